@@ -1,0 +1,89 @@
+//! `policy-diff export`: every provision as JSON lines or CSV.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{stdout, Ctx, Format};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    doc_id: &'a str,
+    provision_id: &'a str,
+    jurisdiction: &'a str,
+    kind: policy_diff::corpus::ProvisionKind,
+    heading: &'a str,
+    path: &'a [String],
+    text: &'a str,
+    topics: Vec<String>,
+    responsible_units: &'a [String],
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    let corpus = ctx.corpus()?;
+    let docs = corpus.documents()?;
+    let mut out = stdout();
+    let mut csv = (args.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    if let Some(w) = &mut csv {
+        w.write_record([
+            "doc_id",
+            "provision_id",
+            "jurisdiction",
+            "kind",
+            "heading",
+            "path",
+            "text",
+            "topics",
+            "responsible_units",
+        ])?;
+    }
+    for d in &docs {
+        for p in &d.provisions {
+            let row = Row {
+                doc_id: &d.entry.id,
+                provision_id: &p.id,
+                jurisdiction: &d.entry.jurisdiction,
+                kind: p.kind,
+                heading: &p.heading,
+                path: &p.path,
+                text: &p.text,
+                topics: vec![],
+                responsible_units: &p.responsible_units,
+            };
+            match &mut csv {
+                Some(w) => {
+                    let kind = serde_json::to_value(p.kind)?
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    w.write_record([
+                        row.doc_id,
+                        row.provision_id,
+                        row.jurisdiction,
+                        &kind,
+                        &policy_diff::report::csv_safe(row.heading),
+                        &policy_diff::report::csv_safe(&row.path.join(" > ")),
+                        &policy_diff::report::csv_safe(row.text),
+                        &row.topics.join(";"),
+                        &policy_diff::report::csv_safe(&row.responsible_units.join(";")),
+                    ])?;
+                }
+                None => {
+                    serde_json::to_writer(&mut out, &row)?;
+                    writeln!(out)?;
+                }
+            }
+        }
+    }
+    if let Some(w) = csv {
+        out.write_all(&w.into_inner()?)?;
+    }
+    out.flush()?;
+    Ok(0)
+}

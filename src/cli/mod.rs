@@ -1,0 +1,133 @@
+//! The command line: clap definitions and one module per command. Nothing
+//! outside `cli/` knows about clap; commands resolve flags into plain values
+//! and call the library.
+
+mod add;
+mod docs;
+mod export;
+mod show;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use policy_diff::corpus::Corpus;
+use policy_diff::Error;
+
+/// Search and compare Chinese policy documents provision by provision.
+#[derive(Parser, Debug)]
+#[command(name = "policy-diff", version, about, long_about = None)]
+pub struct Cli {
+    /// Corpus directory (documents and catalog.toml).
+    #[arg(
+        long,
+        global = true,
+        env = "POLICY_DIFF_CORPUS",
+        default_value = "corpus"
+    )]
+    pub corpus: PathBuf,
+    /// Index directory.
+    #[arg(
+        long,
+        global = true,
+        env = "POLICY_DIFF_INDEX",
+        default_value = "index"
+    )]
+    pub index: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Add documents to the corpus (text files in any common encoding).
+    Add(add::Args),
+    /// List the documents of the corpus.
+    Docs(docs::Args),
+    /// Show a document's outline, or one provision with its citation.
+    Show(show::Args),
+    /// Export every provision as JSON lines or CSV.
+    Export(export::Args),
+}
+
+/// Output formats shared by commands.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+    Csv,
+    Md,
+    Html,
+}
+
+pub struct Ctx {
+    pub corpus_dir: PathBuf,
+    #[allow(dead_code)]
+    pub index_dir: PathBuf,
+}
+
+impl Ctx {
+    pub fn corpus(&self) -> policy_diff::Result<Corpus> {
+        Corpus::open(&self.corpus_dir)
+    }
+}
+
+/// Run the program; returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let ctx = Ctx {
+        corpus_dir: cli.corpus,
+        index_dir: cli.index,
+    };
+    let result = match cli.command {
+        Command::Add(a) => add::run(&ctx, a),
+        Command::Docs(a) => docs::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report(&e),
+    }
+}
+
+fn report(e: &anyhow::Error) -> i32 {
+    // A closed pipe (`| head`) is not an error.
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            return 0;
+        }
+    }
+    let user = e.downcast_ref::<Error>().is_some_and(Error::is_user_error);
+    let mut msg = format!("{e}");
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(&format!(": {c}"));
+        }
+    }
+    let mut lines = msg.lines();
+    let first = lines.next().unwrap_or_default();
+    let _ = writeln!(std::io::stderr(), "policy-diff: error: {first}");
+    for l in lines {
+        let _ = writeln!(std::io::stderr(), "{l}");
+    }
+    if user {
+        2
+    } else {
+        1
+    }
+}
+
+/// Stdout, locked and buffered.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::new(std::io::stdout().lock())
+}

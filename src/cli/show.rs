@@ -1,0 +1,85 @@
+//! `policy-diff show ID`: a document's outline, or one provision in full.
+
+use std::io::Write;
+
+use super::{stdout, Ctx, Format};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A document id (`lyg-2022-32`) or a provision id (`lyg-2022-32:17`).
+    pub id: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    let corpus = ctx.corpus()?;
+    let (doc_id, seq) = match args.id.split_once(':') {
+        Some((d, s)) => (d, Some(s)),
+        None => (args.id.as_str(), None),
+    };
+    let entry = corpus.entry(doc_id)?;
+    let doc = corpus.document(entry)?;
+    let mut out = stdout();
+    match seq {
+        Some(seq) => {
+            let p = seq
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| doc.provisions.get(n.wrapping_sub(1)))
+                .ok_or_else(|| policy_diff::Error::Unknown {
+                    what: "provision",
+                    name: args.id.clone(),
+                    suggestions: vec![format!("{doc_id}:1 … {doc_id}:{}", doc.provisions.len())],
+                })?;
+            if args.format == Format::Json {
+                serde_json::to_writer_pretty(&mut out, p)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "{}", p.heading)?;
+                writeln!(out, "{}", policy_diff::corpus::citation(&doc.entry, p))?;
+                writeln!(out)?;
+                writeln!(out, "{}", p.text)?;
+                if !p.responsible_units.is_empty() {
+                    writeln!(out, "\n责任单位: {}", p.responsible_units.join("、"))?;
+                }
+            }
+        }
+        None => {
+            if args.format == Format::Json {
+                serde_json::to_writer_pretty(&mut out, &doc.provisions)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "{} ({})", doc.entry.title, doc.entry.id)?;
+                writeln!(
+                    out,
+                    "{} · {} · {} · {}",
+                    doc.entry.jurisdiction,
+                    doc.entry.issuer,
+                    or_dash(&doc.entry.doc_number),
+                    doc.entry.date
+                )?;
+                let mut last_path: Vec<String> = vec![];
+                for p in &doc.provisions {
+                    for (depth, h) in p.path.iter().enumerate() {
+                        if last_path.get(depth) != Some(h) {
+                            writeln!(out, "{}{}", "  ".repeat(depth), h)?;
+                        }
+                    }
+                    last_path = p.path.clone();
+                    writeln!(out, "{}[{}] {}", "  ".repeat(p.path.len()), p.id, p.heading)?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "—"
+    } else {
+        s
+    }
+}

@@ -1,0 +1,293 @@
+//! The catalog (`corpus/catalog.toml`): one entry per document with its file,
+//! content hash and metadata. Values are detected from the text; a person
+//! corrects one by editing it and listing the field in `manual`, which
+//! detection then leaves alone. Writes are atomic (temp file + rename).
+
+use std::path::{Path, PathBuf};
+
+use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
+
+use super::meta::{Detected, Implemented};
+use crate::error::{Error, Result};
+
+pub const CATALOG_FILE: &str = "catalog.toml";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    /// Path of the text, relative to the corpus directory.
+    pub file: String,
+    /// `blake3:<hex>` of the file's bytes.
+    pub hash: String,
+    pub title: String,
+    pub jurisdiction: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub level: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub issuer: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc_number: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implements: Vec<Implemented>,
+    /// Where the document came from (original file name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// The original bytes when the text was extracted from another format.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub original: String,
+    /// Fields set by hand; detection never overwrites them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manual: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    #[serde(default, rename = "document")]
+    pub documents: Vec<Entry>,
+}
+
+const HEADER: &str = "# policy-diff corpus catalog.\n\
+# Metadata is detected from each document's text. To correct a value, edit it\n\
+# and add the field's name to `manual` (e.g. manual = [\"level\"]) so that\n\
+# detection leaves it alone; then run `policy-diff index`.\n\n";
+
+impl Catalog {
+    pub fn path(corpus: &Path) -> PathBuf {
+        corpus.join(CATALOG_FILE)
+    }
+
+    /// Load the catalog; a missing file is an empty catalog.
+    pub fn load(corpus: &Path) -> Result<Catalog> {
+        let path = Self::path(corpus);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalog::default()),
+            Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+        };
+        let catalog: Catalog = toml::from_str(&text).map_err(|e| Error::Catalog {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        for d in &catalog.documents {
+            if !seen.insert(d.id.as_str()) {
+                return Err(Error::Catalog {
+                    path,
+                    reason: format!("document id '{}' appears twice", d.id),
+                });
+            }
+        }
+        Ok(catalog)
+    }
+
+    pub fn to_toml(&self) -> String {
+        format!(
+            "{HEADER}{}",
+            toml::to_string_pretty(self).expect("catalog serializes")
+        )
+    }
+
+    /// Write atomically: a reader sees the old or the new catalog, never half.
+    pub fn save(&self, corpus: &Path) -> Result<()> {
+        write_atomic(&Self::path(corpus), self.to_toml().as_bytes())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.documents.iter().find(|d| d.id == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.documents.iter().map(|d| d.id.as_str())
+    }
+
+    /// A new id, unique in this catalog, derived from the metadata:
+    /// `lyg-2022-32`, `nt-2021-23`, `lyg-etdz-plan-2021`.
+    pub fn new_id(&self, detected: &Detected) -> String {
+        let base = slug(detected);
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.get(&id).is_some() {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+/// Write `bytes` to `path` via a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::io(format!("creating a file in {}", dir.display()), e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(format!("syncing {}", path.display()), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(format!("replacing {}", path.display()), e.error))?;
+    Ok(())
+}
+
+fn initials(s: &str) -> String {
+    s.to_pinyin().flatten().map(|p| p.first_letter()).collect()
+}
+
+fn jurisdiction_slug(j: &str) -> String {
+    const ZONES: [(&str, &str); 7] = [
+        ("经济技术开发区", "etdz"),
+        ("高新技术产业开发区", "hitech"),
+        ("高新区", "hitech"),
+        ("经济开发区", "edz"),
+        ("开发区", "dz"),
+        ("新区", "nz"),
+        ("工业园区", "ip"),
+    ];
+    for (suffix, code) in ZONES {
+        if let Some(city) = j.strip_suffix(suffix) {
+            let city = initials(city.trim_end_matches('市'));
+            return if city.is_empty() {
+                code.to_string()
+            } else {
+                format!("{city}-{code}")
+            };
+        }
+    }
+    let core = j.trim_end_matches(['市', '省', '县', '区']);
+    let s = initials(core);
+    if s.is_empty() {
+        "doc".to_string()
+    } else {
+        s
+    }
+}
+
+fn kind_slug(kind: &str) -> &'static str {
+    match kind {
+        k if k.contains("规划") => "plan",
+        k if k.contains("方案") => "scheme",
+        k if k.contains("意见") => "opinions",
+        k if k.contains("办法") || k.contains("细则") => "measures",
+        k if k.contains("计划") => "program",
+        "条例" | "规定" | "法" => "law",
+        _ => "doc",
+    }
+}
+
+fn slug(d: &Detected) -> String {
+    let j = d
+        .jurisdiction
+        .as_deref()
+        .map(jurisdiction_slug)
+        .unwrap_or_else(|| {
+            d.title
+                .as_deref()
+                .map(|t| initials(&t.chars().take(4).collect::<String>()))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "doc".into())
+        });
+    let number = d.doc_number.as_deref().and_then(|n| {
+        let digits: Vec<&str> = n
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .collect();
+        (digits.len() >= 2).then(|| format!("{}-{}", digits[0], digits[1]))
+    });
+    match number {
+        Some(n) => format!("{j}-{n}"),
+        None => {
+            let kind = d.kind.as_deref().map(kind_slug).unwrap_or("doc");
+            match d.date.as_deref().and_then(|d| d.get(..4)) {
+                Some(year) => format!("{j}-{kind}-{year}"),
+                None => format!("{j}-{kind}"),
+            }
+        }
+    }
+}
+
+impl Entry {
+    fn is_manual(&self, field: &str) -> bool {
+        self.manual.iter().any(|m| m == field)
+    }
+
+    /// Refresh the detected fields, keeping those marked manual.
+    pub fn apply_detected(&mut self, d: &Detected) {
+        macro_rules! set {
+            ($field:ident) => {
+                if !self.is_manual(stringify!($field)) {
+                    self.$field = d.$field.clone().unwrap_or_default();
+                }
+            };
+        }
+        set!(title);
+        set!(jurisdiction);
+        set!(level);
+        set!(issuer);
+        set!(doc_number);
+        set!(date);
+        set!(kind);
+        if !self.is_manual("implements") {
+            self.implements = d.implements.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        let d = |j: &str, n: Option<&str>, kind: &str, date: &str| Detected {
+            jurisdiction: Some(j.into()),
+            doc_number: n.map(Into::into),
+            kind: Some(kind.into()),
+            date: Some(date.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            slug(&d(
+                "连云港市",
+                Some("连政发〔2022〕32号"),
+                "行动方案",
+                "2022-04-02"
+            )),
+            "lyg-2022-32"
+        );
+        assert_eq!(
+            slug(&d(
+                "南通市",
+                Some("通政发〔2021〕23号"),
+                "实施方案",
+                "2021-06-03"
+            )),
+            "nt-2021-23"
+        );
+        assert_eq!(
+            slug(&d("连云港经济技术开发区", None, "规划纲要", "2021-09")),
+            "lyg-etdz-plan-2021"
+        );
+    }
+
+    #[test]
+    fn manual_fields_survive_detection() {
+        let mut e = Entry {
+            level: "special zone".into(),
+            manual: vec!["level".into()],
+            ..Default::default()
+        };
+        e.apply_detected(&Detected {
+            level: Some("city".into()),
+            title: Some("T".into()),
+            ..Default::default()
+        });
+        assert_eq!(e.level, "special zone");
+        assert_eq!(e.title, "T");
+    }
+}

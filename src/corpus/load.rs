@@ -1,0 +1,163 @@
+//! Bytes to text: UTF-8 (with or without BOM), UTF-16 (by BOM or by the
+//! pattern of zero bytes), GB18030/GBK and other legacy encodings detected
+//! with chardetng and decoded with encoding_rs. Binary data is refused.
+
+use std::path::Path;
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// The encoding's WHATWG name, e.g. `UTF-8`, `gb18030`, `UTF-16LE`.
+    pub encoding: &'static str,
+}
+
+/// Guess UTF-16 without a BOM: many zero bytes in odd or even positions.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let sample = &bytes[..bytes.len().min(4096)];
+    let (mut even0, mut odd0) = (0usize, 0usize);
+    for (i, b) in sample.iter().enumerate() {
+        if *b == 0 {
+            if i % 2 == 0 {
+                even0 += 1
+            } else {
+                odd0 += 1
+            }
+        }
+    }
+    let pairs = sample.len() / 2;
+    // ASCII-heavy UTF-16 has zero high bytes; CJK-heavy UTF-16 has none, so
+    // also accept text that decodes cleanly with many CJK code units.
+    if odd0 * 3 > pairs && even0 * 10 < pairs {
+        return Some(UTF_16LE);
+    }
+    if even0 * 3 > pairs && odd0 * 10 < pairs {
+        return Some(UTF_16BE);
+    }
+    None
+}
+
+/// Share of control characters (other than tab, newline, CR, form feed) in decoded text.
+fn control_ratio(text: &str) -> f64 {
+    let mut total = 0usize;
+    let mut bad = 0usize;
+    for c in text.chars().take(200_000) {
+        total += 1;
+        if (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || c == '\u{fffd}' {
+            bad += 1;
+        }
+    }
+    if total == 0 {
+        0.0
+    } else {
+        bad as f64 / total as f64
+    }
+}
+
+/// Decode `bytes` read from `path` (the path only names the file in errors).
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
+    let (encoding, body): (&'static Encoding, &[u8]) = if let Some((enc, bom_len)) =
+        Encoding::for_bom(bytes)
+    {
+        (enc, &bytes[bom_len..])
+    } else if let Some(enc) = utf16_without_bom(bytes) {
+        (enc, bytes)
+    } else if std::str::from_utf8(bytes).is_ok() {
+        (UTF_8, bytes)
+    } else {
+        let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        detector.feed(bytes, true);
+        let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+        // GBK is a subset of GB18030; decode as the superset.
+        let guess = if guess == encoding_rs::GBK {
+            GB18030
+        } else {
+            guess
+        };
+        (guess, bytes)
+    };
+    if body.contains(&0) && encoding != UTF_16LE && encoding != UTF_16BE {
+        return Err(Error::input(
+            path,
+            "not a text file (it contains NUL bytes)",
+        ));
+    }
+    let (text, _, had_errors) = encoding.decode(body);
+    let text = text.into_owned();
+    if control_ratio(&text) > 0.02 || (had_errors && replacement_ratio(&text) > 0.01) {
+        return Err(Error::input(
+            path,
+            format!(
+                "not a text file (decoding as {} gives control characters or invalid sequences)",
+                encoding.name()
+            ),
+        ));
+    }
+    Ok(Decoded {
+        text,
+        encoding: encoding.name(),
+    })
+}
+
+fn replacement_ratio(text: &str) -> f64 {
+    let total = text.chars().count().max(1);
+    text.chars().filter(|c| *c == '\u{fffd}').count() as f64 / total as f64
+}
+
+/// Read and decode a file.
+pub fn read_text(path: &Path) -> Result<Decoded> {
+    let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+    decode(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "市政府关于加快推进高新技术产业开发区高质量发展的实施意见\n各县、区人民政府，市各有关单位：";
+
+    fn round_trip(bytes: Vec<u8>, expected_encoding: &str) {
+        let d = decode(Path::new("x.txt"), &bytes).unwrap();
+        assert_eq!(d.text, SAMPLE);
+        assert_eq!(d.encoding, expected_encoding);
+    }
+
+    #[test]
+    fn encodings() {
+        round_trip(SAMPLE.as_bytes().to_vec(), "UTF-8");
+        round_trip(
+            [&[0xEF, 0xBB, 0xBF][..], SAMPLE.as_bytes()].concat(),
+            "UTF-8",
+        );
+        round_trip(GB18030.encode(SAMPLE).0.into_owned(), "gb18030");
+        let le: Vec<u8> = SAMPLE
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        round_trip([&[0xFF, 0xFE][..], &le].concat(), "UTF-16LE");
+        let be: Vec<u8> = SAMPLE
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        round_trip([&[0xFE, 0xFF][..], &be].concat(), "UTF-16BE");
+    }
+
+    #[test]
+    fn binary_is_refused_with_the_file_name() {
+        let bytes: Vec<u8> = (0..2048u32).map(|i| (i * 7919 % 251) as u8).collect();
+        let err = decode(Path::new("image.png"), &bytes).unwrap_err();
+        assert!(err.to_string().contains("image.png"), "{err}");
+        assert!(err.is_user_error());
+    }
+
+    #[test]
+    fn empty_is_empty_text() {
+        assert_eq!(decode(Path::new("e.txt"), b"").unwrap().text, "");
+    }
+}

@@ -1,0 +1,401 @@
+//! Metadata detection from a document's text: title, 文号, issuer, date,
+//! kind, the upper-level documents it implements, and the jurisdiction and
+//! level implied by the issuer. Pure: text in, `Detected` out.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::numbering::{has_sentence_punct, parse_marker};
+use crate::text::normalize::{clean_line, squeeze_cjk_spaces};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Implemented {
+    pub doc_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detected {
+    pub title: Option<String>,
+    pub doc_number: Option<String>,
+    pub issuer: Option<String>,
+    /// `YYYY-MM-DD` or `YYYY-MM` when the day is not given.
+    pub date: Option<String>,
+    pub kind: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub level: Option<String>,
+    pub implements: Vec<Implemented>,
+}
+
+const BR_OPEN: &str = r"[〔\[［(（【]";
+const BR_CLOSE: &str = r"[〕\]］)）】]";
+
+static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^([\p{{Han}}]{{1,12}})\s*{BR_OPEN}\s*(\d{{4}})\s*{BR_CLOSE}\s*(\d{{1,4}})\s*号$"
+    ))
+    .unwrap()
+});
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?$").unwrap());
+static CN_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?$").unwrap()
+});
+static ISSUER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\S{2,40}(?:人民政府|管理委员会|管委会|委员会|办公厅|办公室|政府|局|厅|部|委)$")
+        .unwrap()
+});
+/// `《title》（doc number）` references in the preamble.
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"《([^》]{{2,80}})》\s*[（(]\s*([\p{{Han}}]{{1,12}}\s*{BR_OPEN}\s*\d{{4}}\s*{BR_CLOSE}\s*\d{{1,4}}\s*号)")).unwrap()
+});
+/// A bare follow-up number: `和〔2020〕101号`.
+static BARE_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"[和及、与]\s*({BR_OPEN}\s*\d{{4}}\s*{BR_CLOSE}\s*\d{{1,4}}\s*号)"
+    ))
+    .unwrap()
+});
+/// Law-style date line: `2021年4月29日 第十三届全国人民代表大会常务委员会第二十八次会议通过`.
+static LAW_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日").unwrap());
+
+/// Kinds of document, longest first so 实施方案 wins over 方案.
+const KINDS: [&str; 22] = [
+    "规划纲要",
+    "实施方案",
+    "行动方案",
+    "建设方案",
+    "工作方案",
+    "实施意见",
+    "指导意见",
+    "若干意见",
+    "实施细则",
+    "若干措施",
+    "行动计划",
+    "管理办法",
+    "暂行办法",
+    "规划",
+    "方案",
+    "意见",
+    "办法",
+    "条例",
+    "规定",
+    "决定",
+    "通知",
+    "法",
+];
+
+/// Canonical doc number: 〔〕 brackets, no spaces.
+pub fn canonical_doc_number(s: &str) -> String {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    s.replace(['[', '［', '(', '（', '【'], "〔")
+        .replace([']', '］', ')', '）', '】'], "〕")
+}
+
+fn cn_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|p| p as u32)
+        .or((c == '零').then_some(0))
+}
+
+fn cn_small_number(s: &str) -> Option<u32> {
+    // 一 .. 三十一
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        ['十', d] => Some(10 + cn_digit(*d)?),
+        [t, '十'] => Some(cn_digit(*t)? * 10),
+        [t, '十', d] => Some(cn_digit(*t)? * 10 + cn_digit(*d)?),
+        [d] => cn_digit(*d),
+        _ => None,
+    }
+}
+
+/// Parse a date line: `2021年7月30日`, `2021 年 4 月 12 日`, `二〇二一年九月`.
+pub fn parse_date(line: &str) -> Option<String> {
+    let line = line.trim();
+    if let Some(c) = DATE.captures(line) {
+        let (y, m) = (&c[1], c[2].parse::<u32>().ok()?);
+        if !(1..=12).contains(&m) {
+            return None;
+        }
+        return Some(match c.get(3) {
+            Some(d) => format!("{y}-{m:02}-{:02}", d.as_str().parse::<u32>().ok()?),
+            None => format!("{y}-{m:02}"),
+        });
+    }
+    if let Some(c) = CN_DATE.captures(line) {
+        let y: String = c[1]
+            .chars()
+            .map(|ch| char::from_digit(cn_digit(ch).unwrap_or(0), 10).unwrap())
+            .collect();
+        let m = cn_small_number(&c[2])?;
+        return Some(match c.get(3) {
+            Some(d) => format!("{y}-{m:02}-{:02}", cn_small_number(d.as_str())?),
+            None => format!("{y}-{m:02}"),
+        });
+    }
+    None
+}
+
+/// Jurisdiction from the issuing body: 南通市人民政府 → 南通市,
+/// 连云港经济技术开发区管理委员会 → 连云港经济技术开发区.
+pub fn jurisdiction_of(issuer: &str) -> String {
+    const SUFFIXES: [&str; 12] = [
+        "人民政府办公室",
+        "人民政府办公厅",
+        "人民政府",
+        "管理委员会办公室",
+        "管理委员会",
+        "管委会",
+        "党工委",
+        "委员会",
+        "办公室",
+        "办公厅",
+        "政府",
+        "文件",
+    ];
+    let mut s = issuer.trim().to_string();
+    for suffix in SUFFIXES {
+        if let Some(stripped) = s.strip_suffix(suffix) {
+            s = stripped.to_string();
+            break;
+        }
+    }
+    s
+}
+
+/// Administrative level implied by a jurisdiction's name.
+pub fn level_of(jurisdiction: &str) -> Option<String> {
+    let j = jurisdiction;
+    let level = if j.ends_with("经济技术开发区") || j.ends_with("高新技术产业开发区")
+    {
+        "national-level development zone"
+    } else if j.ends_with("开发区")
+        || j.ends_with("园区")
+        || j.ends_with("新区")
+        || j.ends_with("高新区")
+        || j.ends_with("片区")
+    {
+        "development zone"
+    } else if j.ends_with("省") || j.ends_with("自治区") {
+        "province"
+    } else if j == "北京市" || j == "上海市" || j == "天津市" || j == "重庆市" {
+        "municipality"
+    } else if j.ends_with("市") {
+        "city"
+    } else if j.ends_with("县") || j.ends_with("区") {
+        "county"
+    } else if j.starts_with("国务院") || j.starts_with("全国") || j.starts_with("中华人民共和国")
+    {
+        "national"
+    } else {
+        return None;
+    };
+    Some(level.to_string())
+}
+
+pub fn kind_of(title: &str) -> Option<String> {
+    let t = title.trim_end_matches("的通知");
+    // Prefer the kind nearest the end of the title.
+    KINDS
+        .iter()
+        .filter_map(|k| t.rfind(k).map(|pos| (pos + k.len(), k.len(), *k)))
+        .max_by_key(|(end, len, _)| (*end, *len))
+        .map(|(_, _, k)| k.to_string())
+}
+
+/// A notice title `…关于印发《X》的通知` or `…印发X的通知` names the real document X.
+fn inner_title(title: &str) -> String {
+    if let Some(rest) = title.strip_suffix("的通知") {
+        if let Some(pos) = rest.find("印发") {
+            let inner = &rest[pos + "印发".len()..];
+            let inner = inner.trim_start_matches('《').trim_end_matches('》');
+            if inner.chars().count() >= 4 {
+                return inner.to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
+/// Detect metadata from the text of a document.
+pub fn detect(text: &str) -> Detected {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(clean_line)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut d = Detected::default();
+    let head = &lines[..lines.len().min(40)];
+
+    // Markdown title (legal texts): "# 中华人民共和国…法".
+    if let Some(t) = head.iter().find_map(|l| l.strip_prefix("# ")) {
+        d.title = Some(t.trim().to_string());
+        if let Some(c) = head.iter().find_map(|l| LAW_DATE.captures(l)) {
+            d.date = Some(format!(
+                "{}-{:02}-{:02}",
+                &c[1],
+                c[2].parse::<u32>().unwrap_or(1),
+                c[3].parse::<u32>().unwrap_or(1)
+            ));
+        }
+    }
+
+    // 文号: a line that is only a doc number, near the top.
+    d.doc_number = head
+        .iter()
+        .find(|l| DOC_NUMBER_LINE.is_match(l))
+        .map(|l| canonical_doc_number(l));
+
+    // Issuer and date: an organisation line directly above a date line.
+    let signature = lines.windows(2).find_map(|w| {
+        let date = parse_date(w[1])?;
+        ISSUER.is_match(w[0]).then(|| (w[0].to_string(), date))
+    });
+    if let Some((issuer, date)) = signature {
+        d.issuer = Some(squeeze_cjk_spaces(&issuer));
+        d.date.get_or_insert(date);
+    }
+    if d.issuer.is_none() {
+        // A red-header line: "连云港经济技术开发区管理委员会文件".
+        if let Some(h) = head
+            .iter()
+            .find_map(|l| l.strip_suffix("文件"))
+            .filter(|h| ISSUER.is_match(h))
+        {
+            d.issuer = Some(h.to_string());
+        }
+    }
+    if d.date.is_none() {
+        d.date = lines.iter().rev().take(15).find_map(|l| parse_date(l));
+    }
+
+    // Title: the first run of unpunctuated, unnumbered lines that is not a
+    // doc number, organisation, or date line.
+    if d.title.is_none() {
+        let mut run: Vec<&str> = vec![];
+        for l in head {
+            let skip = DOC_NUMBER_LINE.is_match(l)
+                || parse_date(l).is_some()
+                || (ISSUER.is_match(l) && !l.contains("关于"))
+                || l.ends_with("文件")
+                || l.starts_with("（此件")
+                || l.starts_with('-');
+            let titleish = !skip
+                && !has_sentence_punct(l)
+                && parse_marker(l).is_none()
+                && l.chars().count() <= 60
+                && !l.ends_with('。');
+            if titleish {
+                run.push(l);
+            } else if !run.is_empty() {
+                break;
+            }
+        }
+        if !run.is_empty() {
+            let joined = squeeze_cjk_spaces(&run.concat());
+            d.title = Some(squeeze_cjk_spaces(&inner_title(&joined)));
+        }
+    }
+    d.kind = d.title.as_deref().and_then(kind_of);
+
+    // Implemented documents: 《title》（number） references before the first
+    // numbered heading, and bare follow-up numbers such as 和〔2020〕101号.
+    let body_start = lines
+        .iter()
+        .position(|l| parse_marker(l).is_some_and(|m| m.kind.rank() <= 21 && m.kind.rank() >= 10))
+        .unwrap_or(lines.len().min(60));
+    let preamble = lines[..body_start].join("");
+    let own = d.doc_number.clone();
+    for c in REFERENCE.captures_iter(&preamble) {
+        let number = canonical_doc_number(&c[2]);
+        if Some(&number) != own.as_ref() && !d.implements.iter().any(|i| i.doc_number == number) {
+            d.implements.push(Implemented {
+                doc_number: number,
+                title: Some(squeeze_cjk_spaces(&c[1])),
+            });
+        }
+    }
+    for c in BARE_REFERENCE.captures_iter(&preamble) {
+        let number = canonical_doc_number(&c[1]);
+        if !d.implements.iter().any(|i| i.doc_number.ends_with(&number)) {
+            d.implements.push(Implemented {
+                doc_number: number,
+                title: None,
+            });
+        }
+    }
+
+    if let Some(issuer) = &d.issuer {
+        let j = jurisdiction_of(issuer);
+        d.level = level_of(&j);
+        d.jurisdiction = Some(j);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2021年7月30日").as_deref(), Some("2021-07-30"));
+        assert_eq!(
+            parse_date("2021 年 4 月 12 日").as_deref(),
+            Some("2021-04-12")
+        );
+        assert_eq!(parse_date("二〇二一年九月").as_deref(), Some("2021-09"));
+        assert_eq!(
+            parse_date("二〇二一年十二月三十一日").as_deref(),
+            Some("2021-12-31")
+        );
+        assert_eq!(parse_date("2021年13月1日"), None);
+    }
+
+    #[test]
+    fn jurisdictions_and_levels() {
+        assert_eq!(jurisdiction_of("南通市人民政府"), "南通市");
+        assert_eq!(jurisdiction_of("苏州工业园区管理委员会"), "苏州工业园区");
+        assert_eq!(
+            jurisdiction_of("连云港经济技术开发区管委会"),
+            "连云港经济技术开发区"
+        );
+        assert_eq!(level_of("南通市").as_deref(), Some("city"));
+        assert_eq!(
+            level_of("连云港经济技术开发区").as_deref(),
+            Some("national-level development zone")
+        );
+        assert_eq!(level_of("江苏省").as_deref(), Some("province"));
+    }
+
+    #[test]
+    fn kinds_and_titles() {
+        assert_eq!(
+            kind_of("连云港市“十四五”开发区高质量发展行动方案").as_deref(),
+            Some("行动方案")
+        );
+        assert_eq!(
+            kind_of(
+                "连云港经济技术开发区国民经济和社会发展第十四个五年规划纲要和二〇三五年远景目标"
+            )
+            .as_deref(),
+            Some("规划纲要")
+        );
+        assert_eq!(
+            inner_title("市政府关于印发连云港市“十四五”开发区高质量发展行动方案的通知"),
+            "连云港市“十四五”开发区高质量发展行动方案"
+        );
+        assert_eq!(
+            canonical_doc_number("连政发〔2021〕25 号"),
+            "连政发〔2021〕25号"
+        );
+    }
+}

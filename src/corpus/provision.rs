@@ -1,0 +1,114 @@
+//! The unit everything compares: one numbered measure (or paragraph, box,
+//! table row, article) with its heading path and responsible units.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProvisionKind {
+    /// Notice text, 文号, signature: the document's front and back matter.
+    Front,
+    /// Unnumbered running text (preamble, section introductions).
+    Text,
+    /// An unnumbered paragraph opening with a lead phrase (`强化产才融合，…。`).
+    Lead,
+    /// A numbered measure: 一、 （一） 1. （1） …
+    Item,
+    /// A legal article: 第X条.
+    Article,
+    /// A 专栏 box.
+    Box,
+    /// A whole table (indicator tables).
+    Table,
+    /// One row of a task-allocation table.
+    TableRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provision {
+    /// `{doc_id}:{seq}`; stable while the document's text is unchanged.
+    pub id: String,
+    pub doc_id: String,
+    /// 1-based position in the document.
+    pub seq: usize,
+    pub kind: ProvisionKind,
+    /// The numbering marker, e.g. `（三）`, `5.`, `第十条`, `专栏 7`.
+    pub number: Option<String>,
+    /// e.g. `5. 加大财政政策支持力度`.
+    pub heading: String,
+    /// Headings above this provision, outermost first.
+    pub path: Vec<String>,
+    /// Full text as displayed (original characters, lines rejoined).
+    pub text: String,
+    pub responsible_units: Vec<String>,
+}
+
+impl Provision {
+    /// Does this provision carry policy content (not front matter)?
+    pub fn is_substantive(&self) -> bool {
+        self.kind != ProvisionKind::Front
+    }
+}
+
+/// Responsible units from a trailing `〔责任单位：…〕` / `（责任单位：…）` note,
+/// split at 、，； outside parentheses.
+pub fn responsible_units(text: &str) -> Vec<String> {
+    const LABELS: [&str; 5] = ["责任单位", "牵头单位", "责任部门", "责任主体", "牵头部门"];
+    let Some(pos) = LABELS.iter().filter_map(|l| text.rfind(l)).max() else {
+        return vec![];
+    };
+    let after = &text[pos..];
+    let Some(colon) = after.find(['：', ':']) else {
+        return vec![];
+    };
+    let colon_len = after[colon..].chars().next().unwrap().len_utf8();
+    let list = &after[colon + colon_len..];
+    let mut units = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for c in list.chars() {
+        match c {
+            '（' | '(' | '〔' | '【' => {
+                depth += 1;
+                cur.push(c);
+            }
+            '）' | ')' | '〕' | '】' => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+                cur.push(c);
+            }
+            '、' | '，' | ',' | '；' | ';' if depth == 0 => {
+                units.push(std::mem::take(&mut cur));
+            }
+            _ => cur.push(c),
+        }
+    }
+    units.push(cur);
+    units
+        .into_iter()
+        .map(|u| u.trim().trim_end_matches(['。', '等']).to_string())
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units() {
+        assert_eq!(
+            responsible_units(
+                "…给予支持。〔责任单位：市商务局、市发改委，各县（市、区）人民政府〕"
+            ),
+            vec!["市商务局", "市发改委", "各县（市、区）人民政府"]
+        );
+        assert_eq!(
+            responsible_units("（责任单位：市财政局、市国资委，各县区、功能板块）"),
+            vec!["市财政局", "市国资委", "各县区", "功能板块"]
+        );
+        assert!(responsible_units("没有责任单位说明的条文。").is_empty());
+    }
+}

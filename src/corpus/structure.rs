@@ -1,0 +1,599 @@
+//! Parse laid-out blocks into provisions: a stack of open sections keyed by
+//! marker rank, numbered measures, lead-phrase paragraphs, 专栏 boxes, task
+//! table rows and legal articles. Front matter (文号, notice, signature) is
+//! kept as a `Front` provision: nothing is silently dropped.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::layout::{Block, Table};
+use super::numbering::{
+    has_sentence_punct, lead_phrase, parse_marker, split_lead, MarkerKind, MAX_LEAD_CHARS,
+};
+use super::provision::{responsible_units, Provision, ProvisionKind};
+use crate::text::normalize::squeeze_cjk_spaces;
+
+static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\S{1,12}[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号$").unwrap()
+});
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?)$").unwrap()
+});
+static ORG_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\S{2,40}(?:人民政府|委员会|管委会|办公室|办公厅|政府|局|厅|部)(?:文件)?$")
+        .unwrap()
+});
+
+fn is_front_line(p: &str) -> bool {
+    DOC_NUMBER_LINE.is_match(p)
+        || DATE_LINE.is_match(p)
+        || ORG_LINE.is_match(p)
+        || p.starts_with("（此件")
+        || p.starts_with("(此件")
+        || is_addressee(p)
+}
+
+/// The blocks before the body: up to a signature (organisation line + date
+/// line) near the top, or else the leading run of 文号/organisation/date lines.
+fn front_len(blocks: &[Block]) -> usize {
+    let para = |i: usize| match blocks.get(i) {
+        Some(Block::Para(p)) => Some(p.as_str()),
+        _ => None,
+    };
+    for i in 1..blocks.len().min(30) {
+        let Some(p) = para(i) else { break };
+        if parse_marker(p).is_some_and(|m| !matches!(m.kind, MarkerKind::Num)) {
+            break;
+        }
+        if DATE_LINE.is_match(p) && para(i - 1).is_some_and(|o| ORG_LINE.is_match(o)) {
+            let mut end = i + 1;
+            if para(end).is_some_and(|p| p.starts_with("（此件") || p.starts_with("(此件")) {
+                end += 1;
+            }
+            return end;
+        }
+    }
+    blocks
+        .iter()
+        .take_while(|b| matches!(b, Block::Para(p) if is_front_line(p)))
+        .count()
+}
+
+/// Trailing signature (organisation, date, 此件公开发布) after the last measure.
+fn back_start(blocks: &[Block], front: usize) -> usize {
+    let mut start = blocks.len();
+    while start > front {
+        match &blocks[start - 1] {
+            Block::Para(p) if is_front_line(p) => start -= 1,
+            _ => break,
+        }
+    }
+    start
+}
+
+struct Frame {
+    rank: u8,
+    heading: String,
+    /// The marker of a numbered heading (`（一）`), for a measure whose text follows it.
+    number: Option<String>,
+    /// A document or attachment title: named in headings, left out of paths.
+    is_title: bool,
+}
+
+struct Builder {
+    doc_id: String,
+    stack: Vec<Frame>,
+    out: Vec<Provision>,
+    /// Index in `out` of the provision that takes continuation paragraphs.
+    open: Option<usize>,
+    /// Set right after an unnumbered heading or attachment line, so a second
+    /// title line joins it.
+    last_was_heading: bool,
+    /// The paragraph of a numbered heading whose text may follow separately.
+    pending_item: Option<String>,
+    /// Unnumbered text provisions under the current frame.
+    texts_under_frame: usize,
+}
+
+impl Builder {
+    fn path(&self) -> Vec<String> {
+        self.stack
+            .iter()
+            .filter(|f| !f.is_title)
+            .map(|f| f.heading.clone())
+            .collect()
+    }
+
+    fn push(
+        &mut self,
+        kind: ProvisionKind,
+        number: Option<&str>,
+        heading: String,
+        text: String,
+    ) -> usize {
+        let seq = self.out.len() + 1;
+        self.out.push(Provision {
+            id: format!("{}:{seq}", self.doc_id),
+            doc_id: self.doc_id.clone(),
+            seq,
+            kind,
+            number: number.map(str::to_string),
+            heading,
+            path: self.path(),
+            text,
+            responsible_units: vec![],
+        });
+        self.out.len() - 1
+    }
+
+    fn pop_to(&mut self, rank: u8) {
+        while self.stack.last().is_some_and(|f| f.rank >= rank) {
+            self.stack.pop();
+        }
+    }
+
+    fn append(&mut self, i: usize, para: &str) {
+        let p = &mut self.out[i];
+        if !p.text.is_empty() {
+            p.text.push('\n');
+        }
+        p.text.push_str(para);
+    }
+
+    fn parent_heading(&self) -> String {
+        self.stack
+            .last()
+            .map(|f| f.heading.clone())
+            .unwrap_or_else(|| "正文".to_string())
+    }
+
+    fn para(&mut self, para: &str) {
+        let was_heading = std::mem::replace(&mut self.last_was_heading, false);
+        let pending_item = self.pending_item.take();
+        if is_addressee(para) {
+            match self.out.iter().position(|p| p.kind == ProvisionKind::Front) {
+                Some(i) => self.append(i, para),
+                None => {
+                    self.push(
+                        ProvisionKind::Front,
+                        None,
+                        "发文信息".to_string(),
+                        para.to_string(),
+                    );
+                }
+            }
+            return;
+        }
+        let in_article = self
+            .open
+            .is_some_and(|i| self.out[i].kind == ProvisionKind::Article);
+        match parse_marker(para) {
+            Some(m) if m.kind == MarkerKind::Article => {
+                self.pop_to(MarkerKind::Article.rank());
+                let (lead, _) = split_lead(m.rest);
+                let heading = if lead.is_empty() {
+                    m.label.to_string()
+                } else {
+                    format!("{} {}", m.label, lead)
+                };
+                let i = self.push(
+                    ProvisionKind::Article,
+                    Some(m.label),
+                    heading,
+                    para.to_string(),
+                );
+                self.open = Some(i);
+            }
+            // Items inside a legal article belong to the article.
+            Some(m)
+                if in_article
+                    && m.kind.rank() > MarkerKind::Section.rank()
+                    && !matches!(m.kind, MarkerKind::Markdown(_)) =>
+            {
+                self.append(self.open.unwrap(), para);
+            }
+            // Chapters, sections, attachments and Markdown headings are always headings.
+            Some(m)
+                if matches!(
+                    m.kind,
+                    MarkerKind::Part
+                        | MarkerKind::Chapter
+                        | MarkerKind::Section
+                        | MarkerKind::Attachment
+                        | MarkerKind::Markdown(_)
+                ) =>
+            {
+                let rank = m.kind.rank();
+                self.pop_to(rank);
+                let rest = squeeze_cjk_spaces(m.rest);
+                let heading = match m.kind {
+                    MarkerKind::Markdown(_) => match parse_marker(&rest) {
+                        Some(inner) if inner.rest.is_empty() => inner.label.to_string(),
+                        Some(inner) if inner.kind.rank() < MarkerKind::CnList.rank() => {
+                            format!("{} {}", inner.label, squeeze_cjk_spaces(inner.rest))
+                        }
+                        _ => rest,
+                    },
+                    _ if rest.is_empty() => m.label.to_string(),
+                    _ => format!("{} {rest}", m.label),
+                };
+                let is_title = matches!(m.kind, MarkerKind::Markdown(1));
+                self.stack.push(Frame {
+                    rank,
+                    heading,
+                    is_title,
+                    number: None,
+                });
+                self.open = None;
+                self.texts_under_frame = 0;
+                self.last_was_heading = true;
+            }
+            Some(m) if !matches!(m.kind, MarkerKind::Box | MarkerKind::TableCaption) => {
+                let rank = m.kind.rank();
+                self.pop_to(rank);
+                let (lead, body) = split_lead(m.rest);
+                let sep = if m.label.ends_with(['.', '．']) {
+                    " "
+                } else {
+                    ""
+                };
+                let heading = if lead.is_empty() {
+                    m.label.to_string()
+                } else {
+                    format!("{}{sep}{}", m.label, lead)
+                };
+                if body.is_empty() && !has_sentence_punct(lead)
+                    || body.is_empty()
+                        && para.ends_with('。')
+                        && lead.chars().count() <= MAX_LEAD_CHARS
+                {
+                    // Heading only; the text may follow in its own paragraph.
+                    self.stack.push(Frame {
+                        rank,
+                        heading,
+                        is_title: false,
+                        number: Some(m.label.to_string()),
+                    });
+                    self.open = None;
+                    self.texts_under_frame = 0;
+                    self.last_was_heading = true;
+                    self.pending_item = Some(para.to_string());
+                } else {
+                    let i = self.push(
+                        ProvisionKind::Item,
+                        Some(m.label),
+                        heading.clone(),
+                        para.to_string(),
+                    );
+                    self.stack.push(Frame {
+                        rank,
+                        heading,
+                        is_title: false,
+                        number: None,
+                    });
+                    self.open = Some(i);
+                }
+            }
+            _ => self.unnumbered(para, was_heading, pending_item),
+        }
+    }
+
+    fn unnumbered(&mut self, para: &str, was_heading: bool, pending_item: Option<String>) {
+        let heading_like =
+            para.chars().count() <= 40 && !has_sentence_punct(para) && !para.ends_with('。');
+        if heading_like {
+            if was_heading && pending_item.is_none() {
+                // A heading broken over two lines, or an attachment's title.
+                if let Some(top) = self.stack.last_mut() {
+                    let joiner = if top.rank == 0 && top.heading.starts_with("附件") {
+                        " "
+                    } else {
+                        ""
+                    };
+                    top.heading.push_str(joiner);
+                    top.heading.push_str(&squeeze_cjk_spaces(para));
+                    self.last_was_heading = true;
+                    return;
+                }
+            }
+            let at_root = self.stack.iter().all(|f| f.is_title || f.rank == 0);
+            let rank = self.stack.last().map_or(0, |f| f.rank.saturating_add(1));
+            self.stack.push(Frame {
+                rank,
+                heading: squeeze_cjk_spaces(para),
+                is_title: at_root,
+                number: None,
+            });
+            self.open = None;
+            self.texts_under_frame = 0;
+            self.last_was_heading = true;
+            return;
+        }
+        // The text of a numbered heading that stood on its own line.
+        if let Some(heading_para) = pending_item {
+            if let Some(frame) = self.stack.pop() {
+                let text = format!("{heading_para}\n{para}");
+                let i = self.push(
+                    ProvisionKind::Item,
+                    frame.number.as_deref(),
+                    frame.heading.clone(),
+                    text,
+                );
+                self.stack.push(frame);
+                self.open = Some(i);
+                return;
+            }
+        }
+        if let Some(i) = self.open {
+            if matches!(
+                self.out[i].kind,
+                ProvisionKind::Item | ProvisionKind::Article
+            ) {
+                self.append(i, para);
+                return;
+            }
+        }
+        let (kind, heading) = match lead_phrase(para) {
+            Some(lead) => (ProvisionKind::Lead, lead.to_string()),
+            None if self.texts_under_frame == 0 => (ProvisionKind::Text, self.parent_heading()),
+            None => (
+                ProvisionKind::Text,
+                first_clause(para)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| self.parent_heading()),
+            ),
+        };
+        self.texts_under_frame += 1;
+        let i = self.push(kind, None, heading, para.to_string());
+        self.open = Some(i);
+    }
+
+    fn table(&mut self, table: &Table) {
+        self.last_was_heading = false;
+        if let Some(rows) = task_rows(table) {
+            for row in rows {
+                self.open = None;
+                let lead = split_lead(&row.task).0.to_string();
+                let heading = format!("{}. {}", row.seq, lead);
+                let mut path_extra = vec![];
+                if let Some(g) = &row.group {
+                    path_extra.push(g.clone());
+                }
+                let i = self.push(ProvisionKind::TableRow, Some(&row.seq), heading, row.text);
+                self.out[i].path.extend(path_extra);
+                self.out[i].responsible_units = row.units;
+            }
+            self.open = None;
+            return;
+        }
+        let text = table
+            .rows
+            .iter()
+            .map(|r| r.join("\t"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let caption = table.caption.clone();
+        let (kind, number, heading) = match &caption {
+            Some(c) => {
+                let m = parse_marker(c);
+                (
+                    if table.is_box {
+                        ProvisionKind::Box
+                    } else {
+                        ProvisionKind::Table
+                    },
+                    m.map(|m| m.label.to_string()),
+                    c.clone(),
+                )
+            }
+            None => (
+                ProvisionKind::Table,
+                None,
+                table.rows[0]
+                    .iter()
+                    .filter(|c| !c.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        };
+        let full = match &caption {
+            Some(c) => format!("{c}\n{text}"),
+            None => text,
+        };
+        self.push(kind, number.as_deref(), heading, full);
+        self.open = None;
+    }
+}
+
+struct TaskRow {
+    seq: String,
+    group: Option<String>,
+    task: String,
+    units: Vec<String>,
+    text: String,
+}
+
+/// Rows of a task-allocation table: a header naming a 序号 column and a
+/// responsible column. Group labels (merged cells printed once, usually in
+/// the middle of their group) go to the rows nearest them on the same page.
+fn task_rows(table: &Table) -> Option<Vec<TaskRow>> {
+    let header = table.rows.iter().find(|r| r.iter().any(|c| c == "序号"))?;
+    let seq_col = header.iter().position(|c| c == "序号")?;
+    // A task table names who is responsible for each row.
+    header
+        .iter()
+        .find(|c| c.contains("责任") || c.contains("牵头"))?;
+    let group_col = if seq_col > 0 { Some(0) } else { None };
+    struct Raw {
+        page: usize,
+        seq: Option<String>,
+        group: Option<String>,
+        task: String,
+        unit: String,
+    }
+    let mut raws: Vec<Raw> = vec![];
+    let mut page = 0;
+    for row in &table.rows {
+        if row.iter().any(|c| c == "序号") {
+            page += 1;
+            continue;
+        }
+        let seq = row
+            .get(seq_col)
+            .filter(|c| !c.is_empty() && c.chars().all(|d| d.is_ascii_digit()))
+            .cloned();
+        let group = group_col
+            .and_then(|g| row.get(g))
+            .filter(|c| !c.is_empty())
+            .map(|g| crate::text::normalize::squeeze_cjk_spaces(g));
+        let unit = row
+            .iter()
+            .rev()
+            .find(|c| !c.is_empty())
+            .cloned()
+            .unwrap_or_default();
+        let task = row
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| *i != seq_col && Some(*i) != group_col && !c.is_empty())
+            .map(|(_, c)| c.as_str())
+            .max_by_key(|c| c.chars().count())
+            .unwrap_or("")
+            .to_string();
+        if seq.is_none() && group.is_none() {
+            continue; // a sub-header like "任务 措施"
+        }
+        raws.push(Raw {
+            page,
+            seq,
+            group,
+            task,
+            unit,
+        });
+    }
+    // Positions of group labels; a label on a row without 序号 sits between rows.
+    let mut labels: Vec<(usize, f64, String)> = vec![]; // (page, position, label)
+    let mut pos = 0.0;
+    let mut rows_out: Vec<(usize, f64, &Raw)> = vec![];
+    for r in &raws {
+        if r.seq.is_some() {
+            pos += 1.0;
+            rows_out.push((r.page, pos, r));
+            if let Some(g) = &r.group {
+                labels.push((r.page, pos, g.clone()));
+            }
+        } else if let Some(g) = &r.group {
+            labels.push((r.page, pos + 0.5, g.clone()));
+        }
+    }
+    let out = rows_out
+        .into_iter()
+        .map(|(page, pos, r)| {
+            let same_page: Vec<&(usize, f64, String)> =
+                labels.iter().filter(|l| l.0 == page).collect();
+            let pool = if same_page.is_empty() {
+                labels.iter().collect()
+            } else {
+                same_page
+            };
+            let group = pool
+                .into_iter()
+                .min_by(|a, b| {
+                    (a.1 - pos)
+                        .abs()
+                        .total_cmp(&(b.1 - pos).abs())
+                        .then(a.1.total_cmp(&b.1))
+                })
+                .map(|l| l.2.clone());
+            let seq = r.seq.clone().unwrap();
+            let units = split_units(&r.unit);
+            // The group label is in the path, not repeated in the text.
+            let text = format!("{seq}\t{}\t{}", r.task, r.unit);
+            TaskRow {
+                seq,
+                group,
+                task: r.task.clone(),
+                units,
+                text,
+            }
+        })
+        .collect();
+    Some(out)
+}
+
+fn is_addressee(p: &str) -> bool {
+    p.starts_with('各') && (p.ends_with('：') || p.ends_with(':')) && p.chars().count() <= 80
+}
+
+/// The first clause of a paragraph (up to the first ，), when short enough to
+/// serve as a heading.
+fn first_clause(p: &str) -> Option<&str> {
+    let end = p.find(['，', '。', '；'])?;
+    let clause = &p[..end];
+    (clause.chars().count() >= 4 && clause.chars().count() <= 24).then_some(clause)
+}
+
+fn split_units(cell: &str) -> Vec<String> {
+    responsible_units(&format!("责任单位：{cell}"))
+}
+
+/// Parse the blocks of one document into provisions.
+pub fn provisions(doc_id: &str, blocks: &[Block]) -> Vec<Provision> {
+    let front = front_len(blocks);
+    let back = back_start(blocks, front);
+    let mut b = Builder {
+        doc_id: doc_id.to_string(),
+        stack: vec![],
+        out: vec![],
+        open: None,
+        last_was_heading: false,
+        pending_item: None,
+        texts_under_frame: 0,
+    };
+    let block_text = |blocks: &[Block]| {
+        blocks
+            .iter()
+            .map(|bl| match bl {
+                Block::Para(p) => p.clone(),
+                Block::Table(t) => t
+                    .rows
+                    .iter()
+                    .map(|r| r.join("\t"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if front > 0 {
+        b.push(
+            ProvisionKind::Front,
+            None,
+            "发文信息".to_string(),
+            block_text(&blocks[..front]),
+        );
+    }
+    for block in &blocks[front..back] {
+        match block {
+            Block::Para(p) => b.para(p),
+            Block::Table(t) => b.table(t),
+        }
+    }
+    if back < blocks.len() {
+        b.stack.clear();
+        b.push(
+            ProvisionKind::Front,
+            None,
+            "落款".to_string(),
+            block_text(&blocks[back..]),
+        );
+    }
+    for p in &mut b.out {
+        if p.responsible_units.is_empty() && p.kind != ProvisionKind::Front {
+            p.responsible_units = responsible_units(&p.text);
+        }
+    }
+    b.out
+}

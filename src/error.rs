@@ -1,0 +1,93 @@
+//! Typed errors of the library. The CLI maps [`Error::is_user_error`] to exit
+//! code 2 and everything else to exit code 1.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file the user named could not be read or decoded as text.
+    #[error("{path}: {reason}")]
+    Input { path: PathBuf, reason: String },
+    /// A name (document, jurisdiction, topic, ...) that does not exist.
+    #[error("unknown {what} '{name}'{}", hint(.suggestions))]
+    Unknown {
+        what: &'static str,
+        name: String,
+        suggestions: Vec<String>,
+    },
+    /// A malformed query or argument.
+    #[error("{0}")]
+    Usage(String),
+    /// The catalog file is malformed.
+    #[error("catalog {path}: {reason}")]
+    Catalog { path: PathBuf, reason: String },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("index: {0}")]
+    Index(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn hint(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("\nhint: did you mean {}?", suggestions.join(", "))
+    }
+}
+
+impl Error {
+    /// User errors exit with code 2: bad input files, unknown names, bad queries.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            Error::Input { .. } | Error::Unknown { .. } | Error::Usage(_) | Error::Catalog { .. }
+        )
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn input(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Names from `candidates` close to `name`, best first (strsim), for hints.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| {
+            let s = strsim::normalized_levenshtein(name, c).max(
+                if c.contains(name) || name.contains(c) {
+                    0.6
+                } else {
+                    0.0
+                },
+            );
+            (s, c)
+        })
+        .filter(|(s, _)| *s >= 0.3)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| c.to_string())
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! policy-diff: search and compare Chinese policy documents provision by provision.
+//!
+//! The library never sees the command line: `cli/` parses flags into plain
+//! values and calls into these modules.
+
+pub mod corpus;
+pub mod error;
+pub mod text;
+
+pub use error::{Error, Result};
+pub mod report;

@@ -1,0 +1,7 @@
+//! Text: the matching normalization and segmentation.
+//! jieba is called from `segment` only.
+
+pub mod normalize;
+pub mod segment;
+
+pub use normalize::{fold, fold_with_map, is_cjk, is_han};

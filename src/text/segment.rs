@@ -1,0 +1,105 @@
+//! Segmentation: jieba-rs with the policy-domain dictionary (`data/policy_dict.txt`).
+//! This is the only module that talks to jieba. Callers pass folded text
+//! (see [`crate::text::fold`]) so documents and queries are cut alike.
+
+use std::sync::OnceLock;
+
+use jieba_rs::Jieba;
+
+/// The domain dictionary compiled into the binary.
+pub const DOMAIN_DICT: &str = include_str!("../../data/policy_dict.txt");
+
+/// Changes whenever the dictionary or the cutting mode changes (index versioning).
+pub fn dictionary_version() -> String {
+    format!(
+        "jieba-0.11+domain-{}",
+        &blake3::hash(DOMAIN_DICT.as_bytes()).to_hex()[..12]
+    )
+}
+
+fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(|| {
+        let mut j = Jieba::new();
+        for line in DOMAIN_DICT.lines() {
+            let mut parts = line.split_whitespace();
+            if let Some(word) = parts.next() {
+                let freq = parts.next().and_then(|f| f.parse().ok());
+                j.add_word(word, freq, parts.next());
+            }
+        }
+        j
+    })
+}
+
+/// A word of the segmented text, with byte offsets into the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Is this token worth indexing as a word (not punctuation or spaces)?
+pub fn is_wordlike(token: &str) -> bool {
+    token.chars().any(|c| c.is_alphanumeric())
+}
+
+/// Cut folded text into words (jieba precise mode with HMM for unknown words).
+/// Punctuation and whitespace tokens are dropped.
+pub fn words(folded: &str) -> Vec<Word<'_>> {
+    jieba()
+        .cut(folded, true)
+        .into_iter()
+        .filter(|t| is_wordlike(t.word))
+        .map(|t| Word {
+            text: t.word,
+            start: t.byte_start,
+            end: t.byte_end,
+        })
+        .collect()
+}
+
+/// The words of folded text, without offsets.
+pub fn words_plain(folded: &str) -> Vec<&str> {
+    words(folded).into_iter().map(|w| w.text).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &[&str]) {
+        assert_eq!(words_plain(input), expected, "segmenting {input:?}");
+    }
+
+    #[test]
+    fn domain_terms_stay_whole() {
+        check(
+            "支持有条件的开发区实行一级财政管理体制",
+            &[
+                "支持",
+                "有",
+                "条件",
+                "的",
+                "开发区",
+                "实行",
+                "一级财政",
+                "管理体制",
+            ],
+        );
+        check("建设人才公寓", &["建设", "人才公寓"]);
+        check(
+            "亩均税收等控制性指标",
+            &["亩均税收", "等", "控制性", "指标"],
+        );
+    }
+
+    #[test]
+    fn offsets_are_bytes_into_input() {
+        let text = "推进标准地改革";
+        for w in words(text) {
+            assert_eq!(&text[w.start..w.end], w.text);
+        }
+    }
+}

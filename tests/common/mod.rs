@@ -1,0 +1,54 @@
+//! Shared test harness: the seed documents, parsed through the library.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use policy_diff::corpus::{Corpus, Document, Provision};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn seeds_dir() -> PathBuf {
+    repo().join("../shared/seeds")
+}
+
+pub fn laws_dir() -> PathBuf {
+    repo().join("../shared/bench-corpus/laws")
+}
+
+pub fn corpus() -> Corpus {
+    Corpus::open(&repo().join("corpus")).expect("bundled corpus opens")
+}
+
+pub fn doc(id: &str) -> Document {
+    let c = corpus();
+    let e = c.entry(id).expect("seed id").clone();
+    c.document(&e).expect("seed parses")
+}
+
+pub fn find<'a>(doc: &'a Document, heading_prefix: &str) -> &'a Provision {
+    doc.provisions
+        .iter()
+        .find(|p| p.heading.starts_with(heading_prefix))
+        .unwrap_or_else(|| panic!("no provision headed {heading_prefix:?} in {}", doc.entry.id))
+}
+
+/// The seed file a corpus document was copied from.
+pub fn seed_text(file_prefix: &str) -> String {
+    let entry = std::fs::read_dir(seeds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(file_prefix)
+        })
+        .expect("seed exists");
+    std::fs::read_to_string(entry).unwrap()
+}
+
+pub fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
