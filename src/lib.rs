@@ -3,9 +3,11 @@
 //! The library never sees the command line: `cli/` parses flags into plain
 //! values and calls into these modules.
 
+pub mod compare;
 pub mod corpus;
 pub mod error;
 pub mod text;
+pub mod topics;
 
 pub use error::{Error, Result};
 pub mod report;

@@ -3,9 +3,11 @@
 //! and call the library.
 
 mod add;
+mod diff;
 mod docs;
 mod export;
 mod show;
+mod topics;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,6 +50,10 @@ pub enum Command {
     Show(show::Args),
     /// Export every provision as JSON lines or CSV.
     Export(export::Args),
+    /// The topic taxonomy and how many provisions each jurisdiction has per topic.
+    Topics(topics::Args),
+    /// Align the provisions of two documents: pairs, and what only one has.
+    Diff(diff::Args),
 }
 
 /// Output formats shared by commands.
@@ -92,6 +98,8 @@ pub fn run() -> i32 {
         Command::Docs(a) => docs::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Topics(a) => topics::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,1 @@
+//! Alignment of provisions, word diffs and figures (being written).

@@ -1,0 +1,1 @@
+//! Topic taxonomy and provision classification (being written).
