@@ -6,8 +6,10 @@
 pub mod compare;
 pub mod corpus;
 pub mod error;
+pub mod index;
 pub mod text;
 pub mod topics;
 
 pub use error::{Error, Result};
 pub mod report;
+pub mod search;

@@ -6,6 +6,9 @@ mod add;
 mod diff;
 mod docs;
 mod export;
+mod index;
+mod search;
+mod segment;
 mod show;
 mod topics;
 
@@ -14,6 +17,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use policy_diff::corpus::Corpus;
+use policy_diff::index::{Classifier, IndexDir, Options, Reader, Summary, Topics};
 use policy_diff::Error;
 
 /// Search and compare Chinese policy documents provision by provision.
@@ -50,6 +54,12 @@ pub enum Command {
     Show(show::Args),
     /// Export every provision as JSON lines or CSV.
     Export(export::Args),
+    /// Bring the index up to date with the corpus (only what changed), or rebuild it.
+    Index(index::Args),
+    /// Search provisions: words, "exact phrases", AND/OR/NOT, filters.
+    Search(search::Args),
+    /// Show how a text or query is normalized and segmented.
+    Segment(segment::Args),
     /// The topic taxonomy and how many provisions each jurisdiction has per topic.
     Topics(topics::Args),
     /// Align the provisions of two documents: pairs, and what only one has.
@@ -69,13 +79,69 @@ pub enum Format {
 
 pub struct Ctx {
     pub corpus_dir: PathBuf,
-    #[allow(dead_code)]
     pub index_dir: PathBuf,
 }
 
 impl Ctx {
     pub fn corpus(&self) -> policy_diff::Result<Corpus> {
         Corpus::open(&self.corpus_dir)
+    }
+
+    fn index_dir(&self) -> IndexDir {
+        IndexDir::new(&self.index_dir)
+    }
+
+    /// Topic assignment for indexing: (version, classifier).
+    fn topic_assignment(&self) -> (String, Box<Classifier>) {
+        ("none".to_string(), Box::new(|_| vec![]))
+    }
+
+    /// Resolve --topic names to topic ids.
+    pub fn resolve_topics(
+        &self,
+        _corpus: &Corpus,
+        names: &[String],
+    ) -> policy_diff::Result<Vec<String>> {
+        match names.first() {
+            None => Ok(vec![]),
+            Some(n) => Err(Error::Unknown {
+                what: "topic",
+                name: n.clone(),
+                suggestions: vec![],
+            }),
+        }
+    }
+
+    pub fn update_index(&self, corpus: &Corpus, rebuild: bool) -> policy_diff::Result<Summary> {
+        let (version, classify) = self.topic_assignment();
+        let opts = Options {
+            rebuild,
+            progress: true,
+            topics: Topics {
+                version,
+                classify: &*classify,
+            },
+        };
+        self.index_dir().update(corpus, &opts)
+    }
+
+    /// Bring a missing or stale index up to date (one line on stderr), then open it.
+    pub fn fresh_reader(&self, corpus: &Corpus) -> policy_diff::Result<Reader> {
+        self.refresh(corpus)?;
+        self.index_dir().reader()
+    }
+
+    /// Bring the index up to date if it is missing or stale, saying so on stderr.
+    pub fn refresh(&self, corpus: &Corpus) -> policy_diff::Result<()> {
+        let (version, _) = self.topic_assignment();
+        if let Some(reason) = self.index_dir().staleness(corpus, &version)? {
+            eprintln!(
+                "policy-diff: updating the index in {} ({reason})",
+                self.index_dir.display()
+            );
+            self.update_index(corpus, false)?;
+        }
+        Ok(())
     }
 }
 
@@ -98,6 +164,9 @@ pub fn run() -> i32 {
         Command::Docs(a) => docs::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Index(a) => index::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Segment(a) => segment::run(a),
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
     };

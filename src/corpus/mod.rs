@@ -201,3 +201,29 @@ pub fn citation(entry: &Entry, p: &Provision) -> String {
     parts.push(path.join(" > "));
     parts.join(" · ")
 }
+
+impl Corpus {
+    /// Resolve a jurisdiction given in full (`南通市`) or by an unambiguous part (`南通`).
+    pub fn resolve_jurisdiction(&self, name: &str) -> Result<String> {
+        let mut all: Vec<&str> = self
+            .catalog
+            .documents
+            .iter()
+            .map(|d| d.jurisdiction.as_str())
+            .collect();
+        all.sort();
+        all.dedup();
+        if all.contains(&name) {
+            return Ok(name.to_string());
+        }
+        let matching: Vec<&str> = all.iter().copied().filter(|j| j.contains(name)).collect();
+        match matching.as_slice() {
+            [one] => Ok(one.to_string()),
+            [] => Err(Error::Unknown { what: "jurisdiction", name: name.to_string(), suggestions: crate::error::suggest(name, all) }),
+            many => Err(Error::Usage(format!(
+                "jurisdiction '{name}' is ambiguous: it matches {}\nhint: give the full name, or repeat --jurisdiction for each",
+                many.join(", ")
+            ))),
+        }
+    }
+}

@@ -1,0 +1,407 @@
+//! The full-text index. Only this module uses tantivy; callers see plain
+//! structs (`Summary`, `Hit`) and the search `Query` AST.
+//!
+//! Layout of the index directory:
+//! - `CURRENT`: the name of the live generation (`gen-3`), replaced atomically;
+//! - `gen-N/`: a tantivy index; its commit payload records the versions and,
+//!   per document, the fingerprint that was indexed (see `state`);
+//! - `LOCK`: held by the one process that writes.
+//!
+//! An incremental update commits deletes and additions in one tantivy commit,
+//! so a crash leaves the previous commit. A rebuild writes a new generation
+//! and switches `CURRENT` only when it is complete.
+
+mod query;
+mod read;
+pub mod schema;
+pub mod state;
+pub mod tokenize;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use fs4::fs_std::FileExt;
+use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
+
+pub use read::{Hit, Reader, SearchFilter, SearchResult};
+
+use crate::corpus::{catalog::write_atomic, Corpus, Provision};
+use crate::error::{Error, Result};
+use state::{Payload, Versions};
+
+const CURRENT: &str = "CURRENT";
+const LOCK: &str = "LOCK";
+/// Indexing memory budget (all threads).
+const WRITER_HEAP: usize = 192 * 1024 * 1024;
+
+fn ierr(e: impl std::fmt::Display) -> Error {
+    Error::Index(e.to_string())
+}
+
+/// Assigns topic ids to a provision.
+pub type Classifier = dyn Fn(&Provision) -> Vec<String> + Sync;
+
+/// Topic assignment used while indexing; the index only stores the ids.
+pub struct Topics<'a> {
+    /// Changes whenever classification would change (taxonomy version, threshold).
+    pub version: String,
+    pub classify: &'a Classifier,
+}
+
+pub struct Options<'a> {
+    pub rebuild: bool,
+    /// Show a progress bar (only when stderr is a terminal).
+    pub progress: bool,
+    pub topics: Topics<'a>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Provisions in the index after the update.
+    pub provisions: usize,
+    /// Provisions (re)indexed by this update.
+    pub indexed_provisions: usize,
+    /// Bytes of document text (re)indexed.
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Why the whole index was rebuilt, if it was.
+    pub rebuilt: Option<String>,
+}
+
+impl Summary {
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "indexed: {} added, {} updated, {} removed, {} unchanged; {} provisions; {:.2}s",
+            self.added, self.updated, self.removed, self.unchanged, self.provisions, self.seconds
+        );
+        if let Some(r) = &self.rebuilt {
+            s.push_str(&format!(" (rebuilt: {r})"));
+        }
+        s
+    }
+}
+
+/// The index directory.
+pub struct IndexDir {
+    root: PathBuf,
+}
+
+impl IndexDir {
+    pub fn new(root: &Path) -> IndexDir {
+        IndexDir {
+            root: root.to_path_buf(),
+        }
+    }
+
+    fn current(&self) -> Option<PathBuf> {
+        let name = std::fs::read_to_string(self.root.join(CURRENT)).ok()?;
+        let name = name.trim();
+        (!name.is_empty() && !name.contains('/'))
+            .then(|| self.root.join(name))
+            .filter(|p| p.join("meta.json").exists())
+    }
+
+    fn open(&self) -> Result<Option<(Index, Payload)>> {
+        let Some(dir) = self.current() else {
+            return Ok(None);
+        };
+        let index = Index::open_in_dir(&dir).map_err(ierr)?;
+        schema::register_tokenizers(&index);
+        let payload = index
+            .load_metas()
+            .map_err(ierr)?
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .unwrap_or_default();
+        Ok(Some((index, payload)))
+    }
+
+    /// The recorded state of the live index, if there is one.
+    pub fn payload(&self) -> Result<Option<Payload>> {
+        Ok(self.open()?.map(|(_, p)| p))
+    }
+
+    /// Open for searching.
+    pub fn reader(&self) -> Result<Reader> {
+        match self.open()? {
+            Some((index, payload)) => Reader::new(index, payload),
+            None => Err(Error::Index(format!(
+                "no index in {} (run `policy-diff index`)",
+                self.root.display()
+            ))),
+        }
+    }
+
+    fn lock(&self) -> Result<std::fs::File> {
+        std::fs::create_dir_all(&self.root)
+            .map_err(|e| Error::io(format!("creating {}", self.root.display()), e))?;
+        let path = self.root.join(LOCK);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        if !FileExt::try_lock_exclusive(&file).map_err(|e| Error::io("locking the index", e))? {
+            eprintln!(
+                "policy-diff: another policy-diff process is writing {}; waiting for it to finish",
+                self.root.display()
+            );
+            FileExt::lock_exclusive(&file).map_err(|e| Error::io("locking the index", e))?;
+        }
+        Ok(file)
+    }
+
+    /// Is the index missing or out of date? Returns a reason when it is.
+    pub fn staleness(&self, corpus: &Corpus, topics_version: &str) -> Result<Option<String>> {
+        let Some(payload) = self.payload()? else {
+            return Ok(Some("there is no index yet".to_string()));
+        };
+        if let Some(r) = payload
+            .versions
+            .mismatch(&Versions::current(topics_version))
+        {
+            return Ok(Some(r));
+        }
+        let observed = state::observe(corpus, Some(&payload))?;
+        let plan = state::plan(&payload.documents, &observed);
+        Ok((!plan.is_empty()).then(|| format!("the corpus changed ({})", plan.describe())))
+    }
+
+    /// Bring the index up to date with the corpus.
+    pub fn update(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
+        let started = Instant::now();
+        let _lock = self.lock()?;
+        let existing = self.open()?;
+        let want = Versions::current(&opts.topics.version);
+        let rebuild_reason = if opts.rebuild {
+            Some("--rebuild".to_string())
+        } else {
+            match &existing {
+                None => Some("no index yet".to_string()),
+                Some((_, p)) => p.versions.mismatch(&want),
+            }
+        };
+        let previous = existing.as_ref().map(|(_, p)| p.clone());
+        let observed = state::observe(corpus, previous.as_ref())?;
+        let (index, indexed, new_gen) = match (&rebuild_reason, existing) {
+            (None, Some((index, payload))) => (index, payload.documents, None),
+            _ => {
+                let name = self.next_generation();
+                let dir = self.root.join(&name);
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                let (schema, _) = schema::build();
+                let index = Index::create_in_dir(&dir, schema).map_err(ierr)?;
+                schema::register_tokenizers(&index);
+                (index, Default::default(), Some(name))
+            }
+        };
+        let plan = state::plan(&indexed, &observed);
+        let mut summary = Summary {
+            added: plan.add.len(),
+            updated: plan.update.len(),
+            removed: plan.remove.len(),
+            unchanged: plan.unchanged.len(),
+            rebuilt: rebuild_reason,
+            ..Default::default()
+        };
+        if plan.is_empty() && new_gen.is_none() {
+            summary.provisions = indexed.values().map(|d| d.provisions).sum();
+            summary.seconds = started.elapsed().as_secs_f64();
+            return Ok(summary);
+        }
+
+        let fields = schema::fields_of(&index.schema()).map_err(ierr)?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let writer: IndexWriter = index
+            .writer_with_num_threads(threads, WRITER_HEAP)
+            .map_err(ierr)?;
+        for id in plan.remove.iter().chain(&plan.update) {
+            writer.delete_term(Term::from_field_text(fields.doc_id, id));
+        }
+        let to_index: Vec<&str> = plan
+            .add
+            .iter()
+            .chain(&plan.update)
+            .map(String::as_str)
+            .collect();
+        let progress = (opts.progress && std::io::stderr().is_terminal() && to_index.len() > 1)
+            .then(|| {
+                let bar = indicatif::ProgressBar::new(to_index.len() as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "indexing {bar:40} {pos}/{len} documents {elapsed}",
+                    )
+                    .unwrap(),
+                );
+                bar
+            });
+        let counts = index_documents(
+            corpus,
+            &to_index,
+            &writer,
+            fields,
+            &opts.topics,
+            progress.as_ref(),
+        )?;
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+
+        let mut documents = observed.docs;
+        for (id, state) in documents.iter_mut() {
+            state.provisions = match counts.per_doc.iter().find(|(d, _)| d == id) {
+                Some((_, n)) => *n,
+                None => indexed.get(id).map(|d| d.provisions).unwrap_or(0),
+            };
+        }
+        summary.provisions = documents.values().map(|d| d.provisions).sum();
+        summary.indexed_provisions = counts.per_doc.iter().map(|(_, n)| n).sum();
+        summary.bytes = counts.bytes;
+        let payload = Payload {
+            versions: want,
+            documents,
+        };
+        let json = serde_json::to_string(&payload).map_err(|e| Error::Other(e.to_string()))?;
+        let mut writer = writer;
+        let mut prepared = writer.prepare_commit().map_err(ierr)?;
+        prepared.set_payload(&json);
+        prepared.commit().map_err(ierr)?;
+        writer.wait_merging_threads().map_err(ierr)?;
+        if let Some(name) = new_gen {
+            write_atomic(&self.root.join(CURRENT), name.as_bytes())?;
+            self.remove_other_generations(&name);
+        }
+        summary.seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+
+    fn generations(&self) -> Vec<(u64, String)> {
+        let Ok(rd) = std::fs::read_dir(&self.root) else {
+            return vec![];
+        };
+        let mut gens: Vec<(u64, String)> = rd
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.strip_prefix("gen-")
+                    .and_then(|n| n.parse().ok())
+                    .map(|n| (n, name))
+            })
+            .collect();
+        gens.sort();
+        gens
+    }
+
+    fn next_generation(&self) -> String {
+        format!(
+            "gen-{}",
+            self.generations().last().map(|g| g.0 + 1).unwrap_or(1)
+        )
+    }
+
+    fn remove_other_generations(&self, keep: &str) {
+        for (_, name) in self.generations() {
+            if name != keep {
+                let _ = std::fs::remove_dir_all(self.root.join(name));
+            }
+        }
+    }
+}
+
+struct Counts {
+    per_doc: Vec<(String, usize)>,
+    bytes: u64,
+}
+
+/// Parse documents on all cores and hand their provisions to the writer
+/// (whose own threads run the tokenizers).
+fn index_documents(
+    corpus: &Corpus,
+    ids: &[&str],
+    writer: &IndexWriter,
+    f: schema::Fields,
+    topics: &Topics,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<Counts> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(ids.len())
+        .max(1);
+    let results: Vec<Result<Vec<(String, usize, u64)>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = vec![];
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(id) = ids.get(i) else { break };
+                        let entry = corpus.entry(id)?;
+                        let document = corpus.document(entry)?;
+                        for p in &document.provisions {
+                            writer
+                                .add_document(to_tantivy(f, p, topics))
+                                .map_err(ierr)?;
+                        }
+                        done.push((
+                            id.to_string(),
+                            document.provisions.len(),
+                            document.text.len() as u64,
+                        ));
+                        if let Some(bar) = progress {
+                            bar.inc(1);
+                        }
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("indexing thread panicked"))
+            .collect()
+    });
+    let mut counts = Counts {
+        per_doc: vec![],
+        bytes: 0,
+    };
+    for r in results {
+        for (id, n, bytes) in r? {
+            counts.per_doc.push((id, n));
+            counts.bytes += bytes;
+        }
+    }
+    Ok(counts)
+}
+
+fn to_tantivy(f: schema::Fields, p: &Provision, topics: &Topics) -> TantivyDocument {
+    let folded = crate::text::fold(&p.text);
+    let mut d = doc!(
+        f.pid => p.id.as_str(),
+        f.doc_id => p.doc_id.as_str(),
+        f.seq => p.seq as u64,
+        f.kind => serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        f.heading => p.heading.as_str(),
+        f.path => serde_json::to_string(&p.path).unwrap_or_default(),
+        f.text => p.text.as_str(),
+        f.units => serde_json::to_string(&p.responsible_units).unwrap_or_default(),
+        f.heading_words => crate::text::fold(&p.heading),
+        f.words => folded.clone(),
+        f.grams => folded,
+    );
+    for t in (topics.classify)(p) {
+        d.add_text(f.topics, &t);
+    }
+    d
+}

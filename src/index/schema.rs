@@ -1,0 +1,81 @@
+//! The index schema: one tantivy document per provision.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+};
+use tantivy::Index;
+
+use super::tokenize::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
+
+/// Bump when fields or their tokenization change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub pid: Field,
+    pub doc_id: Field,
+    pub seq: Field,
+    pub kind: Field,
+    pub topics: Field,
+    /// Stored display fields.
+    pub heading: Field,
+    pub path: Field,
+    pub text: Field,
+    pub units: Field,
+    /// Indexed: jieba words of the folded text (BM25).
+    pub words: Field,
+    /// Indexed: jieba words of the folded heading (boost).
+    pub heading_words: Field,
+    /// Indexed: character unigrams and bigrams of the folded text (exact phrases).
+    pub grams: Field,
+}
+
+fn indexed(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        pid: b.add_text_field("pid", STRING | STORED),
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        seq: b.add_u64_field("seq", STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        topics: b.add_text_field("topics", STRING | STORED),
+        heading: b.add_text_field("heading", STORED),
+        path: b.add_text_field("path", STORED),
+        text: b.add_text_field("text", STORED),
+        units: b.add_text_field("units", STORED),
+        words: b.add_text_field("words", indexed(WORDS)),
+        heading_words: b.add_text_field("heading_words", indexed(WORDS)),
+        grams: b.add_text_field("grams", indexed(GRAMS)),
+    };
+    (b.build(), fields)
+}
+
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        pid: f("pid")?,
+        doc_id: f("doc_id")?,
+        seq: f("seq")?,
+        kind: f("kind")?,
+        topics: f("topics")?,
+        heading: f("heading")?,
+        path: f("path")?,
+        text: f("text")?,
+        units: f("units")?,
+        words: f("words")?,
+        heading_words: f("heading_words")?,
+        grams: f("grams")?,
+    })
+}
+
+pub fn register_tokenizers(index: &Index) {
+    index.tokenizers().register(WORDS, WordTokenizer);
+    index.tokenizers().register(GRAMS, GramTokenizer::default());
+}

@@ -1,0 +1,349 @@
+//! The query language: words, "exact phrases", AND / OR / NOT, +term /
+//! -term, parentheses. Adjacent terms are joined by AND. Precedence: NOT
+//! binds tightest, then AND, then OR. Pure: no engine types here.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// An unquoted word: segmented and ranked; matches the word as written or all its segments.
+    Term(String),
+    /// A quoted phrase: matches exactly (after folding).
+    Phrase(String),
+    And(Vec<Query>),
+    Or(Vec<Query>),
+    Not(Box<Query>),
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Query::Term(t) => write!(f, "{t}"),
+            Query::Phrase(p) => write!(f, "\"{p}\""),
+            Query::And(qs) => write_joined(f, qs, " AND "),
+            Query::Or(qs) => write_joined(f, qs, " OR "),
+            Query::Not(q) => match **q {
+                Query::Term(_) | Query::Phrase(_) => write!(f, "NOT {q}"),
+                _ => write!(f, "NOT ({q})"),
+            },
+        }
+    }
+}
+
+fn write_joined(f: &mut fmt::Formatter<'_>, qs: &[Query], sep: &str) -> fmt::Result {
+    for (i, q) in qs.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        match q {
+            Query::And(_) | Query::Or(_) => write!(f, "({q})")?,
+            _ => write!(f, "{q}")?,
+        }
+    }
+    Ok(())
+}
+
+impl Query {
+    /// The words and phrases that must or may match (not those under NOT), for snippets.
+    pub fn positive_terms(&self) -> Vec<&Query> {
+        let mut out = vec![];
+        self.collect_positive(&mut out);
+        out
+    }
+
+    fn collect_positive<'a>(&'a self, out: &mut Vec<&'a Query>) {
+        match self {
+            Query::Term(_) | Query::Phrase(_) => out.push(self),
+            Query::And(qs) | Query::Or(qs) => qs.iter().for_each(|q| q.collect_positive(out)),
+            Query::Not(_) => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(String),
+    Phrase(String),
+    LParen,
+    RParen,
+    And,
+    Or,
+    Not,
+    /// `+` prefix
+    Plus,
+    /// `-` prefix
+    Minus,
+}
+
+/// Tokens with their 1-based character column.
+fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut toks = vec![];
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '"' {
+            let start = i;
+            i += 1;
+            let mut s = String::new();
+            while i < chars.len() && chars[i] != '"' {
+                s.push(chars[i]);
+                i += 1;
+            }
+            if i == chars.len() {
+                return Err(Error::Usage(format!(
+                    "query {input:?}: unbalanced quote: the \" at column {} is never closed",
+                    start + 1
+                )));
+            }
+            i += 1;
+            toks.push((Tok::Phrase(s), col));
+        } else if c == '(' || c == '（' {
+            toks.push((Tok::LParen, col));
+            i += 1;
+        } else if c == ')' || c == '）' {
+            toks.push((Tok::RParen, col));
+            i += 1;
+        } else if (c == '+' || c == '-')
+            && i + 1 < chars.len()
+            && !chars[i + 1].is_whitespace()
+            && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(')
+        {
+            toks.push((if c == '+' { Tok::Plus } else { Tok::Minus }, col));
+            i += 1;
+        } else {
+            let mut s = String::new();
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !matches!(chars[i], '"' | '(' | ')' | '（' | '）')
+            {
+                s.push(chars[i]);
+                i += 1;
+            }
+            let tok = match s.as_str() {
+                "AND" | "&&" => Tok::And,
+                "OR" | "||" => Tok::Or,
+                "NOT" => Tok::Not,
+                _ => Tok::Word(s),
+            };
+            toks.push((tok, col));
+        }
+    }
+    Ok(toks)
+}
+
+struct Parser<'a> {
+    input: &'a str,
+    toks: Vec<(Tok, usize)>,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|t| &t.0)
+    }
+
+    fn col(&self) -> usize {
+        self.toks
+            .get(self.pos)
+            .map(|t| t.1)
+            .unwrap_or(self.input.chars().count() + 1)
+    }
+
+    fn err(&self, msg: impl fmt::Display) -> Error {
+        Error::Usage(format!("query {:?}: {msg}", self.input))
+    }
+
+    fn or(&mut self) -> Result<Query> {
+        let mut parts = vec![self.and()?];
+        while self.peek() == Some(&Tok::Or) {
+            let col = self.col();
+            self.pos += 1;
+            if matches!(self.peek(), None | Some(Tok::RParen | Tok::Or | Tok::And)) {
+                return Err(self.err(format!("OR at column {col} has nothing after it")));
+            }
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap()
+        } else {
+            Query::Or(parts)
+        })
+    }
+
+    fn and(&mut self) -> Result<Query> {
+        let mut parts = vec![self.unary()?];
+        loop {
+            match self.peek() {
+                Some(Tok::And) => {
+                    let col = self.col();
+                    self.pos += 1;
+                    if matches!(self.peek(), None | Some(Tok::RParen | Tok::Or | Tok::And)) {
+                        return Err(self.err(format!("AND at column {col} has nothing after it")));
+                    }
+                    parts.push(self.unary()?);
+                }
+                Some(Tok::Or | Tok::RParen) | None => break,
+                Some(_) => parts.push(self.unary()?),
+            }
+        }
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap()
+        } else {
+            Query::And(parts)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Query> {
+        let col = self.col();
+        match self.peek().cloned() {
+            Some(Tok::Not) | Some(Tok::Minus) => {
+                let op = if self.peek() == Some(&Tok::Not) {
+                    "NOT"
+                } else {
+                    "-"
+                };
+                self.pos += 1;
+                if matches!(self.peek(), None | Some(Tok::RParen | Tok::Or | Tok::And)) {
+                    return Err(self.err(format!("{op} at column {col} has nothing after it")));
+                }
+                Ok(Query::Not(Box::new(self.unary()?)))
+            }
+            Some(Tok::Plus) => {
+                self.pos += 1;
+                self.unary()
+            }
+            Some(Tok::LParen) => {
+                self.pos += 1;
+                if self.peek() == Some(&Tok::RParen) {
+                    return Err(self.err(format!("empty parentheses at column {col}")));
+                }
+                let q = self.or()?;
+                if self.peek() != Some(&Tok::RParen) {
+                    return Err(self.err(format!(
+                        "unbalanced parenthesis: the ( at column {col} is never closed"
+                    )));
+                }
+                self.pos += 1;
+                Ok(q)
+            }
+            Some(Tok::Word(w)) => {
+                self.pos += 1;
+                Ok(Query::Term(w))
+            }
+            Some(Tok::Phrase(p)) => {
+                self.pos += 1;
+                if crate::text::fold(&p).trim().is_empty() {
+                    return Err(self.err(format!("the phrase at column {col} is empty")));
+                }
+                Ok(Query::Phrase(p))
+            }
+            Some(Tok::RParen) => Err(self.err(format!(
+                "unbalanced parenthesis: the ) at column {col} has no matching ("
+            ))),
+            Some(Tok::And) | Some(Tok::Or) => {
+                let op = if self.peek() == Some(&Tok::And) {
+                    "AND"
+                } else {
+                    "OR"
+                };
+                Err(self.err(format!("{op} at column {col} has nothing before it")))
+            }
+            None => Err(self.err("the query is empty")),
+        }
+    }
+}
+
+/// Parse a query. Errors are user errors that say where the problem is.
+pub fn parse(input: &str) -> Result<Query> {
+    let toks = lex(input)?;
+    let mut p = Parser {
+        input,
+        toks,
+        pos: 0,
+    };
+    let q = p.or()?;
+    if p.pos < p.toks.len() {
+        let col = p.col();
+        return Err(p.err(format!(
+            "unbalanced parenthesis: the ) at column {col} has no matching ("
+        )));
+    }
+    if q.positive_terms().iter().all(|t| match t {
+        Query::Term(w) => !w.chars().any(|c| c.is_alphanumeric()),
+        _ => false,
+    }) && !matches!(q, Query::Not(_))
+    {
+        return Err(p.err("nothing to search for (only punctuation)"));
+    }
+    Ok(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Query::*;
+
+    fn t(s: &str) -> Query {
+        Term(s.into())
+    }
+
+    fn check(input: &str, expected: Query) {
+        let q = parse(input).unwrap();
+        assert_eq!(q, expected, "parse({input:?})");
+        assert_eq!(
+            parse(&q.to_string()).unwrap(),
+            q,
+            "round trip of {input:?} via {q}"
+        );
+    }
+
+    fn fails(input: &str, needle: &str) {
+        let e = parse(input).unwrap_err();
+        assert!(e.is_user_error());
+        assert!(e.to_string().contains(needle), "{input:?}: {e}");
+    }
+
+    #[test]
+    fn grammar() {
+        check("人才", t("人才"));
+        check("人才 公寓", And(vec![t("人才"), t("公寓")]));
+        check(
+            "\"一级财政\" OR 独立核算",
+            Or(vec![Phrase("一级财政".into()), t("独立核算")]),
+        );
+        check("人才 -公寓", And(vec![t("人才"), Not(Box::new(t("公寓")))]));
+        check(
+            "+人才 NOT (土地 OR 用地)",
+            And(vec![
+                t("人才"),
+                Not(Box::new(Or(vec![t("土地"), t("用地")]))),
+            ]),
+        );
+        check("a OR b c", Or(vec![t("a"), And(vec![t("b"), t("c")])]));
+        check(
+            "（人才 OR 人才公寓） AND 住房",
+            And(vec![Or(vec![t("人才"), t("人才公寓")]), t("住房")]),
+        );
+        check("2021-2025", t("2021-2025"));
+    }
+
+    #[test]
+    fn errors_say_where() {
+        fails("\"一级财政", "column 1 is never closed");
+        fails("人才 \"公寓", "column 4");
+        fails("(人才 OR 土地", "( at column 1 is never closed");
+        fails("人才)", ") at column 3 has no matching (");
+        fails("人才 AND", "AND at column 4 has nothing after it");
+        fails("OR 人才", "OR at column 1 has nothing before it");
+        fails("NOT", "NOT at column 1");
+        fails("", "empty");
+        fails("，。！", "only punctuation");
+        fails("\"  \"", "phrase at column 1 is empty");
+    }
+}
