@@ -40,21 +40,33 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         level: args.level,
         ..Default::default()
     };
+    let files: Vec<&std::path::Path> = args.files.iter().map(|f| f.as_path()).collect();
     let mut failed = 0;
-    for file in &args.files {
-        match corpus.add_text(file, &overrides) {
-            Ok(e) => eprintln!(
-                "added {}: {} ({}, {})",
-                file.display(),
-                e.id,
-                e.title,
-                e.jurisdiction
-            ),
+    let mut added = 0;
+    for (file, result) in files.iter().zip(corpus.add_texts(&files, &overrides)) {
+        match result {
+            Ok(e) => {
+                added += 1;
+                eprintln!(
+                    "added {}: {} ({}, {})",
+                    file.display(),
+                    e.id,
+                    e.title,
+                    e.jurisdiction
+                );
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("policy-diff: error: {e}");
             }
         }
+    }
+    if added > 0 {
+        let summary = ctx.update_index(&corpus, false)?;
+        eprintln!("{}", summary.line());
+    }
+    if files.len() > 1 {
+        eprintln!("{added} added, {failed} refused");
     }
     Ok(if failed > 0 { 2 } else { 0 })
 }

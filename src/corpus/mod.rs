@@ -118,6 +118,45 @@ impl Corpus {
     /// Add a plain-text document: copy it under `docs/`, detect its metadata,
     /// record it in the catalog. Refuses content already present.
     pub fn add_text(&mut self, source: &Path, overrides: &meta::Detected) -> Result<Entry> {
+        self.add_texts(&[source], overrides)
+            .pop()
+            .expect("one result per file")
+    }
+
+    /// Add several files, writing the catalog once at the end. Each file
+    /// gets its own result; a refused file changes nothing.
+    pub fn add_texts(
+        &mut self,
+        sources: &[&Path],
+        overrides: &meta::Detected,
+    ) -> Vec<Result<Entry>> {
+        let mut results = Vec::with_capacity(sources.len());
+        let mut written = vec![];
+        for source in sources {
+            let r = self.stage_text(source, overrides);
+            if let Ok(e) = &r {
+                written.push(self.dir.join(&e.file));
+            }
+            results.push(r);
+        }
+        if !written.is_empty() {
+            if let Err(e) = self.catalog.save(&self.dir) {
+                // Undo: the catalog on disk is unchanged; remove the copied texts.
+                for f in &written {
+                    let _ = std::fs::remove_file(f);
+                }
+                let msg = e.to_string();
+                self.catalog = Catalog::load(&self.dir).unwrap_or_default();
+                return results
+                    .into_iter()
+                    .map(|r| r.and_then(|_| Err(Error::Other(msg.clone()))))
+                    .collect();
+            }
+        }
+        results
+    }
+
+    fn stage_text(&mut self, source: &Path, overrides: &meta::Detected) -> Result<Entry> {
         let bytes =
             std::fs::read(source).map_err(|e| Error::input(source, format!("cannot read: {e}")))?;
         let decoded = load::decode(source, &bytes)?;
@@ -133,6 +172,9 @@ impl Corpus {
         }
         let mut detected = meta::detect(&decoded.text);
         merge_overrides(&mut detected, overrides);
+        if detected.title.is_none() {
+            detected.title = source.file_stem().map(|s| s.to_string_lossy().into_owned());
+        }
         let id = self.catalog.new_id(&detected);
         let file = format!("{DOCS_DIR}/{id}.txt");
         let mut entry = Entry {
@@ -148,11 +190,6 @@ impl Corpus {
             .map_err(|e| Error::io("creating the corpus docs directory", e))?;
         catalog::write_atomic(&self.dir.join(&file), &bytes)?;
         self.catalog.documents.push(entry.clone());
-        if let Err(e) = self.catalog.save(&self.dir) {
-            self.catalog.documents.pop();
-            let _ = std::fs::remove_file(self.dir.join(&file));
-            return Err(e);
-        }
         Ok(entry)
     }
 }

@@ -1,9 +1,15 @@
 //! Searching an index: filters, ranking, total counts, stored fields.
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query as TQuery, TermQuery};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query as TQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
 
 use super::schema::{self, Fields};
 use super::state::Payload;
@@ -83,9 +89,34 @@ impl Reader {
     }
 
     /// Ranked provisions matching `q` within `filter`: the top `limit` and the total.
+    ///
+    /// Queries with NOT are evaluated as sets (each positive leaf searched on
+    /// its own, combined here) and ranked by their positive leaves: tantivy
+    /// 0.27's exclusion of phrase scorers seeks backwards (tantivy#2811).
     pub fn search(&self, q: &Query, filter: &SearchFilter, limit: usize) -> Result<SearchResult> {
         let f = &self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, query::build(f, q))];
+        let searcher = self.reader.searcher();
+        let matched = if q.has_not() {
+            Some(Arc::new(self.eval(&searcher, q)?))
+        } else {
+            None
+        };
+        let main: Box<dyn TQuery> = match &matched {
+            None => query::build(f, q),
+            Some(_) => {
+                let mut should: Vec<(Occur, Box<dyn TQuery>)> = q
+                    .positive_terms()
+                    .into_iter()
+                    .map(|leaf| (Occur::Should, query::build(f, leaf)))
+                    .collect();
+                should.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+                ));
+                Box::new(BooleanQuery::new(should))
+            }
+        };
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, main)];
         if let Some(ids) = &filter.doc_ids {
             clauses.push((Occur::Must, any_of(f.doc_id, ids)));
         }
@@ -93,13 +124,18 @@ impl Reader {
             clauses.push((Occur::Must, any_of(f.topics, &filter.topics)));
         }
         let full = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let (top, total) = searcher
-            .search(
+        let collector = (TopDocs::with_limit(limit.max(1)).order_by_score(), Count);
+        let (top, total) = match matched {
+            None => searcher.search(&full, &collector),
+            Some(set) => searcher.search(
                 &full,
-                &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
-            )
-            .map_err(ierr)?;
+                &InSet {
+                    inner: collector,
+                    set,
+                },
+            ),
+        }
+        .map_err(ierr)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top.into_iter().take(limit) {
             let d: TantivyDocument = searcher.doc(addr).map_err(ierr)?;
@@ -113,6 +149,51 @@ impl Reader {
                 .then(a.seq.cmp(&b.seq))
         });
         Ok(SearchResult { total, hits })
+    }
+
+    /// The set of provisions matching `q`, by set algebra over leaf searches.
+    fn eval(&self, searcher: &Searcher, q: &Query) -> Result<HashSet<DocAddress>> {
+        let all = || searcher.search(&AllQuery, &DocSetCollector).map_err(ierr);
+        Ok(match q {
+            Query::Term(_) | Query::Phrase(_) => searcher
+                .search(&*query::build(&self.fields, q), &DocSetCollector)
+                .map_err(ierr)?,
+            Query::Or(qs) => {
+                let mut set = HashSet::new();
+                for q in qs {
+                    set.extend(self.eval(searcher, q)?);
+                }
+                set
+            }
+            Query::And(qs) => {
+                let (neg, pos): (Vec<&Query>, Vec<&Query>) =
+                    qs.iter().partition(|q| matches!(q, Query::Not(_)));
+                let mut set = match pos.split_first() {
+                    Some((first, rest)) => {
+                        let mut s = self.eval(searcher, first)?;
+                        for q in rest {
+                            let other = self.eval(searcher, q)?;
+                            s.retain(|d| other.contains(d));
+                        }
+                        s
+                    }
+                    None => all()?,
+                };
+                for q in neg {
+                    if let Query::Not(inner) = q {
+                        let other = self.eval(searcher, inner)?;
+                        set.retain(|d| !other.contains(d));
+                    }
+                }
+                set
+            }
+            Query::Not(inner) => {
+                let other = self.eval(searcher, inner)?;
+                let mut set = all()?;
+                set.retain(|d| !other.contains(d));
+                set
+            }
+        })
     }
 
     fn hit(&self, d: &TantivyDocument, score: f32) -> Hit {
@@ -139,5 +220,59 @@ impl Reader {
                 .collect(),
             score,
         }
+    }
+}
+
+/// A collector that passes on only the documents of a precomputed set.
+struct InSet<C> {
+    inner: C,
+    set: Arc<HashSet<DocAddress>>,
+}
+
+struct InSetSegment<S> {
+    inner: S,
+    ord: SegmentOrdinal,
+    set: Arc<HashSet<DocAddress>>,
+}
+
+impl<C: Collector> Collector for InSet<C> {
+    type Fruit = C::Fruit;
+    type Child = InSetSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(InSetSegment {
+            inner: self.inner.for_segment(ord, segment)?,
+            ord,
+            set: self.set.clone(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<S: SegmentCollector> SegmentCollector for InSetSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.set.contains(&DocAddress::new(self.ord, doc)) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
     }
 }

@@ -46,6 +46,15 @@ fn write_joined(f: &mut fmt::Formatter<'_>, qs: &[Query], sep: &str) -> fmt::Res
 }
 
 impl Query {
+    /// Does the query exclude anything?
+    pub fn has_not(&self) -> bool {
+        match self {
+            Query::Term(_) | Query::Phrase(_) => false,
+            Query::Not(_) => true,
+            Query::And(qs) | Query::Or(qs) => qs.iter().any(Query::has_not),
+        }
+    }
+
     /// The words and phrases that must or may match (not those under NOT), for snippets.
     pub fn positive_terms(&self) -> Vec<&Query> {
         let mut out = vec![];

@@ -1,0 +1,305 @@
+//! Search: the phrase contract, ranking, filters, incremental indexing.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use policy_diff::corpus::{Corpus, Provision};
+use policy_diff::index::{IndexDir, Options, Reader, SearchFilter, Topics};
+use policy_diff::search::query::{parse, Query};
+use policy_diff::text::{fold, segment};
+
+fn no_topics(_: &Provision) -> Vec<String> {
+    vec![]
+}
+
+fn options(rebuild: bool) -> Options<'static> {
+    Options {
+        rebuild,
+        progress: false,
+        topics: Topics {
+            version: "none".into(),
+            classify: &no_topics,
+        },
+    }
+}
+
+fn indexed_seeds() -> (tempfile::TempDir, Reader, Vec<Provision>) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus();
+    let summary = IndexDir::new(dir.path())
+        .update(&corpus, &options(false))
+        .unwrap();
+    assert_eq!(summary.added, 5);
+    let provisions: Vec<Provision> = corpus
+        .documents()
+        .unwrap()
+        .into_iter()
+        .flat_map(|d| d.provisions)
+        .collect();
+    assert_eq!(summary.provisions, provisions.len());
+    let reader = IndexDir::new(dir.path()).reader().unwrap();
+    (dir, reader, provisions)
+}
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn phrase_hits(reader: &Reader, phrase: &str) -> (usize, BTreeSet<String>) {
+    let q = Query::Phrase(phrase.to_string());
+    let r = reader
+        .search(&q, &SearchFilter::default(), 100_000)
+        .unwrap();
+    (
+        r.total,
+        r.hits.into_iter().map(|h| h.provision_id).collect(),
+    )
+}
+
+#[test]
+fn phrase_contract_on_random_substrings() {
+    let (_dir, reader, provisions) = indexed_seeds();
+    let folded: Vec<(String, String)> = provisions
+        .iter()
+        .map(|p| (p.id.clone(), fold(&p.text)))
+        .collect();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut samples: Vec<String> = vec![];
+    // Random substrings of 2..=12 characters.
+    while samples.len() < 900 {
+        let p = &provisions[rng.below(provisions.len())];
+        let chars: Vec<char> = p.text.chars().collect();
+        if chars.len() < 12 {
+            continue;
+        }
+        let len = 2 + rng.below(11);
+        let start = rng.below(chars.len() - len);
+        samples.push(chars[start..start + len].iter().collect());
+    }
+    // Substrings that start or end inside a jieba word.
+    let mut straddling = 0;
+    while straddling < 100 {
+        let p = &provisions[rng.below(provisions.len())];
+        let f = fold(&p.text);
+        let words = segment::words(&f);
+        let Some(w) = words.get(rng.below(words.len().max(1))) else {
+            continue;
+        };
+        if w.text.chars().count() < 2 {
+            continue;
+        }
+        let inner = w.start + w.text.chars().next().unwrap().len_utf8();
+        let tail: String = f[inner..].chars().take(2 + rng.below(8)).collect();
+        if tail.chars().count() >= 2 {
+            samples.push(tail);
+            straddling += 1;
+        }
+    }
+    // Frequent phrases.
+    samples.extend(
+        [
+            "开发区",
+            "的",
+            "发展",
+            "责任单位",
+            "“十四五”",
+            "2022年",
+            "高新区",
+            "（一）",
+        ]
+        .map(String::from),
+    );
+    let mut checked = 0;
+    for s in &samples {
+        let fq = fold(s);
+        if fq.trim().is_empty() || s.contains('"') {
+            continue;
+        }
+        let expected: BTreeSet<String> = folded
+            .iter()
+            .filter(|(_, t)| t.contains(&fq))
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert!(!expected.is_empty(), "{s:?} was drawn from the corpus");
+        let (total, got) = phrase_hits(&reader, s);
+        assert_eq!(got, expected, "phrase {s:?} (folded {fq:?})");
+        assert_eq!(total, expected.len(), "total for {s:?}");
+        checked += 1;
+    }
+    assert!(checked >= 1000, "checked {checked} phrases");
+}
+
+#[test]
+fn fiscal_autonomy_ranks_the_two_fiscal_measures_first() {
+    let (_dir, reader, _) = indexed_seeds();
+    let r = reader
+        .search(&parse("财政自主权").unwrap(), &SearchFilter::default(), 20)
+        .unwrap();
+    let top: BTreeSet<&str> = r.hits.iter().take(2).map(|h| h.heading.as_str()).collect();
+    assert_eq!(
+        top,
+        BTreeSet::from(["5. 加大财政政策支持力度", "（三）强化财政金融支持"])
+    );
+    // Everything else that mentions 财政 ranks below them (or does not match).
+    let fiscal = reader
+        .search(
+            &parse("财政 OR 财政自主权").unwrap(),
+            &SearchFilter::default(),
+            50,
+        )
+        .unwrap();
+    assert!(fiscal.total > 5);
+    let pos = |h: &str| fiscal.hits.iter().position(|x| x.heading == h).unwrap();
+    assert!(
+        pos("5. 加大财政政策支持力度") < 2 && pos("（三）强化财政金融支持") < 2,
+        "{:?}",
+        fiscal.hits.iter().map(|h| &h.heading).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn heading_matches_outrank_passing_mentions() {
+    let (_dir, reader, _) = indexed_seeds();
+    let r = reader
+        .search(&parse("人才").unwrap(), &SearchFilter::default(), 5)
+        .unwrap();
+    assert!(r.total > 20);
+    for h in r.hits.iter().take(3) {
+        assert!(
+            h.heading.contains("人才") || h.path.iter().any(|p| p.contains("人才")),
+            "top hit without 人才 in its heading: {}",
+            h.heading
+        );
+    }
+}
+
+#[test]
+fn boolean_operators() {
+    let (_dir, reader, provisions) = indexed_seeds();
+    let count = |q: &str| {
+        reader
+            .search(&parse(q).unwrap(), &SearchFilter::default(), 10_000)
+            .unwrap()
+            .total
+    };
+    let has = |p: &Provision, s: &str| fold(&p.text).contains(&fold(s));
+    let brute = |f: &dyn Fn(&Provision) -> bool| provisions.iter().filter(|p| f(p)).count();
+    assert_eq!(
+        count("\"人才\" AND \"土地\""),
+        brute(&|p| has(p, "人才") && has(p, "土地"))
+    );
+    assert_eq!(
+        count("\"人才\" \"土地\""),
+        brute(&|p| has(p, "人才") && has(p, "土地"))
+    );
+    assert_eq!(
+        count("\"人才\" OR \"土地\""),
+        brute(&|p| has(p, "人才") || has(p, "土地"))
+    );
+    assert_eq!(
+        count("\"人才\" -\"土地\""),
+        brute(&|p| has(p, "人才") && !has(p, "土地"))
+    );
+    assert_eq!(
+        count("\"人才\" NOT (\"土地\" OR \"金融\")"),
+        brute(&|p| has(p, "人才") && !has(p, "土地") && !has(p, "金融"))
+    );
+    assert_eq!(count("NOT \"开发区\""), brute(&|p| !has(p, "开发区")));
+}
+
+#[test]
+fn words_match_verbatim_even_when_segmented_differently() {
+    let (_dir, reader, provisions) = indexed_seeds();
+    // Unquoted words never miss a verbatim occurrence.
+    for w in [
+        "人才公寓",
+        "亩均税收",
+        "容积率",
+        "财政自主权",
+        "一级财政",
+        "低效用地",
+    ] {
+        let expected = provisions
+            .iter()
+            .filter(|p| fold(&p.text).contains(w))
+            .count();
+        let r = reader
+            .search(&parse(w).unwrap(), &SearchFilter::default(), 10_000)
+            .unwrap();
+        assert!(r.total >= expected, "{w}: {} < {expected}", r.total);
+        assert!(expected > 0 || w == "人才公寓", "{w} occurs in the seeds");
+    }
+}
+
+#[test]
+fn incremental_update_touches_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    std::fs::create_dir(&corpus_dir).unwrap();
+    let mut c = Corpus::open(&corpus_dir).unwrap();
+    let seeds: Vec<std::path::PathBuf> = std::fs::read_dir(seeds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    let seeds: Vec<&std::path::Path> = seeds.iter().map(|p| p.as_path()).collect();
+    assert!(c
+        .add_texts(&seeds, &Default::default())
+        .iter()
+        .all(|r| r.is_ok()));
+    let index = IndexDir::new(&dir.path().join("index"));
+    let first = index.update(&c, &options(false)).unwrap();
+    assert_eq!((first.added, first.updated, first.removed), (5, 0, 0));
+    // Nothing changed: nothing indexed.
+    let again = index.update(&c, &options(false)).unwrap();
+    assert_eq!(
+        (
+            again.added,
+            again.updated,
+            again.unchanged,
+            again.indexed_provisions
+        ),
+        (0, 0, 5, 0)
+    );
+    // Change one document's text.
+    let entry = c.entry("nt-2021-23").unwrap().clone();
+    let path = c.file_path(&entry);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("集聚高水平人才", "集聚高水平人才和青年英才");
+    std::fs::write(&path, text).unwrap();
+    let c = Corpus::open(&corpus_dir).unwrap();
+    assert!(index.staleness(&c, "none").unwrap().is_some());
+    let changed = index.update(&c, &options(false)).unwrap();
+    assert_eq!(
+        (
+            changed.added,
+            changed.updated,
+            changed.removed,
+            changed.unchanged
+        ),
+        (0, 1, 0, 4)
+    );
+    let reader = index.reader().unwrap();
+    let (n, ids) = phrase_hits(&reader, "青年英才");
+    assert_eq!(n, 1);
+    assert!(ids.iter().next().unwrap().starts_with("nt-2021-23:"));
+    // The provision count stayed right (old provisions of that document were deleted).
+    assert_eq!(reader.num_provisions() as usize, changed.provisions);
+    // A rebuild starts from nothing and gives the same answers.
+    let rebuilt = index.update(&c, &options(true)).unwrap();
+    assert_eq!(rebuilt.added, 5);
+    assert_eq!(phrase_hits(&index.reader().unwrap(), "青年英才").0, 1);
+}
