@@ -26,6 +26,9 @@ pub struct Args {
     pub level: Option<String>,
     #[arg(long)]
     pub issuer: Option<String>,
+    /// Do not update the index now (the next command that reads it will).
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
@@ -61,7 +64,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             }
         }
     }
-    if added > 0 {
+    if added > 0 && !args.no_index {
         let summary = ctx.update_index(&corpus, false)?;
         eprintln!("{}", summary.line());
     }

@@ -253,6 +253,13 @@ impl IndexDir {
             &opts.topics,
             progress.as_ref(),
         )?;
+        let timing = std::env::var_os("POLICY_DIFF_TIMING").is_some();
+        if timing {
+            eprintln!(
+                "timing: documents handed to the writer after {:.2}s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
@@ -276,7 +283,19 @@ impl IndexDir {
         let mut prepared = writer.prepare_commit().map_err(ierr)?;
         prepared.set_payload(&json);
         prepared.commit().map_err(ierr)?;
+        if timing {
+            eprintln!(
+                "timing: committed after {:.2}s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         writer.wait_merging_threads().map_err(ierr)?;
+        if timing {
+            eprintln!(
+                "timing: merges done after {:.2}s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         if let Some(name) = new_gen {
             write_atomic(&self.root.join(CURRENT), name.as_bytes())?;
             self.remove_other_generations(&name);

@@ -9,7 +9,7 @@
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery,
-    TermQuery,
+    RegexQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
@@ -35,10 +35,18 @@ fn term_q(field: tantivy::schema::Field, text: &str) -> Box<dyn TQuery> {
 
 /// The exact-phrase query over character grams of folded text.
 pub fn grams_query(f: &Fields, folded: &str) -> Option<Box<dyn TQuery>> {
+    let mut chars = folded.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        // One character: any gram that starts with it.
+        let pattern = format!("{}.?", regex::escape(&c.to_string()));
+        return RegexQuery::from_pattern(&pattern, f.grams)
+            .ok()
+            .map(|q| Box::new(q) as Box<dyn TQuery>);
+    }
     let grams = phrase_grams(folded);
     match grams.len() {
         0 => None,
-        1 if grams[0].0 == 0 => Some(term_q(f.grams, &grams[0].1)),
+        1 => Some(term_q(f.grams, &grams[0].1)),
         _ => {
             let terms = grams
                 .into_iter()

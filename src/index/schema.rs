@@ -8,7 +8,7 @@ use tantivy::Index;
 use super::tokenize::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy)]
 pub struct Fields {

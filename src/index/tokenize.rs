@@ -55,13 +55,14 @@ pub struct GramTokenizer {
     token: Token,
 }
 
+/// One token per character: the bigram starting there, or for the last
+/// character the unigram. Half the postings of unigrams + bigrams; a
+/// one-character phrase is a prefix search over the grams instead.
 pub struct GramStream<'a> {
     text: &'a str,
-    /// Byte offset of the current character.
+    /// Byte offset of the next character.
     at: usize,
     position: usize,
-    /// Emit the bigram at `at` next (after its unigram).
-    bigram_next: bool,
     token: &'a mut Token,
 }
 
@@ -73,7 +74,6 @@ impl Tokenizer for GramTokenizer {
             text,
             at: 0,
             position: 0,
-            bigram_next: false,
             token: &mut self.token,
         }
     }
@@ -81,34 +81,21 @@ impl Tokenizer for GramTokenizer {
 
 impl TokenStream for GramStream<'_> {
     fn advance(&mut self) -> bool {
-        loop {
-            let rest = &self.text[self.at..];
-            let mut chars = rest.chars();
-            let Some(c) = chars.next() else { return false };
-            let c_len = c.len_utf8();
-            if !self.bigram_next {
-                self.token.text.clear();
-                self.token.text.push(c);
-                self.token.offset_from = self.at;
-                self.token.offset_to = self.at + c_len;
-                self.token.position = self.position;
-                self.bigram_next = true;
-                return true;
-            }
-            self.bigram_next = false;
-            let at = self.at;
-            self.at += c_len;
-            self.position += 1;
-            if let Some(d) = chars.next() {
-                self.token.text.clear();
-                self.token.text.push(c);
-                self.token.text.push(d);
-                self.token.offset_from = at;
-                self.token.offset_to = at + c_len + d.len_utf8();
-                self.token.position = self.position - 1;
-                return true;
-            }
+        let mut chars = self.text[self.at..].chars();
+        let Some(c) = chars.next() else { return false };
+        let c_len = c.len_utf8();
+        self.token.text.clear();
+        self.token.text.push(c);
+        self.token.offset_from = self.at;
+        self.token.offset_to = self.at + c_len;
+        if let Some(d) = chars.next() {
+            self.token.text.push(d);
+            self.token.offset_to += d.len_utf8();
         }
+        self.token.position = self.position;
+        self.at += c_len;
+        self.position += 1;
+        true
     }
     fn token(&self) -> &Token {
         self.token
@@ -118,14 +105,14 @@ impl TokenStream for GramStream<'_> {
     }
 }
 
-/// Grams of a folded phrase for a positional query: `(offset, gram)` pairs
-/// covering every character: bigrams at 0, 2, 4, … and a last overlapping
-/// bigram when the length is odd; a single character is one unigram.
+/// Grams of a folded phrase of two or more characters for a positional
+/// query: `(offset, bigram)` pairs covering every character: bigrams at 0,
+/// 2, 4, … and a last overlapping bigram when the length is odd. (A single
+/// character is looked up as a prefix; see `index::query`.)
 pub fn phrase_grams(folded: &str) -> Vec<(usize, String)> {
     let chars: Vec<char> = folded.chars().collect();
     match chars.len() {
-        0 => vec![],
-        1 => vec![(0, chars[0].to_string())],
+        0 | 1 => vec![],
         n => {
             let mut out: Vec<(usize, String)> = (0..n - 1)
                 .step_by(2)
@@ -170,7 +157,7 @@ mod tests {
 
     #[test]
     fn phrase_grams_cover_every_char() {
-        assert_eq!(phrase_grams("人"), vec![(0, "人".to_string())]);
+        assert!(phrase_grams("人").is_empty());
         assert_eq!(phrase_grams("人才"), vec![(0, "人才".to_string())]);
         assert_eq!(
             phrase_grams("人才公"),
