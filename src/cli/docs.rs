@@ -29,26 +29,33 @@ struct DocRow<'a> {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
-    let docs = corpus.documents()?;
-    let rows: Vec<DocRow> = docs
+    // Provision counts come from the index (brought up to date first), so
+    // listing documents does not parse them all.
+    let reader = ctx.fresh_reader(&corpus)?;
+    let count = |id: &str| {
+        reader
+            .payload
+            .documents
+            .get(id)
+            .map(|d| d.provisions)
+            .unwrap_or(0)
+    };
+    let rows: Vec<DocRow> = corpus
+        .catalog
+        .documents
         .iter()
-        .map(|d| DocRow {
-            id: &d.entry.id,
-            title: &d.entry.title,
-            jurisdiction: &d.entry.jurisdiction,
-            level: &d.entry.level,
-            issuer: &d.entry.issuer,
-            doc_number: &d.entry.doc_number,
-            date: &d.entry.date,
-            kind: &d.entry.kind,
-            implements: d
-                .entry
-                .implements
-                .iter()
-                .map(|i| i.doc_number.as_str())
-                .collect(),
-            provisions: d.provisions.len(),
-            hash: &d.entry.hash,
+        .map(|e| DocRow {
+            id: &e.id,
+            title: &e.title,
+            jurisdiction: &e.jurisdiction,
+            level: &e.level,
+            issuer: &e.issuer,
+            doc_number: &e.doc_number,
+            date: &e.date,
+            kind: &e.kind,
+            implements: e.implements.iter().map(|i| i.doc_number.as_str()).collect(),
+            provisions: count(&e.id),
+            hash: &e.hash,
         })
         .collect();
     let mut out = stdout();

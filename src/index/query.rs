@@ -96,6 +96,11 @@ fn ranking(f: &Fields, words: &[String]) -> Vec<(Occur, Box<dyn TQuery>)> {
 fn leaf(f: &Fields, raw: &str, exact: bool) -> Box<dyn TQuery> {
     let folded = fold(raw);
     let folded = folded.trim();
+    if exact {
+        // Matched and ranked on the character grams alone (BM25 of the
+        // phrase): no segmentation, so no dictionary to load.
+        return grams_query(f, folded).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![])));
+    }
     let words = words_of(folded);
     let verbatim = grams_query(f, folded)
         .map(|q| Box::new(ConstScoreQuery::new(q, VERBATIM_SCORE)) as Box<dyn TQuery>);

@@ -87,7 +87,7 @@ fn stat(path: &Path) -> Result<(u64, u128)> {
 }
 
 fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
-    let meta = toml::to_string(entry).unwrap_or_default();
+    let meta = serde_json::to_string(entry).unwrap_or_default();
     let mut h = blake3::Hasher::new();
     h.update(meta.as_bytes());
     h.update(file_hash.as_bytes());
