@@ -1,15 +1,81 @@
-//! `policy-diff diff DOC_A DOC_B` (being written).
+//! `policy-diff diff DOC_A DOC_B`: provision-by-provision alignment of two
+//! documents, with word diffs and changed figures per pair.
 
-use super::{Ctx, Format};
+use std::io::{IsTerminal, Write};
+
+use policy_diff::compare::{self, render, SimilarityModel};
+use policy_diff::corpus::Provision;
+use policy_diff::Error;
+
+use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// The first document (A), by id.
     pub a: String,
+    /// The second document (B), by id.
     pub b: String,
+    /// Output: text (side by side), md, html or json.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Minimum similarity (0–1] for two provisions to be paired.
+    #[arg(long, default_value_t = compare::PAIR_THRESHOLD)]
+    pub threshold: f64,
+    /// Width of the side-by-side text output (default: $COLUMNS or 120).
+    #[arg(long)]
+    pub width: Option<usize>,
 }
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("diff: not implemented yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    if !matches!(
+        args.format,
+        Format::Text | Format::Md | Format::Html | Format::Json
+    ) {
+        return Err(Error::Usage("diff supports --format text, md, html or json".into()).into());
+    }
+    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
+        return Err(Error::Usage(format!(
+            "--threshold must be in (0, 1], got {}",
+            args.threshold
+        ))
+        .into());
+    }
+    let corpus = ctx.corpus()?;
+    let entry_a = corpus.entry(&args.a)?.clone();
+    let entry_b = corpus.entry(&args.b)?.clone();
+    // IDF weights over the whole corpus: boilerplate every document repeats
+    // counts little.
+    let docs = corpus.documents()?;
+    let all: Vec<&Provision> = docs
+        .iter()
+        .flat_map(|d| d.provisions.iter())
+        .filter(|p| p.is_substantive())
+        .collect();
+    let model = SimilarityModel::new(&all);
+    let find = |id: &str| docs.iter().find(|d| d.entry.id == id);
+    let (doc_a, doc_b) = match (find(&entry_a.id), find(&entry_b.id)) {
+        (Some(a), Some(b)) => (a.clone(), b.clone()),
+        _ => (corpus.document(&entry_a)?, corpus.document(&entry_b)?),
+    };
+    let diff = compare::diff_documents(&model, &doc_a, &doc_b, args.threshold);
+
+    let mut out = stdout();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &diff)?;
+            writeln!(out)?;
+        }
+        Format::Md => out.write_all(render::markdown(&diff).as_bytes())?,
+        Format::Html => out.write_all(render::html(&diff).as_bytes())?,
+        _ => {
+            let width = args
+                .width
+                .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+                .unwrap_or(120);
+            let color = std::io::stdout().is_terminal();
+            out.write_all(render::text(&diff, width, color).as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
 }
