@@ -177,6 +177,7 @@ impl IndexDir {
     pub fn update(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
         let _lock = self.lock()?;
+        self.remove_abandoned_generations();
         let existing = self.open()?;
         let want = Versions::current(&opts.topics.version);
         let rebuild_reason = if opts.rebuild {
@@ -326,6 +327,26 @@ impl IndexDir {
             "gen-{}",
             self.generations().last().map(|g| g.0 + 1).unwrap_or(1)
         )
+    }
+
+    /// Generations left by a crashed rebuild: not CURRENT and not touched
+    /// for a minute (a reader may still be using one that was just replaced).
+    fn remove_abandoned_generations(&self) {
+        let current = self.current();
+        for (_, name) in self.generations() {
+            let dir = self.root.join(&name);
+            if Some(&dir) == current.as_ref() {
+                continue;
+            }
+            let idle = std::fs::metadata(&dir)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 60);
+            if idle {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
     }
 
     fn remove_other_generations(&self, keep: &str) {
