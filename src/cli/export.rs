@@ -27,6 +27,8 @@ struct Row<'a> {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
+    ctx.refresh(&corpus)?;
+    let tax = ctx.taxonomy()?;
     let docs = corpus.documents()?;
     let mut out = stdout();
     let mut csv = (args.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
@@ -53,7 +55,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 heading: &p.heading,
                 path: &p.path,
                 text: &p.text,
-                topics: vec![],
+                topics: policy_diff::topics::topic_ids(tax, p),
                 responsible_units: &p.responsible_units,
             };
             match &mut csv {

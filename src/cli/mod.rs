@@ -14,10 +14,12 @@ mod topics;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand};
 use policy_diff::corpus::Corpus;
 use policy_diff::index::{Classifier, IndexDir, Options, Reader, Summary, Topics};
+use policy_diff::topics::{topic_ids, Taxonomy};
 use policy_diff::Error;
 
 /// Search and compare Chinese policy documents provision by provision.
@@ -40,6 +42,11 @@ pub struct Cli {
         default_value = "index"
     )]
     pub index: PathBuf,
+    /// Topic taxonomy file (default: <corpus>/topics.toml if present, else the
+    /// built-in one). With `extends = "builtin"` it adds to the built-in
+    /// taxonomy; otherwise it replaces it.
+    #[arg(long, global = true, env = "POLICY_DIFF_TOPICS", value_name = "FILE")]
+    pub topics: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -77,9 +84,12 @@ pub enum Format {
     Html,
 }
 
+/// What every command gets: the resolved global options.
 pub struct Ctx {
     pub corpus_dir: PathBuf,
     pub index_dir: PathBuf,
+    pub topics_file: Option<PathBuf>,
+    taxonomy: OnceLock<Taxonomy>,
 }
 
 impl Ctx {
@@ -91,29 +101,32 @@ impl Ctx {
         IndexDir::new(&self.index_dir)
     }
 
-    /// Topic assignment for indexing: (version, classifier).
-    fn topic_assignment(&self) -> (String, Box<Classifier>) {
-        ("none".to_string(), Box::new(|_| vec![]))
+    /// The topic taxonomy: --topics FILE, else <corpus>/topics.toml, else built-in.
+    pub fn taxonomy(&self) -> policy_diff::Result<&Taxonomy> {
+        if let Some(t) = self.taxonomy.get() {
+            return Ok(t);
+        }
+        let t = Taxonomy::resolve_file(&self.corpus_dir, self.topics_file.as_deref())?;
+        Ok(self.taxonomy.get_or_init(|| t))
     }
 
-    /// Resolve --topic names to topic ids.
-    pub fn resolve_topics(
-        &self,
-        _corpus: &Corpus,
-        names: &[String],
-    ) -> policy_diff::Result<Vec<String>> {
-        match names.first() {
-            None => Ok(vec![]),
-            Some(n) => Err(Error::Unknown {
-                what: "topic",
-                name: n.clone(),
-                suggestions: vec![],
-            }),
-        }
+    /// Topic assignment for indexing: (version, classifier).
+    fn topic_assignment(&self) -> policy_diff::Result<(String, Box<Classifier>)> {
+        let tax = self.taxonomy()?.clone();
+        Ok((tax.fingerprint(), Box::new(move |p| topic_ids(&tax, p))))
+    }
+
+    /// Resolve --topic names (id, label or alias) to topic ids.
+    pub fn resolve_topics(&self, names: &[String]) -> policy_diff::Result<Vec<String>> {
+        let tax = self.taxonomy()?;
+        names
+            .iter()
+            .map(|n| tax.resolve(n).map(|t| t.id.clone()))
+            .collect()
     }
 
     pub fn update_index(&self, corpus: &Corpus, rebuild: bool) -> policy_diff::Result<Summary> {
-        let (version, classify) = self.topic_assignment();
+        let (version, classify) = self.topic_assignment()?;
         let opts = Options {
             rebuild,
             progress: true,
@@ -133,7 +146,7 @@ impl Ctx {
 
     /// Bring the index up to date if it is missing or stale, saying so on stderr.
     pub fn refresh(&self, corpus: &Corpus) -> policy_diff::Result<()> {
-        let (version, _) = self.topic_assignment();
+        let version = self.taxonomy()?.fingerprint();
         if let Some(reason) = self.index_dir().staleness(corpus, &version)? {
             eprintln!(
                 "policy-diff: updating the index in {} ({reason})",
@@ -158,6 +171,8 @@ pub fn run() -> i32 {
     let ctx = Ctx {
         corpus_dir: cli.corpus,
         index_dir: cli.index,
+        topics_file: cli.topics,
+        taxonomy: OnceLock::new(),
     };
     let result = match cli.command {
         Command::Add(a) => add::run(&ctx, a),

@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
     let filter = SearchFilter {
         doc_ids: resolve_docs(&corpus, &args)?,
-        topics: ctx.resolve_topics(&corpus, &args.topic)?,
+        topics: ctx.resolve_topics(&args.topic)?,
     };
     let reader = ctx.fresh_reader(&corpus)?;
     let result = reader.search(&q, &filter, args.limit)?;

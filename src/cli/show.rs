@@ -14,6 +14,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
+    ctx.refresh(&corpus)?;
     let (doc_id, seq) = match args.id.split_once(':') {
         Some((d, s)) => (d, Some(s)),
         None => (args.id.as_str(), None),

@@ -2,7 +2,6 @@
 //! matrix; `--explain ID` shows why provisions are (not) on a topic.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use policy_diff::corpus::Document;
 use policy_diff::topics::{self, Coverage, Taxonomy};
@@ -15,11 +14,6 @@ pub struct Args {
     /// text, json, jsonl (one topic per line), csv or md.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Topic taxonomy file (default: <corpus>/topics.toml if present, else
-    /// the built-in one). With `extends = "builtin"` it adds to the built-in
-    /// taxonomy; otherwise it replaces it.
-    #[arg(long, value_name = "FILE")]
-    pub topics: Option<PathBuf>,
     /// Instead of the matrix, show the topic scores of a document
     /// (`lyg-2022-32`) or provision (`lyg-2022-32:9`): every topic with
     /// evidence, its score parts and matched terms.
@@ -28,8 +22,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
-    let tax = Taxonomy::resolve_file(&ctx.corpus_dir, args.topics.as_deref())?;
+    let tax = ctx.taxonomy()?;
     let corpus = ctx.corpus()?;
+    ctx.refresh(&corpus)?;
     if let Some(id) = &args.explain {
         let (doc_id, seq) = match id.split_once(':') {
             Some((d, s)) => (d, Some(s)),
@@ -48,10 +43,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                     suggestions: vec![format!("{doc_id}:1 … {doc_id}:{}", doc.provisions.len())],
                 })?],
         };
-        return explain(&tax, &doc, &provisions, args.format);
+        return explain(tax, &doc, &provisions, args.format);
     }
     let docs = corpus.documents()?;
-    let cov = topics::coverage(&tax, &docs);
+    let cov = topics::coverage(tax, &docs);
     let mut out = stdout();
     match args.format {
         Format::Json => {
