@@ -20,27 +20,61 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let corpus = dir.path().join("corpus");
         std::fs::create_dir(&corpus).unwrap();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(seeds_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(seeds_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.retain(|p| p.extension().is_some_and(|x| x == "txt"));
         for sub in ["经济法", "行政法", "社会法", "民法商法", "司法解释"] {
-            files.extend(std::fs::read_dir(laws_dir().join(sub)).unwrap().map(|e| e.unwrap().path()).filter(|p| p.file_name().unwrap() != "_index.md"));
+            files.extend(
+                std::fs::read_dir(laws_dir().join(sub))
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.file_name().unwrap() != "_index.md"),
+            );
         }
         let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
         let mut c = Corpus::open(&corpus).unwrap();
-        assert!(c.add_texts(&refs, &Default::default()).iter().filter(|r| r.is_ok()).count() > 300);
+        assert!(
+            c.add_texts(&refs, &Default::default())
+                .iter()
+                .filter(|r| r.is_ok())
+                .count()
+                > 300
+        );
         Fixture { dir }
     }
 
     fn cmd(&self, args: &[&str]) -> Proc {
         let mut c = Proc::new(assert_cmd::cargo::cargo_bin("policy-diff"));
-        c.arg("--corpus").arg(self.dir.path().join("corpus")).arg("--index").arg(self.dir.path().join("index"));
-        c.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.arg("--corpus")
+            .arg(self.dir.path().join("corpus"))
+            .arg("--index")
+            .arg(self.dir.path().join("index"));
+        c.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         c
     }
 
     fn total(&self, phrase: &str) -> u64 {
-        let out = self.cmd(&["search", &format!("\"{phrase}\""), "--format", "json", "--limit", "1"]).output().unwrap();
-        assert!(out.status.success(), "search failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = self
+            .cmd(&[
+                "search",
+                &format!("\"{phrase}\""),
+                "--format",
+                "json",
+                "--limit",
+                "1",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "search failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         v["total"].as_u64().unwrap()
     }
@@ -64,17 +98,29 @@ fn killed_indexer_leaves_a_usable_index_and_the_next_run_finishes() {
         // Change the corpus, then kill a rebuild (even rounds) or an update (odd).
         let marker = format!("青年英才{round}");
         f.edit_seed("集聚高水平人才", &format!("集聚高水平人才{marker}"));
-        let args: &[&str] = if round % 2 == 0 { &["index", "--rebuild"] } else { &["index"] };
+        let args: &[&str] = if round % 2 == 0 {
+            &["index", "--rebuild"]
+        } else {
+            &["index"]
+        };
         let mut child = f.cmd(args).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         // The next reader brings the index up to date and answers correctly.
         assert_eq!(f.total(&marker), 1, "round {round}: the change is found");
-        assert_eq!(f.total("人民代表大会"), baseline, "round {round}: nothing else changed");
+        assert_eq!(
+            f.total("人民代表大会"),
+            baseline,
+            "round {round}: nothing else changed"
+        );
         let out = f.cmd(&["index"]).output().unwrap();
         assert!(out.status.success());
-        assert!(String::from_utf8_lossy(&out.stdout).contains("0 added, 0 updated, 0 removed"), "round {round}: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("0 added, 0 updated, 0 removed"),
+            "round {round}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }
 
@@ -91,7 +137,9 @@ fn two_writers_and_a_reader_at_once() {
     }
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert!(a.status.success() && b.status.success());
-    let waited = [&a, &b].iter().any(|o| String::from_utf8_lossy(&o.stderr).contains("waiting for it to finish"));
+    let waited = [&a, &b]
+        .iter()
+        .any(|o| String::from_utf8_lossy(&o.stderr).contains("waiting for it to finish"));
     assert!(waited, "one writer waited for the other");
     assert_eq!(f.total("人民代表大会"), baseline);
 }
