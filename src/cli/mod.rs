@@ -3,10 +3,13 @@
 //! and call the library.
 
 mod add;
+mod compare;
 mod diff;
 mod docs;
 mod export;
 mod index;
+mod meta;
+mod remove;
 mod search;
 mod segment;
 mod show;
@@ -71,6 +74,12 @@ pub enum Command {
     Topics(topics::Args),
     /// Align the provisions of two documents: pairs, and what only one has.
     Diff(diff::Args),
+    /// Side-by-side report of the provisions on one topic across jurisdictions.
+    Compare(compare::Args),
+    /// Take a document out of the corpus and the index.
+    Remove(remove::Args),
+    /// Show or correct a document's metadata.
+    Meta(meta::Args),
 }
 
 /// Output formats shared by commands.
@@ -184,6 +193,9 @@ pub fn run() -> i32 {
         Command::Segment(a) => segment::run(a),
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
+        Command::Compare(a) => compare::run(&ctx, a),
+        Command::Remove(a) => remove::run(&ctx, a),
+        Command::Meta(a) => meta::run(&ctx, a),
     };
     match result {
         Ok(code) => code,

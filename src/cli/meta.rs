@@ -1,0 +1,10 @@
+//! `policy-diff meta` (being written).
+
+use super::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<i32> {
+    anyhow::bail!("meta: not implemented yet")
+}
