@@ -10,6 +10,7 @@ mod export;
 mod index;
 mod meta;
 mod remove;
+mod reuse;
 mod search;
 mod segment;
 mod show;
@@ -76,6 +77,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Side-by-side report of the provisions on one topic across jurisdictions.
     Compare(compare::Args),
+    /// Passages of a document that appear nearly verbatim in other documents.
+    Reuse(reuse::Args),
     /// Take a document out of the corpus and the index.
     Remove(remove::Args),
     /// Show or correct a document's metadata.
@@ -194,6 +197,7 @@ pub fn run() -> i32 {
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::Compare(a) => compare::run(&ctx, a),
+        Command::Reuse(a) => reuse::run(&ctx, a),
         Command::Remove(a) => remove::run(&ctx, a),
         Command::Meta(a) => meta::run(&ctx, a),
     };

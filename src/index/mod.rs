@@ -24,7 +24,7 @@ use std::time::Instant;
 use fs4::fs_std::FileExt;
 use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
 
-pub use read::{Hit, Reader, SearchFilter, SearchResult};
+pub use read::{Hit, Located, Reader, SearchFilter, SearchResult};
 
 use crate::corpus::{catalog::write_atomic, Corpus, Provision};
 use crate::error::{Error, Result};

@@ -276,3 +276,123 @@ impl<S: SegmentCollector> SegmentCollector for InSetSegment<S> {
         self.inner.harvest()
     }
 }
+
+/// Where a phrase occurs, read from fast fields (no stored documents).
+#[derive(Debug, Clone, Default)]
+pub struct Located {
+    /// All matching provisions.
+    pub total: usize,
+    /// Up to the cap: (provision id, document id).
+    pub hits: Vec<(String, String)>,
+}
+
+impl Reader {
+    /// Provisions whose folded text contains `folded` verbatim: how many,
+    /// and the ids of up to `cap` of them. Cheap: fast fields only.
+    pub fn locate(&self, folded: &str, cap: usize) -> Result<Located> {
+        let Some(q) = query::grams_query(&self.fields, folded) else {
+            return Ok(Located::default());
+        };
+        let searcher = self.reader.searcher();
+        let (total, hits) = searcher
+            .search(&*q, &LocateCollector { cap })
+            .map_err(ierr)?;
+        Ok(Located { total, hits })
+    }
+
+    /// The stored display text of a provision, by id.
+    pub fn provision(&self, pid: &str) -> Result<Option<Hit>> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.pid, pid),
+            IndexRecordOption::Basic,
+        );
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .map_err(ierr)?;
+        match top.first() {
+            Some((score, addr)) => {
+                let d: TantivyDocument = searcher.doc(*addr).map_err(ierr)?;
+                Ok(Some(self.hit(&d, *score)))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+struct LocateCollector {
+    cap: usize,
+}
+
+struct LocateSegment {
+    pid: tantivy::columnar::StrColumn,
+    doc: tantivy::columnar::StrColumn,
+    cap: usize,
+    total: usize,
+    hits: Vec<(String, String)>,
+}
+
+impl Collector for LocateCollector {
+    type Fruit = (usize, Vec<(String, String)>);
+    type Child = LocateSegment;
+
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<LocateSegment> {
+        let ff = segment.fast_fields();
+        let column = |name: &str| -> tantivy::Result<tantivy::columnar::StrColumn> {
+            ff.str(name)?.ok_or_else(|| {
+                tantivy::TantivyError::SchemaError(format!("{name} is not a fast field"))
+            })
+        };
+        Ok(LocateSegment {
+            pid: column("pid")?,
+            doc: column("doc_id")?,
+            cap: self.cap,
+            total: 0,
+            hits: vec![],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(usize, Vec<(String, String)>)>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut total = 0;
+        let mut hits = vec![];
+        for (t, h) in fruits {
+            total += t;
+            hits.extend(h);
+        }
+        hits.truncate(self.cap);
+        Ok((total, hits))
+    }
+}
+
+impl SegmentCollector for LocateSegment {
+    type Fruit = (usize, Vec<(String, String)>);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.total += 1;
+        if self.hits.len() < self.cap {
+            let read = |col: &tantivy::columnar::StrColumn| {
+                let mut s = String::new();
+                if let Some(ord) = col.term_ords(doc).next() {
+                    let _ = col.ord_to_str(ord, &mut s);
+                }
+                s
+            };
+            self.hits.push((read(&self.pid), read(&self.doc)));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.total, self.hits)
+    }
+}

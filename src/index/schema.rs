@@ -1,14 +1,14 @@
 //! The index schema: one tantivy document per provision.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::Index;
 
 use super::tokenize::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -41,8 +41,8 @@ fn indexed(tokenizer: &str) -> TextOptions {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
-        pid: b.add_text_field("pid", STRING | STORED),
-        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        pid: b.add_text_field("pid", STRING | STORED | FAST),
+        doc_id: b.add_text_field("doc_id", STRING | STORED | FAST),
         seq: b.add_u64_field("seq", STORED),
         kind: b.add_text_field("kind", STRING | STORED),
         topics: b.add_text_field("topics", STRING | STORED),

@@ -2,4 +2,5 @@
 //! resolution of user-facing filters into index filters.
 
 pub mod query;
+pub mod reuse;
 pub mod snippet;

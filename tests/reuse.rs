@@ -1,0 +1,143 @@
+//! `policy-diff reuse`: near-verbatim passages, who said them first, boilerplate.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+
+fn run(corpus: &std::path::Path, index: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::cargo_bin("policy-diff")
+        .unwrap()
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn shared_passage_of_002_and_003_with_the_earlier_document_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let corpus = repo().join("corpus");
+    let r = run(&corpus, &index, &["reuse", "lyg-2022-32"]);
+    let passages = r["passages"].as_array().unwrap();
+    let p = passages
+        .iter()
+        .find(|p| {
+            p["text"]
+                .as_str()
+                .unwrap()
+                .contains("原则上不向开发区派驻机构")
+        })
+        .expect("the 派驻机构 passage is reused");
+    assert_eq!(p["sources"][0]["doc_id"], "nt-2021-23");
+    assert!(p["sources"][0]["similarity"].as_f64().unwrap() >= 0.8);
+    // 003 (2021-06-03) said it before 002 (2022-04-02).
+    assert_eq!(p["first_said_by"], "nt-2021-23");
+    // Longest first; no responsible-unit notes; nothing labelled boilerplate without the flag.
+    let lens: Vec<u64> = passages
+        .iter()
+        .map(|p| p["chars"].as_u64().unwrap())
+        .collect();
+    assert!(lens.windows(2).all(|w| w[0] >= w[1]));
+    assert!(passages
+        .iter()
+        .all(|p| !p["text"].as_str().unwrap().contains("责任单位") && p["boilerplate"] == false));
+    // And from the other side.
+    let r = run(&corpus, &index, &["reuse", "nt-2021-23"]);
+    let p = r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["text"]
+                .as_str()
+                .unwrap()
+                .contains("不向经济开发区派驻机构")
+        })
+        .unwrap();
+    assert_eq!(p["sources"][0]["doc_id"], "lyg-2022-32");
+    assert_eq!(p["first_said_by"], "nt-2021-23");
+}
+
+#[test]
+fn stock_phrases_are_boilerplate_and_copied_text_is_reuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    // In 6 of the 11 documents: most of the others.
+    let stock = "各地各部门要强化组织领导，压实工作责任，确保各项任务落地见效。";
+    let copied = "支持有条件的开发区实行“一级财政”管理体制，“十四五”期间实现省级开发区财政预算管理和独立核算。";
+    let mut files = vec![];
+    for (i, (city, own)) in [
+        ("苏州", "推进园区数字化转型，建设智能工厂五十家。"),
+        ("无锡", "加快物联网产业集聚，培育龙头企业十家以上。"),
+        ("常州", "打造新能源之都，完善动力电池产业链条。"),
+        ("扬州", "发展文旅融合产业，提升古城保护利用水平。"),
+        ("镇江", "建设船舶与海工装备基地，推动港产城联动。"),
+        ("泰州", "壮大医药健康产业，建设中国医药城二期。"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let extra = if i == 0 { copied } else { "" };
+        let text = format!("{city}市人民政府关于推进开发区建设的意见\n\n一、主要任务\n\n（一）{own}{extra}\n\n（二）保障措施。{stock}\n\n{city}市人民政府\n\n2023年{}月1日\n", i + 1);
+        let path = dir.path().join(format!("{city}.txt"));
+        std::fs::write(&path, text).unwrap();
+        files.push(path);
+    }
+    let mut c = policy_diff::corpus::Corpus::open(&corpus).unwrap();
+    let seeds: Vec<std::path::PathBuf> = std::fs::read_dir(seeds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.extend(seeds);
+    let refs: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+    assert!(c
+        .add_texts(&refs, &Default::default())
+        .iter()
+        .all(|r| r.is_ok()));
+    let suzhou = c
+        .catalog
+        .documents
+        .iter()
+        .find(|d| d.jurisdiction == "苏州市")
+        .unwrap()
+        .id
+        .clone();
+    let index = dir.path().join("index");
+    let r = run(&corpus, &index, &["reuse", &suzhou, "--boilerplate"]);
+    let passages = r["passages"].as_array().unwrap();
+    let b = passages
+        .iter()
+        .find(|p| p["text"].as_str().unwrap().contains("压实工作责任"))
+        .expect("stock phrase listed with --boilerplate");
+    assert_eq!(b["boilerplate"], true);
+    assert!(b["documents"].as_u64().unwrap() >= 3);
+    let reuse = passages
+        .iter()
+        .find(|p| p["text"].as_str().unwrap().contains("一级财政"))
+        .expect("copied passage found");
+    assert_eq!(reuse["boilerplate"], false);
+    assert_eq!(reuse["sources"][0]["doc_id"], "lyg-2022-32");
+    // 002 is dated 2022-04-02, Suzhou 2023-01-01: 002 said it first.
+    assert_eq!(reuse["first_said_by"], "lyg-2022-32");
+    // Without the flag the stock phrase is not listed.
+    let r = run(&corpus, &index, &["reuse", &suzhou]);
+    assert!(r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["boilerplate"] == false));
+}
