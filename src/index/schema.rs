@@ -8,7 +8,7 @@ use tantivy::Index;
 use super::tokenize::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -30,11 +30,11 @@ pub struct Fields {
     pub grams: Field,
 }
 
-fn indexed(tokenizer: &str) -> TextOptions {
+fn indexed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(record),
     )
 }
 
@@ -50,9 +50,18 @@ pub fn build() -> (Schema, Fields) {
         path: b.add_text_field("path", STORED),
         text: b.add_text_field("text", STORED),
         units: b.add_text_field("units", STORED),
-        words: b.add_text_field("words", indexed(WORDS)),
-        heading_words: b.add_text_field("heading_words", indexed(WORDS)),
-        grams: b.add_text_field("grams", indexed(GRAMS)),
+        words: b.add_text_field(
+            "words",
+            indexed(WORDS, IndexRecordOption::WithFreqsAndPositions),
+        ),
+        heading_words: b.add_text_field(
+            "heading_words",
+            indexed(WORDS, IndexRecordOption::WithFreqs),
+        ),
+        grams: b.add_text_field(
+            "grams",
+            indexed(GRAMS, IndexRecordOption::WithFreqsAndPositions),
+        ),
     };
     (b.build(), fields)
 }
