@@ -118,11 +118,8 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
         } else if c == ')' || c == '）' {
             toks.push((Tok::RParen, col));
             i += 1;
-        } else if (c == '+' || c == '-')
-            && i + 1 < chars.len()
-            && !chars[i + 1].is_whitespace()
-            && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(')
-        {
+        } else if (c == '+' || c == '-') && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+            // At the start of a word, + requires it and - excludes it.
             toks.push((if c == '+' { Tok::Plus } else { Tok::Minus }, col));
             i += 1;
         } else {
@@ -138,6 +135,8 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
                 "AND" | "&&" => Tok::And,
                 "OR" | "||" => Tok::Or,
                 "NOT" => Tok::Not,
+                // Punctuation alone searches for nothing: drop it.
+                _ if !s.chars().any(char::is_alphanumeric) => continue,
                 _ => Tok::Word(s),
             };
             toks.push((tok, col));
@@ -146,10 +145,14 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
     Ok(toks)
 }
 
+/// Deepest nesting of parentheses and prefix operators accepted.
+const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     input: &'a str,
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -210,6 +213,18 @@ impl Parser<'_> {
 
     fn unary(&mut self) -> Result<Query> {
         let col = self.col();
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(format!(
+                "nested too deeply at column {col} (at most {MAX_DEPTH} levels)"
+            )));
+        }
+        let q = self.unary_inner(col);
+        self.depth -= 1;
+        q
+    }
+
+    fn unary_inner(&mut self, col: usize) -> Result<Query> {
         match self.peek().cloned() {
             Some(Tok::Not) | Some(Tok::Minus) => {
                 let op = if self.peek() == Some(&Tok::Not) {
@@ -271,10 +286,16 @@ impl Parser<'_> {
 /// Parse a query. Errors are user errors that say where the problem is.
 pub fn parse(input: &str) -> Result<Query> {
     let toks = lex(input)?;
+    if toks.is_empty() && !input.trim().is_empty() {
+        return Err(Error::Usage(format!(
+            "query {input:?}: nothing to search for (only punctuation)"
+        )));
+    }
     let mut p = Parser {
         input,
         toks,
         pos: 0,
+        depth: 0,
     };
     let q = p.or()?;
     if p.pos < p.toks.len() {

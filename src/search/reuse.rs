@@ -321,6 +321,6 @@ mod tests {
             "市级管理部门原则",
             0,
         );
-        assert!(sim > 0.8, "{sim}");
+        assert!(sim >= MIN_SIMILARITY, "{sim}");
     }
 }
