@@ -13,10 +13,10 @@ use super::similarity::{ProvisionVector, SimilarityModel};
 use crate::corpus::Provision;
 
 /// Minimum similarity for two provisions to be paired. Reports print it.
-pub const PAIR_THRESHOLD: f64 = 0.12;
+pub const PAIR_THRESHOLD: f64 = 0.13;
 /// Minimum similarity for a second (third…) partner: a measure split in two,
 /// or two measures merged into one.
-pub const SPLIT_THRESHOLD: f64 = 0.13;
+pub const SPLIT_THRESHOLD: f64 = 0.14;
 /// At most this many partners per provision (the first plus splits/merges).
 pub const MAX_PARTNERS: usize = 3;
 /// Pairs at or above this similarity count as matched, below it as partly

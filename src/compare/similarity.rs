@@ -167,7 +167,7 @@ fn units_note_start(folded: &str) -> Option<usize> {
 
 /// Words of a folded text that count for similarity: no bare numbers.
 fn content_words(folded: &str) -> Vec<segment::Word<'_>> {
-    segment::words(folded)
+    segment::words_fine(folded)
         .into_iter()
         .filter(|w| !w.text.chars().all(|c| c.is_ascii_digit() || c == '.'))
         .collect()

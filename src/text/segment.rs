@@ -21,10 +21,13 @@ fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut j = Jieba::new();
-        for line in DOMAIN_DICT.lines() {
+        for line in DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')) {
             let mut parts = line.split_whitespace();
             if let Some(word) = parts.next() {
-                let freq = parts.next().and_then(|f| f.parse().ok());
+                let freq: Option<usize> = parts.next().and_then(|f| f.parse().ok());
+                if freq.is_none() && j.has_word(word) {
+                    continue; // a taxonomy term jieba already knows
+                }
                 j.add_word(word, freq, parts.next());
             }
         }
@@ -50,6 +53,22 @@ pub fn is_wordlike(token: &str) -> bool {
 pub fn words(folded: &str) -> Vec<Word<'_>> {
     jieba()
         .cut(folded, true)
+        .into_iter()
+        .filter(|t| is_wordlike(t.word))
+        .map(|t| Word {
+            text: t.word,
+            start: t.byte_start,
+            end: t.byte_end,
+        })
+        .collect()
+}
+
+/// Search-mode words: the words of [`words`] plus the dictionary words
+/// inside long ones (财政政策 also gives 财政, 政策). Comparisons use them so
+/// that a longer dictionary word does not hide a shared shorter one.
+pub fn words_fine(folded: &str) -> Vec<Word<'_>> {
+    jieba()
+        .cut_for_search(folded, true)
         .into_iter()
         .filter(|t| is_wordlike(t.word))
         .map(|t| Word {
@@ -93,6 +112,23 @@ mod tests {
             "亩均税收等控制性指标",
             &["亩均税收", "等", "控制性", "指标"],
         );
+    }
+
+    #[test]
+    fn taxonomy_terms_are_in_the_dictionary() {
+        let tax = crate::topics::Taxonomy::builtin();
+        for topic in tax.topics() {
+            for term in &topic.terms {
+                let t = &term.text;
+                if t.chars().all(crate::text::is_han) && t.chars().count() <= 6 {
+                    assert!(
+                        jieba().has_word(t),
+                        "{t} (topic {}) is a dictionary word",
+                        topic.id
+                    );
+                }
+            }
+        }
     }
 
     #[test]
