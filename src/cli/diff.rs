@@ -3,8 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use policy_diff::compare::{self, render, SimilarityModel};
-use policy_diff::corpus::Provision;
+use policy_diff::compare::{self, render};
 use policy_diff::Error;
 
 use super::{stdout, Ctx, Format};
@@ -43,20 +42,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
     let entry_a = corpus.entry(&args.a)?.clone();
     let entry_b = corpus.entry(&args.b)?.clone();
-    // IDF weights over the whole corpus: boilerplate every document repeats
-    // counts little.
-    let docs = corpus.documents()?;
-    let all: Vec<&Provision> = docs
-        .iter()
-        .flat_map(|d| d.provisions.iter())
-        .filter(|p| p.is_substantive())
-        .collect();
-    let model = SimilarityModel::new(&all);
-    let find = |id: &str| docs.iter().find(|d| d.entry.id == id);
-    let (doc_a, doc_b) = match (find(&entry_a.id), find(&entry_b.id)) {
-        (Some(a), Some(b)) => (a.clone(), b.clone()),
-        _ => (corpus.document(&entry_a)?, corpus.document(&entry_b)?),
-    };
+    // IDF weights over the whole corpus (cached beside the index):
+    // boilerplate every document repeats counts little.
+    let model = ctx.similarity_model(&corpus)?;
+    let (doc_a, doc_b) = (corpus.document(&entry_a)?, corpus.document(&entry_b)?);
     let diff = compare::diff_documents(&model, &doc_a, &doc_b, args.threshold);
 
     let mut out = stdout();

@@ -21,7 +21,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand};
-use policy_diff::corpus::Corpus;
+use policy_diff::compare::SimilarityModel;
+use policy_diff::corpus::{Corpus, Provision};
 use policy_diff::index::{Classifier, IndexDir, Options, Reader, Summary, Topics};
 use policy_diff::topics::{topic_ids, Taxonomy};
 use policy_diff::Error;
@@ -148,6 +149,34 @@ impl Ctx {
             },
         };
         self.index_dir().update(corpus, &opts)
+    }
+
+    /// The similarity model (document frequencies over every substantive
+    /// provision of the corpus), cached beside the index and rebuilt when any
+    /// document, the normalization or the dictionary changes.
+    pub fn similarity_model(&self, corpus: &Corpus) -> policy_diff::Result<SimilarityModel> {
+        let reader = self.fresh_reader(corpus)?;
+        let mut h = blake3::Hasher::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(
+            serde_json::to_string(&reader.payload.versions)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        for (id, d) in &reader.payload.documents {
+            h.update(id.as_bytes());
+            h.update(d.fingerprint.as_bytes());
+        }
+        let key = h.finalize().to_hex()[..24].to_string();
+        policy_diff::compare::cache::load_or_build(&self.index_dir, &key, || {
+            let docs = corpus.documents()?;
+            let all: Vec<&Provision> = docs
+                .iter()
+                .flat_map(|d| d.provisions.iter())
+                .filter(|p| p.is_substantive())
+                .collect();
+            Ok(SimilarityModel::new(&all))
+        })
     }
 
     /// Bring a missing or stale index up to date (one line on stderr), then open it.

@@ -11,6 +11,7 @@
 //! - [`render`]: text (side by side), Markdown and HTML renderings.
 
 pub mod align;
+pub mod cache;
 pub mod diff;
 pub mod figures;
 pub mod render;

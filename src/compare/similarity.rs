@@ -22,7 +22,6 @@
 //! scores exactly 1.0.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 use crate::corpus::Provision;
 use crate::text::{fold, segment};
@@ -104,6 +103,8 @@ impl ProvisionVector {
 }
 
 /// IDF statistics over a set of provisions.
+const MAGIC: &[u8] = b"policy-diff similarity v1\n";
+
 #[derive(Debug, Clone)]
 pub struct SimilarityModel {
     provisions: usize,
@@ -112,10 +113,11 @@ pub struct SimilarityModel {
 }
 
 fn key(word: &str) -> u64 {
-    // SipHash with fixed keys: stable within a process, which is all we need.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    word.hash(&mut h);
-    h.finish()
+    // FNV-1a: stable across processes and Rust versions (the document
+    // frequencies are cached on disk, see `to_bytes`).
+    word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn bigram_key(a: char, b: char) -> u64 {
@@ -210,6 +212,53 @@ impl SimilarityModel {
             word_df,
             bigram_df,
         }
+    }
+
+    /// Serialize the document frequencies (for the on-disk cache).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + 12 * (self.word_df.len() + self.bigram_df.len()));
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(self.provisions as u64).to_le_bytes());
+        for table in [&self.word_df, &self.bigram_df] {
+            out.extend_from_slice(&(table.len() as u64).to_le_bytes());
+            let mut entries: Vec<(&u64, &u32)> = table.iter().collect();
+            entries.sort_unstable();
+            for (k, v) in entries {
+                out.extend_from_slice(&k.to_le_bytes());
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Read what `to_bytes` wrote; `None` if it is not such data.
+    pub fn from_bytes(bytes: &[u8]) -> Option<SimilarityModel> {
+        let mut rest = bytes.strip_prefix(MAGIC)?;
+        let u64_at = |rest: &mut &[u8]| -> Option<u64> {
+            let (head, tail) = rest.split_at_checked(8)?;
+            *rest = tail;
+            Some(u64::from_le_bytes(head.try_into().ok()?))
+        };
+        let provisions = u64_at(&mut rest)? as usize;
+        let mut tables = vec![];
+        for _ in 0..2 {
+            let n = u64_at(&mut rest)? as usize;
+            let mut table = HashMap::with_capacity(n.min(rest.len() / 12));
+            for _ in 0..n {
+                let k = u64_at(&mut rest)?;
+                let (head, tail) = rest.split_at_checked(4)?;
+                rest = tail;
+                table.insert(k, u32::from_le_bytes(head.try_into().ok()?));
+            }
+            tables.push(table);
+        }
+        let bigram_df = tables.pop()?;
+        let word_df = tables.pop()?;
+        rest.is_empty().then_some(SimilarityModel {
+            provisions,
+            word_df,
+            bigram_df,
+        })
     }
 
     /// How many provisions the statistics were computed over.
