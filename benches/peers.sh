@@ -117,7 +117,7 @@ PY
   for p in "${PHRASES[@]}"; do
     read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" search "\"$p\"" --limit 10)
     read -r rmed rp95 < <(time_runs "$RUNS" rg -c -F "$p" "$SRC")
-    read -r smed sp95 < <(time_runs "$RUNS" sqlite3 "$DB" "select count(*) from docs where body match '\"$p\"'")
+    read -r smed sp95 < <(time_runs "$RUNS" sqlite3 "$DB" "select count(*) from docs where body match '\"$p\"'; select path, snippet(docs, 1, '[', ']', '…', 20) from docs where body match '\"$p\"' limit 10")
     row "x$scale | phrase \"$p\" | policy-diff ${med}/${p95} ms · rg ${rmed}/${rp95} ms · FTS5 ${smed}/${sp95} ms | ratio vs rg $(python3 -c "print(f'{$med/max($rmed,1):.2f}')") | median/p95 |"
   done
   for w in "${WORDS[@]}"; do
@@ -133,6 +133,8 @@ PY
       read -r med p95 < <(time_runs 5 "$PY" "$ROOT/benches/peers/whoosh_bench.py" search "$WIX" "$w")
       row "x1 | ranked \"$w\" | jieba + Whoosh | ${med}/${p95} ms | | median/p95 |"
     done
+    read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" reuse lyg-2022-32 --format json)
+    row "x1 | reuse lyg-2022-32 | policy-diff | ${med}/${p95} ms | | median/p95 |"
     read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" diff lyg-2022-32 nt-2021-23 --format json)
     row "x1 | diff lyg-2022-32 nt-2021-23 | policy-diff | ${med}/${p95} ms | | median/p95 |"
     if "$BIN" --corpus "$CORPUS" --index "$INDEX" compare --topic talent --format json >/dev/null 2>&1; then
