@@ -1,10 +1,35 @@
-//! `policy-diff remove` (being written).
+//! `policy-diff remove DOC_ID...`
+
+use policy_diff::corpus::Corpus;
 
 use super::Ctx;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Ids of the documents to remove (as listed by `docs`).
+    #[arg(required = true, value_name = "DOC_ID")]
+    pub ids: Vec<String>,
+    /// Do not update the index now (the next command that reads it will).
+    #[arg(long)]
+    pub no_index: bool,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("remove: not implemented yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
+    // Every id must exist before anything is removed.
+    for id in &args.ids {
+        corpus.entry(id)?;
+    }
+    for id in &args.ids {
+        if corpus.catalog.get(id).is_none() {
+            continue; // named twice
+        }
+        let e = corpus.remove(id)?;
+        println!("removed {}: 《{}》", e.id, e.title);
+    }
+    if !args.no_index {
+        let summary = ctx.update_index(&corpus, false)?;
+        eprintln!("{}", summary.line());
+    }
+    Ok(0)
 }

@@ -2,6 +2,7 @@
 //! provisions. `load` reads and parses; nothing here touches the index.
 
 pub mod catalog;
+pub mod extract;
 pub mod layout;
 pub mod load;
 pub mod meta;
@@ -18,6 +19,11 @@ use crate::error::{Error, Result};
 
 /// Subdirectory of the corpus holding the document texts.
 pub const DOCS_DIR: &str = "docs";
+/// Subdirectory of the corpus holding the original files of documents whose
+/// text was extracted (HTML, .docx, PDF, text in a legacy encoding).
+pub const ORIGINALS_DIR: &str = "originals";
+/// Files larger than this are refused by `add`.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A parsed document.
 #[derive(Debug, Clone)]
@@ -115,33 +121,66 @@ impl Corpus {
         })
     }
 
-    /// Add a plain-text document: copy it under `docs/`, detect its metadata,
-    /// record it in the catalog. Refuses content already present.
-    pub fn add_text(&mut self, source: &Path, overrides: &meta::Detected) -> Result<Entry> {
-        self.add_texts(&[source], overrides)
+    /// Open the corpus to change it: waits while another process changes
+    /// it (an advisory lock on the corpus directory, held until the lock is
+    /// dropped), then reads the catalog.
+    pub fn open_for_writing(dir: &Path) -> Result<(Corpus, WriteLock)> {
+        let lock = WriteLock::acquire(dir)?;
+        Ok((Corpus::open(dir)?, lock))
+    }
+
+    /// Add one file (see [`Corpus::add_files`]).
+    pub fn add_file(&mut self, source: &Path, overrides: &meta::Detected) -> Result<Entry> {
+        self.add_files(&[source], overrides)
             .pop()
             .expect("one result per file")
     }
 
-    /// Add several files, writing the catalog once at the end. Each file
-    /// gets its own result; a refused file changes nothing.
+    /// Former name of [`Corpus::add_file`].
+    pub fn add_text(&mut self, source: &Path, overrides: &meta::Detected) -> Result<Entry> {
+        self.add_file(source, overrides)
+    }
+
+    /// Former name of [`Corpus::add_files`].
     pub fn add_texts(
         &mut self,
         sources: &[&Path],
         overrides: &meta::Detected,
     ) -> Vec<Result<Entry>> {
+        self.add_files(sources, overrides)
+    }
+
+    /// Add documents in any format `extract` reads (text in any common
+    /// encoding, Markdown, HTML, .docx, PDF): the extracted text goes to
+    /// `docs/<id>.txt` (UTF-8), the original file, when it differs, to
+    /// `originals/<id>.<ext>`; the metadata is detected from the text, with
+    /// `overrides` taking precedence (and marked manual). Each file gets its
+    /// own result; a refused file changes nothing. The files are written
+    /// first and the catalog once at the end (atomically), so a crash leaves
+    /// at most unreferenced files, which nothing reads.
+    pub fn add_files(
+        &mut self,
+        sources: &[&Path],
+        overrides: &meta::Detected,
+    ) -> Vec<Result<Entry>> {
+        let mut overrides = overrides.clone();
+        if let Err(e) = normalize_overrides(&mut overrides) {
+            let msg = e.to_string();
+            return sources
+                .iter()
+                .map(|_| Err(Error::Usage(msg.clone())))
+                .collect();
+        }
+        self.complete_jurisdiction(&mut overrides);
         let mut results = Vec::with_capacity(sources.len());
         let mut written = vec![];
         for source in sources {
-            let r = self.stage_text(source, overrides);
-            if let Ok(e) = &r {
-                written.push(self.dir.join(&e.file));
-            }
+            let r = self.stage_file(source, &overrides, &mut written);
             results.push(r);
         }
-        if !written.is_empty() {
+        if results.iter().any(|r| r.is_ok()) {
             if let Err(e) = self.catalog.save(&self.dir) {
-                // Undo: the catalog on disk is unchanged; remove the copied texts.
+                // Undo: the catalog on disk is unchanged; remove the copied files.
                 for f in &written {
                     let _ = std::fs::remove_file(f);
                 }
@@ -156,42 +195,318 @@ impl Corpus {
         results
     }
 
-    fn stage_text(&mut self, source: &Path, overrides: &meta::Detected) -> Result<Entry> {
-        let bytes =
-            std::fs::read(source).map_err(|e| Error::input(source, format!("cannot read: {e}")))?;
-        let decoded = load::decode(source, &bytes)?;
-        if !decoded.text.chars().any(crate::text::is_han) {
-            return Err(Error::input(source, "no Chinese text found"));
+    fn stage_file(
+        &mut self,
+        source: &Path,
+        overrides: &meta::Detected,
+        written: &mut Vec<PathBuf>,
+    ) -> Result<Entry> {
+        let md = std::fs::metadata(source)
+            .map_err(|e| Error::input(source, format!("cannot read: {e}")))?;
+        if md.is_dir() {
+            return Err(Error::input(source, "is a directory"));
         }
-        let hash = content_hash(&bytes);
-        if let Some(existing) = self.catalog.documents.iter().find(|d| d.hash == hash) {
+        if md.len() > MAX_FILE_BYTES {
             return Err(Error::input(
                 source,
-                format!("already in the corpus as '{}'", existing.id),
+                format!("too large ({} MB)", md.len() / (1024 * 1024)),
             ));
         }
-        let mut detected = meta::detect(&decoded.text);
+        let bytes =
+            std::fs::read(source).map_err(|e| Error::input(source, format!("cannot read: {e}")))?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::input(source, "the file is empty"));
+        }
+        // The same file again: compare the original bytes before extracting.
+        let original_hash = content_hash(&bytes);
+        if let Some(existing) = self.holder_of_original(&bytes, &original_hash) {
+            return Err(already(source, existing));
+        }
+        let extracted = extract::extract(source, &bytes)?;
+        if extracted.text.trim().is_empty() {
+            return Err(Error::input(
+                source,
+                format!(
+                    "no text could be extracted from this {} file",
+                    extracted.format.name()
+                ),
+            ));
+        }
+        if !extracted.text.chars().any(crate::text::is_han) {
+            return Err(Error::input(source, "no Chinese text found"));
+        }
+        // The same text from another file (another format or encoding).
+        let hash = content_hash(extracted.text.as_bytes());
+        if let Some(existing) = self.catalog.documents.iter().find(|d| d.hash == hash) {
+            return Err(already(source, existing));
+        }
+        let mut detected = meta::detect(&extracted.text);
         merge_overrides(&mut detected, overrides);
         if detected.title.is_none() {
             detected.title = source.file_stem().map(|s| s.to_string_lossy().into_owned());
         }
         let id = self.catalog.new_id(&detected);
         let file = format!("{DOCS_DIR}/{id}.txt");
+        let original = if extracted.verbatim {
+            String::new()
+        } else {
+            let ext = extract::extension_of(source)
+                .filter(|e| e.len() <= 10 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+                .unwrap_or_else(|| extracted.format.extension().to_string());
+            format!("{ORIGINALS_DIR}/{id}.{ext}")
+        };
         let mut entry = Entry {
             id: id.clone(),
             file: file.clone(),
             hash,
             source: file_name(source),
+            original: original.clone(),
             ..Default::default()
         };
         entry.apply_detected(&detected);
         entry.manual = manual_fields(overrides);
+        if !original.is_empty() {
+            let path = self.dir.join(&original);
+            std::fs::create_dir_all(self.dir.join(ORIGINALS_DIR))
+                .map_err(|e| Error::io("creating the corpus originals directory", e))?;
+            catalog::write_atomic(&path, &bytes)?;
+            written.push(path);
+        }
+        let path = self.dir.join(&file);
         std::fs::create_dir_all(self.dir.join(DOCS_DIR))
             .map_err(|e| Error::io("creating the corpus docs directory", e))?;
-        catalog::write_atomic(&self.dir.join(&file), &bytes)?;
+        catalog::write_atomic(&path, extracted.text.as_bytes())?;
+        written.push(path);
         self.catalog.documents.push(entry.clone());
         Ok(entry)
     }
+
+    /// The document whose original bytes (or stored text) are `bytes`.
+    fn holder_of_original(&self, bytes: &[u8], hash: &str) -> Option<&Entry> {
+        self.catalog.documents.iter().find(|d| {
+            d.hash == hash
+                || (!d.original.is_empty()
+                    && std::fs::metadata(self.dir.join(&d.original))
+                        .is_ok_and(|m| m.len() == bytes.len() as u64)
+                    && std::fs::read(self.dir.join(&d.original))
+                        .is_ok_and(|b| content_hash(&b) == hash))
+        })
+    }
+
+    /// A jurisdiction given by hand as an unambiguous part of one the corpus
+    /// has (`南通`) is that one (`南通市`); anything else is taken as given.
+    fn complete_jurisdiction(&self, o: &mut meta::Detected) {
+        if let Some(j) = &o.jurisdiction {
+            if let Ok(full) = self.resolve_jurisdiction(j) {
+                o.jurisdiction = Some(full);
+            }
+        }
+    }
+
+    /// Take a document out of the catalog (written atomically first), then
+    /// delete its text and original. A crash in between leaves unreferenced
+    /// files, which nothing reads. The index follows on its next update.
+    pub fn remove(&mut self, id: &str) -> Result<Entry> {
+        let entry = self.entry(id)?.clone();
+        let mut catalog = self.catalog.clone();
+        catalog.documents.retain(|d| d.id != entry.id);
+        catalog.save(&self.dir)?;
+        self.catalog = catalog;
+        for f in [&entry.file, &entry.original] {
+            let still_used = self
+                .catalog
+                .documents
+                .iter()
+                .any(|d| &d.file == f || &d.original == f);
+            if !f.is_empty() && !still_used && inside(f) {
+                match std::fs::remove_file(self.dir.join(f)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(Error::io(
+                            format!("removing {}", self.dir.join(f).display()),
+                            e,
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(entry)
+    }
+
+    /// Set metadata fields of a document by hand: each field given is set
+    /// and marked manual (detection leaves it alone from then on). An
+    /// issuer implies the jurisdiction, and a jurisdiction the level, unless
+    /// those are given or manual; a title implies the kind. The catalog is
+    /// written atomically, and only when something changed. Returns the
+    /// entry and whether it changed.
+    pub fn set_meta(&mut self, id: &str, fields: &meta::Detected) -> Result<(Entry, bool)> {
+        let mut fields = fields.clone();
+        normalize_overrides(&mut fields)?;
+        self.complete_jurisdiction(&mut fields);
+        let id = self.entry(id)?.id.clone();
+        let pos = self
+            .catalog
+            .documents
+            .iter()
+            .position(|d| d.id == id)
+            .expect("entry exists");
+        let mut catalog = self.catalog.clone();
+        let e = &mut catalog.documents[pos];
+        let manual = |e: &Entry, f: &str| e.manual.iter().any(|m| m == f);
+        macro_rules! set {
+            ($($f:ident),*) => { $(
+                if let Some(v) = &fields.$f {
+                    e.$f = v.clone();
+                    if !manual(e, stringify!($f)) {
+                        e.manual.push(stringify!($f).to_string());
+                    }
+                }
+            )* };
+        }
+        set!(title, doc_number, issuer, date, jurisdiction, level);
+        if fields.title.is_some() && !manual(e, "kind") {
+            e.kind = meta::kind_of(&e.title).unwrap_or_default();
+        }
+        if let Some(issuer) = fields.issuer.as_deref().filter(|i| !i.is_empty()) {
+            if fields.jurisdiction.is_none() && !manual(e, "jurisdiction") {
+                e.jurisdiction = meta::jurisdiction_of(issuer);
+            }
+        }
+        let jurisdiction_changed =
+            catalog.documents[pos].jurisdiction != self.catalog.documents[pos].jurisdiction;
+        let e = &mut catalog.documents[pos];
+        if jurisdiction_changed && fields.level.is_none() && !manual(e, "level") {
+            e.level = meta::level_of(&e.jurisdiction).unwrap_or_default();
+        }
+        let changed = catalog.documents[pos] != self.catalog.documents[pos];
+        if changed {
+            catalog.save(&self.dir)?;
+            self.catalog = catalog;
+        }
+        Ok((self.catalog.documents[pos].clone(), changed))
+    }
+}
+
+/// Held while a process changes the corpus (see [`Corpus::open_for_writing`]).
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: Option<std::fs::File>,
+}
+
+impl WriteLock {
+    fn acquire(dir: &Path) -> Result<WriteLock> {
+        use fs4::fs_std::FileExt;
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "corpus directory {} does not exist (use --corpus DIR or POLICY_DIFF_CORPUS)",
+                dir.display()
+            )));
+        }
+        // A lock on the directory itself: no lock file in the corpus. Where
+        // directories cannot be locked, go on without one.
+        let Ok(file) = std::fs::File::open(dir) else {
+            return Ok(WriteLock { _file: None });
+        };
+        match FileExt::try_lock_exclusive(&file) {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!(
+                    "policy-diff: another policy-diff process is changing {}; waiting for it to finish",
+                    dir.display()
+                );
+                if FileExt::lock_exclusive(&file).is_err() {
+                    return Ok(WriteLock { _file: None });
+                }
+            }
+            Err(_) => return Ok(WriteLock { _file: None }),
+        }
+        Ok(WriteLock { _file: Some(file) })
+    }
+}
+
+/// A relative path that stays inside the corpus directory.
+fn inside(rel: &str) -> bool {
+    let p = Path::new(rel);
+    p.is_relative()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+fn already(source: &Path, existing: &Entry) -> Error {
+    Error::input(
+        source,
+        format!(
+            "already in the corpus as '{}' (《{}》)",
+            existing.id, existing.title
+        ),
+    )
+}
+
+/// Check and normalize metadata given by hand: dates to `YYYY-MM-DD` (or
+/// `YYYY-MM`), 文号 brackets to 〔〕, surrounding spaces trimmed. Empty values
+/// clear a field, except the title and the jurisdiction.
+pub fn normalize_overrides(o: &mut meta::Detected) -> Result<()> {
+    macro_rules! trim {
+        ($($f:ident),*) => { $( if let Some(v) = &mut o.$f { *v = v.trim().to_string(); } )* };
+    }
+    trim!(title, doc_number, issuer, date, kind, jurisdiction, level);
+    if o.title.as_deref() == Some("") {
+        return Err(Error::Usage("--title cannot be empty".into()));
+    }
+    if o.jurisdiction.as_deref() == Some("") {
+        return Err(Error::Usage("--jurisdiction cannot be empty".into()));
+    }
+    if let Some(d) = &o.date {
+        if !d.is_empty() {
+            o.date = Some(normalize_date(d).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--date '{d}' is not a date: give YYYY-MM-DD (or YYYY-MM)"
+                ))
+            })?);
+        }
+    }
+    if let Some(n) = &o.doc_number {
+        o.doc_number = Some(meta::canonical_doc_number(n));
+    }
+    Ok(())
+}
+
+/// `2023-05-08`, `2023-5-8`, `2023/05/08`, `2023.05.08`, `2023-05`,
+/// `2023年5月8日` → `2023-05-08` (or `2023-05`); None if not a real date.
+pub fn normalize_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+    if parts.len() >= 2
+        && parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    {
+        if parts[0].len() != 4 {
+            return None;
+        }
+        let y: u32 = parts[0].parse().ok()?;
+        let m: u32 = parts[1].parse().ok()?;
+        if !(1..=12).contains(&m) {
+            return None;
+        }
+        let Some(d) = parts.get(2) else {
+            return Some(format!("{y:04}-{m:02}"));
+        };
+        let d: u32 = d.parse().ok()?;
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        return (1..=days)
+            .contains(&d)
+            .then(|| format!("{y:04}-{m:02}-{d:02}"));
+    }
+    let d = meta::parse_date(s)?;
+    normalize_date(&d)
 }
 
 fn file_name(p: &Path) -> String {
