@@ -266,3 +266,24 @@ fn provision_ids_are_unique_and_stable() {
         }
     }
 }
+
+/// A numbered measure that is one sentence, followed by another numbered
+/// measure, is a provision (regression: it was taken for a heading and lost).
+#[test]
+fn one_sentence_measures_are_kept() {
+    let text = "一、引育高层次人才\n\n（一）对顶尖人才团队给予最高一亿元综合资助，支持建设紫金山英才实验室。\n\n（二）对新引进的青年人才给予生活补贴。\n\n二、保障措施\n\n（一）加强组织领导。\n";
+    let (p, _) = parse("x", text);
+    let headings: Vec<&str> = p.iter().map(|p| p.heading.as_str()).collect();
+    assert_eq!(headings.len(), 3, "{headings:?}");
+    assert!(p[0].text.contains("紫金山英才实验室"));
+    assert!(p[1].text.contains("生活补贴"));
+    assert_eq!(p[1].path, vec!["一、引育高层次人才"]);
+    assert_eq!(p[2].heading, "（一）加强组织领导");
+    // A heading whose text follows in its own paragraph is still one provision.
+    let (p, _) = parse(
+        "y",
+        "（一）指导思想\n\n以习近平新时代中国特色社会主义思想为指导，全面贯彻。\n",
+    );
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].heading, "（一）指导思想");
+}

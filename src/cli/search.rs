@@ -93,8 +93,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             let f = fold(s);
             writeln!(
                 out,
-                "  {kind}: {s} → folded {f} → words {}",
-                segment::words_plain(&f).join(" / ")
+                "  {kind}: {s} → folded {f} → jieba {} → index words {}",
+                segment::words_plain(&f).join(" / "),
+                reader.query_words(&f).join(" / ")
             )?;
         }
         writeln!(out)?;
@@ -105,7 +106,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         .into_iter()
         .map(|h| {
             let e = entry(&h);
-            let s = snippet::snippet(&h.text, &q, 120);
+            let s = snippet::snippet(&h.text, &q, 120, &|w: &str| reader.query_words(w));
             (h, e, s)
         })
         .collect();

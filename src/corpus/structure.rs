@@ -148,9 +148,37 @@ impl Builder {
             .unwrap_or_else(|| "正文".to_string())
     }
 
+    /// A numbered paragraph kept back as a possible heading whose text was
+    /// to follow: when no text follows and the paragraph is itself a
+    /// sentence (`（一）对顶尖人才团队给予最高一亿元综合资助。`), it is a
+    /// measure of its own. Nothing is dropped.
+    fn settle_pending(&mut self, pending: Option<String>) {
+        let Some(text) = pending else { return };
+        if !(text.ends_with('。')
+            || has_sentence_punct(parse_marker(&text).map(|m| m.rest).unwrap_or(&text)))
+        {
+            return; // a plain heading such as （一）体制机制优化工程
+        }
+        if let Some(frame) = self.stack.pop() {
+            let i = self.push(
+                ProvisionKind::Item,
+                frame.number.as_deref(),
+                frame.heading.clone(),
+                text,
+            );
+            self.stack.push(frame);
+            self.open = Some(i);
+        }
+    }
+
     fn para(&mut self, para: &str) {
         let was_heading = std::mem::replace(&mut self.last_was_heading, false);
-        let pending_item = self.pending_item.take();
+        let mut pending_item = self.pending_item.take();
+        let heading_like =
+            para.chars().count() <= 40 && !has_sentence_punct(para) && !para.ends_with('。');
+        if parse_marker(para).is_some() || is_addressee(para) || heading_like {
+            self.settle_pending(pending_item.take());
+        }
         if is_addressee(para) {
             match self.out.iter().position(|p| p.kind == ProvisionKind::Front) {
                 Some(i) => self.append(i, para),
@@ -351,6 +379,8 @@ impl Builder {
 
     fn table(&mut self, table: &Table) {
         self.last_was_heading = false;
+        let pending = self.pending_item.take();
+        self.settle_pending(pending);
         if let Some(rows) = task_rows(table) {
             for row in rows {
                 self.open = None;
@@ -581,6 +611,8 @@ pub fn provisions(doc_id: &str, blocks: &[Block]) -> Vec<Provision> {
             Block::Table(t) => b.table(t),
         }
     }
+    let pending = b.pending_item.take();
+    b.settle_pending(pending);
     if back < blocks.len() {
         b.stack.clear();
         b.push(

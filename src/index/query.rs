@@ -17,7 +17,7 @@ use tantivy::Term;
 use super::schema::Fields;
 use super::tokenize::phrase_grams;
 use crate::search::query::Query;
-use crate::text::{fold, segment};
+use crate::text::fold;
 
 /// Weight of a heading match relative to body BM25.
 pub const HEADING_BOOST: f32 = 3.0;
@@ -57,15 +57,6 @@ pub fn grams_query(f: &Fields, folded: &str) -> Option<Box<dyn TQuery>> {
     }
 }
 
-fn words_of(folded: &str) -> Vec<String> {
-    let mut ws: Vec<String> = segment::words(folded)
-        .into_iter()
-        .map(|w| w.text.to_string())
-        .collect();
-    ws.dedup();
-    ws
-}
-
 /// Ranking clauses for a list of words: BM25 in the body, heading boost, proximity.
 fn ranking(f: &Fields, words: &[String]) -> Vec<(Occur, Box<dyn TQuery>)> {
     let mut out: Vec<(Occur, Box<dyn TQuery>)> = vec![];
@@ -93,7 +84,10 @@ fn ranking(f: &Fields, words: &[String]) -> Vec<(Occur, Box<dyn TQuery>)> {
     out
 }
 
-fn leaf(f: &Fields, raw: &str, exact: bool) -> Box<dyn TQuery> {
+/// Cuts folded query text into the words the ranking uses.
+pub type Segmenter<'a> = &'a dyn Fn(&str) -> Vec<String>;
+
+fn leaf(f: &Fields, raw: &str, exact: bool, seg: Segmenter) -> Box<dyn TQuery> {
     let folded = fold(raw);
     let folded = folded.trim();
     if exact {
@@ -101,7 +95,8 @@ fn leaf(f: &Fields, raw: &str, exact: bool) -> Box<dyn TQuery> {
         // phrase): no segmentation, so no dictionary to load.
         return grams_query(f, folded).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![])));
     }
-    let words = words_of(folded);
+    let mut words = seg(folded);
+    words.dedup();
     let verbatim = grams_query(f, folded)
         .map(|q| Box::new(ConstScoreQuery::new(q, VERBATIM_SCORE)) as Box<dyn TQuery>);
     let matcher: Box<dyn TQuery> = if exact || words.is_empty() {
@@ -133,16 +128,16 @@ fn leaf(f: &Fields, raw: &str, exact: bool) -> Box<dyn TQuery> {
 }
 
 /// Build the tantivy query for a parsed search query.
-pub fn build(f: &Fields, q: &Query) -> Box<dyn TQuery> {
+pub fn build(f: &Fields, q: &Query, seg: Segmenter) -> Box<dyn TQuery> {
     match q {
-        Query::Term(t) => leaf(f, t, false),
-        Query::Phrase(p) => leaf(f, p, true),
+        Query::Term(t) => leaf(f, t, false, seg),
+        Query::Phrase(p) => leaf(f, p, true, seg),
         Query::And(qs) => {
             let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = qs
                 .iter()
                 .map(|q| match q {
-                    Query::Not(inner) => (Occur::MustNot, build(f, inner)),
-                    _ => (Occur::Must, build(f, q)),
+                    Query::Not(inner) => (Occur::MustNot, build(f, inner, seg)),
+                    _ => (Occur::Must, build(f, q, seg)),
                 })
                 .collect();
             if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
@@ -151,11 +146,13 @@ pub fn build(f: &Fields, q: &Query) -> Box<dyn TQuery> {
             Box::new(BooleanQuery::new(clauses))
         }
         Query::Or(qs) => Box::new(BooleanQuery::new(
-            qs.iter().map(|q| (Occur::Should, build(f, q))).collect(),
+            qs.iter()
+                .map(|q| (Occur::Should, build(f, q, seg)))
+                .collect(),
         )),
         Query::Not(inner) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, Box::new(AllQuery)),
-            (Occur::MustNot, build(f, inner)),
+            (Occur::MustNot, build(f, inner, seg)),
         ])),
     }
 }

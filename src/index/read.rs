@@ -96,18 +96,19 @@ impl Reader {
     pub fn search(&self, q: &Query, filter: &SearchFilter, limit: usize) -> Result<SearchResult> {
         let f = &self.fields;
         let searcher = self.reader.searcher();
+        let seg = |s: &str| self.query_words(s);
         let matched = if q.has_not() {
             Some(Arc::new(self.eval(&searcher, q)?))
         } else {
             None
         };
         let main: Box<dyn TQuery> = match &matched {
-            None => query::build(f, q),
+            None => query::build(f, q, &seg),
             Some(_) => {
                 let mut should: Vec<(Occur, Box<dyn TQuery>)> = q
                     .positive_terms()
                     .into_iter()
-                    .map(|leaf| (Occur::Should, query::build(f, leaf)))
+                    .map(|leaf| (Occur::Should, query::build(f, leaf, &seg)))
                     .collect();
                 should.push((
                     Occur::Should,
@@ -156,7 +157,10 @@ impl Reader {
         let all = || searcher.search(&AllQuery, &DocSetCollector).map_err(ierr);
         Ok(match q {
             Query::Term(_) | Query::Phrase(_) => searcher
-                .search(&*query::build(&self.fields, q), &DocSetCollector)
+                .search(
+                    &*query::build(&self.fields, q, &|s: &str| self.query_words(s)),
+                    &DocSetCollector,
+                )
                 .map_err(ierr)?,
             Query::Or(qs) => {
                 let mut set = HashSet::new();
@@ -274,6 +278,65 @@ impl<S: SegmentCollector> SegmentCollector for InSetSegment<S> {
 
     fn harvest(self) -> Self::Fruit {
         self.inner.harvest()
+    }
+}
+
+/// Longest word the query segmentation looks up, in characters.
+const MAX_WORD_CHARS: usize = 12;
+
+impl Reader {
+    /// Cut folded query text into words of the index's own vocabulary,
+    /// longest first from the left (runs of ASCII letters and digits stay
+    /// whole, unknown characters stand alone). Every word found is a term
+    /// the index holds, and no dictionary has to be loaded: a query costs
+    /// milliseconds, not jieba's ~100 ms start-up. Exact matching never
+    /// depends on this cut (unquoted words also match verbatim).
+    pub fn query_words(&self, folded: &str) -> Vec<String> {
+        let searcher = self.reader.searcher();
+        let dicts: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .filter_map(|s| s.inverted_index(self.fields.words).ok())
+            .collect();
+        let known = |w: &str| {
+            dicts
+                .iter()
+                .any(|d| d.terms().term_ord(w).ok().flatten().is_some())
+        };
+        let chars: Vec<(usize, char)> = folded.char_indices().collect();
+        let end_of = |i: usize| chars.get(i).map(|c| c.0).unwrap_or(folded.len());
+        let mut out = vec![];
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i].1;
+            if !c.is_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            if c.is_ascii_alphanumeric() {
+                let mut j = i;
+                while j < chars.len()
+                    && (chars[j].1.is_ascii_alphanumeric() || (chars[j].1 == '.' && j > i))
+                {
+                    j += 1;
+                }
+                out.push(folded[chars[i].0..end_of(j)].to_string());
+                i = j;
+                continue;
+            }
+            let longest = (2..=MAX_WORD_CHARS.min(chars.len() - i))
+                .rev()
+                .find(|len| {
+                    chars[i..i + len]
+                        .iter()
+                        .all(|(_, c)| c.is_alphanumeric() && !c.is_ascii())
+                        && known(&folded[chars[i].0..end_of(i + len)])
+                })
+                .unwrap_or(1);
+            out.push(folded[chars[i].0..end_of(i + longest)].to_string());
+            i += longest;
+        }
+        out
     }
 }
 

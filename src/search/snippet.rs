@@ -3,7 +3,11 @@
 //! characters, and the window of text that shows most of them.
 
 use super::query::Query;
-use crate::text::{fold, fold_with_map, segment};
+use crate::text::{fold, fold_with_map};
+
+/// Cuts a folded word into the segments to highlight when it does not occur
+/// verbatim (the index's query segmentation).
+pub type Segmenter<'a> = &'a dyn Fn(&str) -> Vec<String>;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Snippet {
@@ -14,14 +18,14 @@ pub struct Snippet {
 
 /// The needles a query looks for: phrases verbatim; words verbatim and, as a
 /// fallback, their segments.
-fn needles(q: &Query) -> Vec<String> {
+fn needles(q: &Query, seg: Segmenter) -> Vec<String> {
     let mut out = vec![];
     for t in q.positive_terms() {
         match t {
             Query::Phrase(p) => out.push(fold(p).trim().to_string()),
             Query::Term(w) => {
                 let f = fold(w).trim().to_string();
-                out.extend(segment::words(&f).into_iter().map(|w| w.text.to_string()));
+                out.extend(seg(&f));
                 out.push(f);
             }
             _ => {}
@@ -34,7 +38,7 @@ fn needles(q: &Query) -> Vec<String> {
 }
 
 /// Byte ranges in `text` (display text) where the query matches, merged and sorted.
-pub fn match_ranges(text: &str, q: &Query) -> Vec<(usize, usize)> {
+pub fn match_ranges(text: &str, q: &Query, seg: Segmenter) -> Vec<(usize, usize)> {
     let (folded, map) = fold_with_map(text);
     // folded byte offset -> folded char index
     let mut char_at = vec![0usize; folded.len() + 1];
@@ -44,7 +48,7 @@ pub fn match_ranges(text: &str, q: &Query) -> Vec<(usize, usize)> {
     let nchars = map.len() - 1;
     char_at[folded.len()] = nchars;
     let mut ranges = vec![];
-    for needle in needles(q) {
+    for needle in needles(q, seg) {
         for (start, m) in folded.match_indices(&needle) {
             let (cs, ce) = (char_at[start], char_at[start + m.len()]);
             // End: the original byte after the last matched char.
@@ -64,12 +68,12 @@ pub fn match_ranges(text: &str, q: &Query) -> Vec<(usize, usize)> {
 }
 
 /// A window of at most `max_chars` characters around the densest matches.
-pub fn snippet(text: &str, q: &Query, max_chars: usize) -> Snippet {
+pub fn snippet(text: &str, q: &Query, max_chars: usize, seg: Segmenter) -> Snippet {
     let text_one_line: String = text
         .chars()
         .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
         .collect();
-    let ranges = match_ranges(&text_one_line, q);
+    let ranges = match_ranges(&text_one_line, q, seg);
     let chars: Vec<(usize, char)> = text_one_line.char_indices().collect();
     let char_of = |byte: usize| chars.partition_point(|(b, _)| *b < byte);
     let spans: Vec<(usize, usize)> = ranges
@@ -141,7 +145,17 @@ mod tests {
     #[test]
     fn highlights_map_back_through_folding() {
         let text = "支持有条件的开发区实行“一级财政”管理体制，地区生产总值突破 800 亿元";
-        let s = snippet(text, &parse("一级财政 \"800亿元\"").unwrap(), 200);
+        let s = snippet(
+            text,
+            &parse("一级财政 \"800亿元\"").unwrap(),
+            200,
+            &|s| {
+                crate::text::segment::words_plain(s)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            },
+        );
         assert_eq!(
             mark(&s, "[", "]"),
             "支持有条件的开发区实行“[一级财政]”管理体制，地区生产总值突破 [800 亿元]"
@@ -151,7 +165,9 @@ mod tests {
     #[test]
     fn window_is_bounded_and_centered() {
         let text = format!("{}人才公寓{}", "甲".repeat(300), "乙".repeat(300));
-        let s = snippet(&text, &parse("人才公寓").unwrap(), 60);
+        let s = snippet(&text, &parse("人才公寓").unwrap(), 60, &|s| {
+            vec![s.to_string()]
+        });
         assert!(s.text.chars().count() <= 62);
         assert_eq!(mark(&s, "[", "]").matches("[人才公寓]").count(), 1);
     }
