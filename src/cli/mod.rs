@@ -58,7 +58,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Add documents to the corpus (text files in any common encoding).
+    /// Add documents (.txt in any common encoding, .md, .html, .docx, .pdf, or folders of them).
     Add(add::Args),
     /// List the documents of the corpus.
     Docs(docs::Args),
