@@ -1,10 +1,225 @@
-//! `policy-diff compare` (being written).
+//! `policy-diff compare --topic T`: side-by-side report of the provisions on
+//! one topic, parallel provisions of different jurisdictions (or documents)
+//! aligned in rows.
 
-use super::Ctx;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use policy_diff::compare::side_by_side::{self as sbs, By, Options, Selection, ROW_THRESHOLD};
+use policy_diff::corpus::{Corpus, Document};
+use policy_diff::Error;
+
+use super::{stdout, Ctx, Format};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByArg {
+    /// One column per jurisdiction.
+    Jurisdiction,
+    /// One column per document.
+    #[value(alias = "document")]
+    Doc,
+}
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The topic: its id (`fiscal`), Chinese label (`人才`) or an alias
+    /// (`financial-autonomy`, `财政自主权`). `policy-diff topics` lists them.
+    #[arg(long, value_name = "T")]
+    pub topic: String,
+    /// Compare this jurisdiction (full name or an unambiguous part, `南通`);
+    /// repeat for more. Columns follow the order given.
+    #[arg(long = "jurisdiction", value_name = "J")]
+    pub jurisdictions: Vec<String>,
+    /// Compare this document (id); repeat for more. With --jurisdiction, the
+    /// documents of both are compared. Default: every document.
+    #[arg(long = "doc", value_name = "D")]
+    pub docs: Vec<String>,
+    /// One column per jurisdiction or per document.
+    #[arg(long, value_enum, default_value = "jurisdiction")]
+    pub by: ByArg,
+    /// Output: md, html (one self-contained file), json or csv.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Minimum similarity (0–1] for provisions of different columns to share a row.
+    #[arg(long, default_value_t = ROW_THRESHOLD)]
+    pub threshold: f64,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("compare: not implemented yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    if !matches!(
+        args.format,
+        Format::Md | Format::Html | Format::Json | Format::Csv
+    ) {
+        return Err(Error::Usage("compare supports --format md, html, json or csv".into()).into());
+    }
+    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
+        return Err(Error::Usage(format!(
+            "--threshold must be in (0, 1], got {}",
+            args.threshold
+        ))
+        .into());
+    }
+    let timing = std::env::var_os("POLICY_DIFF_TIMING").is_some();
+    let started = Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("timing: {what} at {:.3}s", started.elapsed().as_secs_f64());
+        }
+    };
+    let tax = ctx.taxonomy()?;
+    let topic = tax.resolve(&args.topic)?;
+    let corpus = ctx.corpus()?;
+    // Names first: a typo fails fast, before any parsing.
+    let jurisdictions = args
+        .jurisdictions
+        .iter()
+        .map(|j| corpus.resolve_jurisdiction(j))
+        .collect::<policy_diff::Result<Vec<String>>>()?;
+    let doc_ids = args
+        .docs
+        .iter()
+        .map(|d| corpus.entry(d).map(|e| e.id.clone()))
+        .collect::<policy_diff::Result<Vec<String>>>()?;
+    // IDF over every provision of the corpus (cached beside the index, which
+    // this brings up to date), so boilerplate every document repeats weighs little.
+    let model = ctx.similarity_model(&corpus)?;
+    lap("index checked, IDF weights loaded");
+
+    // Load the segmentation dictionary (rows need it) while documents are parsed.
+    let warm = std::thread::spawn(|| policy_diff::text::segment::words("开发区").len());
+    let docs = parse_all(&corpus)?;
+    lap("documents parsed");
+    let selected = select(&docs, &jurisdictions, &doc_ids);
+    let by = match args.by {
+        ByArg::Jurisdiction => By::Jurisdiction,
+        ByArg::Doc => By::Doc,
+    };
+    let selection = Selection::new(tax, topic, &selected, by);
+    lap("provisions classified");
+    let _ = warm.join();
+    let report = sbs::compare(
+        &selection,
+        &model,
+        &Options {
+            threshold: args.threshold,
+        },
+    );
+    lap("rows");
+
+    let bytes = match args.format {
+        Format::Json => sbs::json(&report).into_bytes(),
+        Format::Html => sbs::html(&report).into_bytes(),
+        Format::Csv => {
+            let mut buf = vec![];
+            sbs::csv(&report, &mut buf)?;
+            buf
+        }
+        _ => sbs::markdown(&report).into_bytes(),
+    };
+    lap("rendered");
+    match &args.output {
+        Some(path) => {
+            write_atomic(path, &bytes)?;
+            eprintln!(
+                "policy-diff: wrote {} ({} rows, {} with counterparts in several columns)",
+                path.display(),
+                report.rows.len(),
+                report.aligned_rows()
+            );
+        }
+        None => {
+            let mut out = stdout();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(0)
+}
+
+/// Every document of the corpus, parsed on all cores, in catalog order.
+/// Workers take the next document as they finish one, so a few very long
+/// documents (a civil code) do not leave a core idle.
+fn parse_all(corpus: &Corpus) -> policy_diff::Result<Vec<Document>> {
+    let entries = &corpus.catalog.documents;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(entries.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let parsed: Vec<Vec<(usize, policy_diff::Result<Document>)>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = vec![];
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(e) = entries.get(i) else { break };
+                        out.push((i, corpus.document(e)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("parser thread panicked"))
+            .collect()
+    });
+    let mut all: Vec<(usize, policy_diff::Result<Document>)> =
+        parsed.into_iter().flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, d)| d).collect()
+}
+
+/// The documents compared, in column order: those of each --jurisdiction
+/// (in the order given), then each --doc; every document when neither is given.
+fn select<'a>(docs: &'a [Document], jurisdictions: &[String], ids: &[String]) -> Vec<&'a Document> {
+    if jurisdictions.is_empty() && ids.is_empty() {
+        return docs.iter().collect();
+    }
+    let mut out: Vec<&Document> = vec![];
+    for j in jurisdictions {
+        for d in docs.iter().filter(|d| &d.entry.jurisdiction == j) {
+            if !out.iter().any(|o| o.entry.id == d.entry.id) {
+                out.push(d);
+            }
+        }
+    }
+    for id in ids {
+        if let Some(d) = docs.iter().find(|d| &d.entry.id == id) {
+            if !out.iter().any(|o| o.entry.id == d.entry.id) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory
+/// and a rename: readers never see a half-written report.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+        Error::input(
+            path,
+            format!("cannot create a file in {}: {e}", dir.display()),
+        )
+    })?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(format!("replacing {}", path.display()), e.error))?;
+    Ok(())
 }

@@ -9,12 +9,15 @@
 //! - [`figures`]: numbers with units, ranges, deadlines, target years.
 //! - [`diff`]: `DocumentDiff`, the result of diffing two documents.
 //! - [`render`]: text (side by side), Markdown and HTML renderings.
+//! - [`side_by_side`]: one topic across jurisdictions or documents
+//!   (`policy-diff compare`): rows of parallel provisions and their renderers.
 
 pub mod align;
 pub mod cache;
 pub mod diff;
 pub mod figures;
 pub mod render;
+pub mod side_by_side;
 pub mod similarity;
 pub mod worddiff;
 

@@ -1,0 +1,652 @@
+//! Side-by-side comparison of the provisions on one topic across
+//! jurisdictions (or documents): `policy-diff compare`.
+//!
+//! Compute first, render second:
+//! 1. [`Selection::new`] classifies every provision of the documents compared
+//!    (in parallel), keeps those on the topic, grouped by column, and counts
+//!    the topic × column coverage;
+//! 2. the caller provides the [`SimilarityModel`]: document frequencies over
+//!    every provision of the corpus, so that IDF sees every document (the
+//!    CLI loads them from the cache beside the index);
+//! 3. [`compare`] groups parallel provisions of different columns into rows
+//!    (see [`rows`]; compared without the political formulae every document
+//!    repeats, see [`FORMULAE`]), marks what they share, pulls out their
+//!    figures and records the provenance;
+//! 4. the renderers ([`markdown`], [`html`], [`json`], [`csv`]) turn the
+//!    [`TopicComparison`] into text; they never fail and never touch files.
+//!
+//! Pure: nothing here touches files.
+
+mod boilerplate;
+mod html;
+mod markdown;
+mod marks;
+pub mod rows;
+mod table;
+
+use std::ops::Range;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use super::figures::{self, Figure};
+use super::similarity::{ProvisionVector, SimilarityModel};
+use crate::corpus::{citation, Document, Provision};
+use crate::text::fold;
+use crate::topics::{classify, Taxonomy, Topic, TopicScore, THRESHOLD};
+
+pub use boilerplate::{without_boilerplate, FORMULAE};
+pub use html::html;
+pub use markdown::markdown;
+pub use rows::{LINK_FACTOR, MAX_PER_COLUMN, ROW_THRESHOLD, SAME_MEASURE_THRESHOLD};
+pub use table::csv;
+
+/// Column name of documents without a jurisdiction.
+pub const NO_JURISDICTION: &str = "(no jurisdiction)";
+/// At most this many shared key terms per row.
+pub const SHARED_TERMS: usize = 8;
+/// A shared word is a key term only if it is this rare: IDF at least 3 (≈ ln 20),
+/// i.e. in at most about one provision in twenty (开发区, 支持, 人才 are not).
+pub const MIN_TERM_IDF: f64 = 3.0;
+
+/// What a column stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum By {
+    /// One column per jurisdiction (the documents' `jurisdiction`).
+    Jurisdiction,
+    /// One column per document (its id).
+    Doc,
+}
+
+impl By {
+    /// The column a document belongs to.
+    pub fn column_of(self, d: &Document) -> String {
+        match self {
+            By::Jurisdiction if d.entry.jurisdiction.trim().is_empty() => {
+                NO_JURISDICTION.to_string()
+            }
+            By::Jurisdiction => d.entry.jurisdiction.clone(),
+            By::Doc => d.entry.id.clone(),
+        }
+    }
+}
+
+/// The topic compared.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TopicInfo {
+    pub id: String,
+    pub label: String,
+    pub label_en: String,
+    pub description: String,
+}
+
+impl From<&Topic> for TopicInfo {
+    fn from(t: &Topic) -> Self {
+        TopicInfo {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            label_en: t.label_en.clone(),
+            description: t.description.clone(),
+        }
+    }
+}
+
+/// A document taking part in the comparison.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DocInfo {
+    pub id: String,
+    pub title: String,
+    pub doc_number: String,
+    pub date: String,
+    pub jurisdiction: String,
+    /// Content hash of the document's file (`blake3:…`).
+    pub hash: String,
+    /// The column it is shown in.
+    pub column: String,
+}
+
+/// A column of the report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Column {
+    pub name: String,
+    /// Ids of the documents in this column.
+    pub documents: Vec<String>,
+    /// Provisions on the topic in this column.
+    pub provisions: usize,
+    /// Substantive provisions of the column's documents.
+    pub substantive: usize,
+}
+
+/// The topic × column coverage: how many provisions of each column are on
+/// each topic of the taxonomy (the counts of [`crate::topics::coverage`],
+/// restricted to the documents compared).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Heatmap {
+    pub columns: Vec<String>,
+    pub topics: Vec<HeatRow>,
+    /// Substantive provisions per column.
+    pub provisions: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HeatRow {
+    pub id: String,
+    pub label: String,
+    /// Per column, in column order.
+    pub counts: Vec<usize>,
+    pub total: usize,
+}
+
+/// One provision on the topic, with its column and classification.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    pub column: usize,
+    pub doc: &'a Document,
+    pub provision: &'a Provision,
+    /// The provision's score on the topic, with the matched terms.
+    pub topic: TopicScore,
+}
+
+/// The provisions on one topic, grouped by column (step 1).
+#[derive(Debug, Clone)]
+pub struct Selection<'a> {
+    pub topic: TopicInfo,
+    pub by: By,
+    pub columns: Vec<Column>,
+    /// In document order (columns interleaved as the documents come).
+    pub candidates: Vec<Candidate<'a>>,
+    pub heatmap: Heatmap,
+    pub documents: Vec<DocInfo>,
+    pub taxonomy_version: String,
+    pub taxonomy_fingerprint: String,
+    pub taxonomy_source: String,
+}
+
+impl<'a> Selection<'a> {
+    /// Classify every substantive provision of `docs` (on all cores) and keep
+    /// those on `topic`. Columns come in the order of `docs`: every column
+    /// of a document is shown, with or without provisions on the topic.
+    pub fn new(tax: &Taxonomy, topic: &Topic, docs: &[&'a Document], by: By) -> Selection<'a> {
+        let mut columns: Vec<Column> = vec![];
+        let mut col_of_doc = Vec::with_capacity(docs.len());
+        for d in docs {
+            let name = by.column_of(d);
+            let c = match columns.iter().position(|c| c.name == name) {
+                Some(c) => c,
+                None => {
+                    columns.push(Column {
+                        name,
+                        documents: vec![],
+                        provisions: 0,
+                        substantive: 0,
+                    });
+                    columns.len() - 1
+                }
+            };
+            columns[c].documents.push(d.entry.id.clone());
+            col_of_doc.push(c);
+        }
+        // Every substantive provision, classified once.
+        let work: Vec<(usize, &'a Provision)> = docs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, d)| {
+                d.provisions
+                    .iter()
+                    .filter(|p| p.is_substantive())
+                    .map(move |p| (i, p))
+            })
+            .collect();
+        let scores = classify_all(tax, &work);
+
+        let mut heat: Vec<HeatRow> = tax
+            .topics()
+            .iter()
+            .map(|t| HeatRow {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                counts: vec![0; columns.len()],
+                total: 0,
+            })
+            .collect();
+        let mut provisions = vec![0; columns.len()];
+        let mut candidates = vec![];
+        for ((doc_i, p), ts) in work.iter().zip(scores) {
+            let c = col_of_doc[*doc_i];
+            provisions[c] += 1;
+            for s in &ts {
+                if let Some(t) = tax.topics().iter().position(|t| t.id == s.topic) {
+                    heat[t].counts[c] += 1;
+                    heat[t].total += 1;
+                }
+            }
+            if let Some(s) = ts.into_iter().find(|s| s.topic == topic.id) {
+                candidates.push(Candidate {
+                    column: c,
+                    doc: docs[*doc_i],
+                    provision: p,
+                    topic: s,
+                });
+            }
+        }
+        for (c, col) in columns.iter_mut().enumerate() {
+            col.substantive = provisions[c];
+            col.provisions = candidates.iter().filter(|x| x.column == c).count();
+        }
+        let documents = docs
+            .iter()
+            .zip(&col_of_doc)
+            .map(|(d, &c)| DocInfo {
+                id: d.entry.id.clone(),
+                title: d.entry.title.clone(),
+                doc_number: d.entry.doc_number.clone(),
+                date: d.entry.date.clone(),
+                jurisdiction: d.entry.jurisdiction.clone(),
+                hash: d.entry.hash.clone(),
+                column: columns[c].name.clone(),
+            })
+            .collect();
+        Selection {
+            topic: topic.into(),
+            by,
+            heatmap: Heatmap {
+                columns: columns.iter().map(|c| c.name.clone()).collect(),
+                topics: heat,
+                provisions,
+            },
+            columns,
+            candidates,
+            documents,
+            taxonomy_version: tax.version.clone(),
+            taxonomy_fingerprint: tax.fingerprint(),
+            taxonomy_source: tax.source.to_string(),
+        }
+    }
+}
+
+/// `classify` for every provision, split over the available cores.
+fn classify_all(tax: &Taxonomy, work: &[(usize, &Provision)]) -> Vec<Vec<TopicScore>> {
+    parallel_map(work, |(_, p)| classify(tax, p))
+}
+
+/// `f` over `items` on all cores, results in order.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker thread panicked"))
+            .collect()
+    })
+}
+
+/// Settings of [`compare`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// Minimum similarity of two provisions of different columns to share a row.
+    pub threshold: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            threshold: ROW_THRESHOLD,
+        }
+    }
+}
+
+/// A provision in a cell of the report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Cell {
+    pub doc_id: String,
+    pub provision_id: String,
+    pub heading: String,
+    pub text: String,
+    /// Topic score (see [`crate::topics::classify`]).
+    pub score: f64,
+    /// Matched topic terms as written (why the provision counts).
+    pub evidence: Vec<String>,
+    /// Headings above the provision, outermost first.
+    pub path: Vec<String>,
+    pub title: String,
+    pub doc_number: String,
+    /// Title, 文号, date and heading path.
+    pub citation: String,
+    /// Amounts, percentages, deadlines and target years in the text.
+    pub figures: Vec<Figure>,
+    /// Phrases of the text that another column of the row shares.
+    pub shared: Vec<String>,
+    /// Byte ranges of `text` holding those phrases (sorted, disjoint).
+    #[serde(skip)]
+    pub marks: Vec<Range<usize>>,
+}
+
+/// The provisions of a row, per column (a JSON object keyed by column name,
+/// in column order; an empty list where a column has no counterpart).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cells(pub Vec<(String, Vec<Cell>)>);
+
+impl Cells {
+    pub fn get(&self, column: &str) -> &[Cell] {
+        self.0
+            .iter()
+            .find(|(c, _)| c == column)
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    /// All provisions of the row.
+    pub fn all(&self) -> impl Iterator<Item = &Cell> {
+        self.0.iter().flat_map(|(_, v)| v)
+    }
+}
+
+impl Serialize for Cells {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Provisions of different columns that address the same measure (or one
+/// provision without a counterpart).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Row {
+    /// The heading of the strongest provision (highest topic score).
+    pub label: String,
+    /// Mean similarity of the row's provisions across columns (0 when the
+    /// row has one column).
+    pub similarity: f64,
+    /// Columns with at least one provision.
+    pub columns_covered: usize,
+    /// Rare words the columns share (see [`MIN_TERM_IDF`]), most telling first.
+    pub shared_terms: Vec<String>,
+    pub cells: Cells,
+}
+
+/// What produced a comparison.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Provenance {
+    pub tool: &'static str,
+    pub version: &'static str,
+    /// The documents compared, with their content hashes.
+    pub documents: Vec<DocInfo>,
+    pub taxonomy_version: String,
+    pub taxonomy_fingerprint: String,
+    pub taxonomy_source: String,
+    /// A provision is on the topic when its score reaches this.
+    pub topic_threshold: f64,
+    /// Minimum similarity for two provisions of different columns to share a row.
+    pub row_threshold: f64,
+    /// Every member of a row is at least `row_threshold * link_factor`
+    /// similar to the members of the other columns.
+    pub link_factor: f64,
+    /// Minimum similarity of two provisions of one column in the same row.
+    pub same_measure_threshold: f64,
+    pub max_per_column: usize,
+    /// Provisions the IDF weights were computed over.
+    pub idf_provisions: usize,
+    pub method: &'static str,
+}
+
+/// How rows are formed, for provenance.
+pub const METHOD: &str = "provisions classified under the topic (score >= topic_threshold); \
+similarity: IDF-weighted cosine of jieba words, character bigrams and headings (as in `diff`), \
+IDF over the corpus, boilerplate formulae cut out; rows: greedy agglomeration of cross-column pairs at >= row_threshold, \
+best first, a provision joining a row only if it is >= row_threshold * link_factor similar to \
+every member of the other columns; a second provision of one column only if >= \
+same_measure_threshold similar to that column's member; each provision in at most one row";
+
+/// The comparison of one topic across columns (the JSON shape of
+/// `policy-diff compare --format json`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TopicComparison {
+    pub topic: TopicInfo,
+    pub by: By,
+    /// Column names, in order (keys of every row's `cells`).
+    pub columns: Vec<String>,
+    /// Per column: its documents and counts.
+    pub column_info: Vec<Column>,
+    /// Strongest first: rows with counterparts in more columns, then by topic score.
+    pub rows: Vec<Row>,
+    /// Topic × column counts over the documents compared.
+    pub coverage: Heatmap,
+    pub provenance: Provenance,
+}
+
+impl TopicComparison {
+    /// Rows whose provisions come from at least two columns.
+    pub fn aligned_rows(&self) -> usize {
+        self.rows.iter().filter(|r| r.columns_covered > 1).count()
+    }
+}
+
+/// Group the selected provisions into rows and prepare them for display.
+pub fn compare(sel: &Selection, model: &SimilarityModel, opts: &Options) -> TopicComparison {
+    let provisions: Vec<&Provision> = sel.candidates.iter().map(|c| c.provision).collect();
+    let vectors: Vec<ProvisionVector> =
+        parallel_map(&provisions, |p| model.vector(&without_boilerplate(p)));
+    let columns: Vec<usize> = sel.candidates.iter().map(|c| c.column).collect();
+    let scores: Vec<f64> = sel.candidates.iter().map(|c| c.topic.score).collect();
+    let groups = rows::group(model, &vectors, &columns, &scores, opts.threshold);
+
+    let built: Vec<Row> = parallel_map(&groups, |g| build_row(sel, model, &vectors, g));
+    let mut order: Vec<(usize, &rows::Group)> = groups.iter().enumerate().collect();
+    order.sort_by(|(i, a), (j, b)| {
+        b.columns
+            .cmp(&a.columns)
+            .then(b.best_score.total_cmp(&a.best_score))
+            .then(b.similarity.total_cmp(&a.similarity))
+            .then(i.cmp(j))
+    });
+    let mut built: Vec<Option<Row>> = built.into_iter().map(Some).collect();
+    let rows = order
+        .into_iter()
+        .filter_map(|(i, _)| built[i].take())
+        .collect();
+
+    TopicComparison {
+        topic: sel.topic.clone(),
+        by: sel.by,
+        columns: sel.columns.iter().map(|c| c.name.clone()).collect(),
+        column_info: sel.columns.clone(),
+        rows,
+        coverage: sel.heatmap.clone(),
+        provenance: Provenance {
+            tool: "policy-diff",
+            version: env!("CARGO_PKG_VERSION"),
+            documents: sel.documents.clone(),
+            taxonomy_version: sel.taxonomy_version.clone(),
+            taxonomy_fingerprint: sel.taxonomy_fingerprint.clone(),
+            taxonomy_source: sel.taxonomy_source.clone(),
+            topic_threshold: THRESHOLD,
+            row_threshold: opts.threshold,
+            link_factor: LINK_FACTOR,
+            same_measure_threshold: SAME_MEASURE_THRESHOLD.max(opts.threshold),
+            max_per_column: MAX_PER_COLUMN,
+            idf_provisions: model.provisions(),
+            method: METHOD,
+        },
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Longest label shown, in characters.
+const LABEL_CHARS: usize = 60;
+
+fn build_row(
+    sel: &Selection,
+    model: &SimilarityModel,
+    vectors: &[ProvisionVector],
+    g: &rows::Group,
+) -> Row {
+    let strongest = g
+        .members
+        .iter()
+        .copied()
+        .max_by(|&a, &b| {
+            sel.candidates[a]
+                .topic
+                .score
+                .total_cmp(&sel.candidates[b].topic.score)
+                .then(b.cmp(&a))
+        })
+        .expect("a row has members");
+    let label = short_label(&sel.candidates[strongest].provision.heading);
+
+    // The bodies (without responsible-units notes), folded: a key term is
+    // shared when the bodies of at least two columns have it.
+    let bodies: Vec<(usize, String)> = g
+        .members
+        .iter()
+        .map(|&m| {
+            let p = sel.candidates[m].provision;
+            (
+                sel.candidates[m].column,
+                fold(&p.text[..marks::body_end(p)]),
+            )
+        })
+        .collect();
+    let in_columns = |term: &str| {
+        let mut cols: Vec<usize> = bodies
+            .iter()
+            .filter(|(_, b)| b.contains(term))
+            .map(|(c, _)| *c)
+            .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        cols.len()
+    };
+    // Shared terms: summed contributions over the cross-column pairs.
+    let mut shared: Vec<(String, f64)> = vec![];
+    for (k, &a) in g.members.iter().enumerate() {
+        for &b in &g.members[k + 1..] {
+            if sel.candidates[a].column == sel.candidates[b].column {
+                continue;
+            }
+            for (term, w) in model.shared_terms(&vectors[a], &vectors[b], SHARED_TERMS * 3) {
+                if term.chars().count() < 2
+                    || model.word_weight(&term) < MIN_TERM_IDF
+                    || in_columns(&term) < 2
+                {
+                    continue;
+                }
+                match shared.iter_mut().find(|(t, _)| *t == term) {
+                    Some((_, x)) => *x += w,
+                    None => shared.push((term, w)),
+                }
+            }
+        }
+    }
+    // Search-mode words overlap (高层 / 层次 / 高层次): keep the longest.
+    let all_terms: Vec<String> = shared.iter().map(|(t, _)| t.clone()).collect();
+    shared.retain(|(t, _)| {
+        !all_terms
+            .iter()
+            .any(|o| o.len() > t.len() && o.contains(t.as_str()))
+    });
+    shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    shared.truncate(SHARED_TERMS);
+    let shared_terms: Vec<String> = shared.into_iter().map(|(t, _)| t).collect();
+
+    let mut cells: Vec<(String, Vec<Cell>)> = sel
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), vec![]))
+        .collect();
+    for &m in &g.members {
+        let cand = &sel.candidates[m];
+        let p = cand.provision;
+        let others: Vec<&str> = g
+            .members
+            .iter()
+            .filter(|&&o| sel.candidates[o].column != cand.column)
+            .map(|&o| sel.candidates[o].provision.text.as_str())
+            .collect();
+        let marks = marks::shared_ranges(&p.text, marks::body_end(p), &others, &shared_terms);
+        cells[cand.column].1.push(Cell {
+            doc_id: p.doc_id.clone(),
+            provision_id: p.id.clone(),
+            heading: p.heading.clone(),
+            text: p.text.clone(),
+            score: cand.topic.score,
+            evidence: cand.topic.evidence.clone(),
+            path: p.path.clone(),
+            title: cand.doc.entry.title.clone(),
+            doc_number: cand.doc.entry.doc_number.clone(),
+            citation: citation(&cand.doc.entry, p),
+            figures: figures::extract(&p.text),
+            shared: marks
+                .iter()
+                .map(|r| p.text[r.clone()].to_string())
+                .collect(),
+            marks,
+        });
+    }
+    for (_, v) in &mut cells {
+        v.sort_by_key(|c| {
+            let doc = sel.documents.iter().position(|d| d.id == c.doc_id);
+            let seq = c
+                .provision_id
+                .rsplit_once(':')
+                .and_then(|(_, s)| s.parse::<usize>().ok());
+            (doc, seq)
+        });
+    }
+    Row {
+        label,
+        similarity: round3(g.similarity),
+        columns_covered: g.columns,
+        shared_terms,
+        cells: Cells(cells),
+    }
+}
+
+/// A heading short enough for a row label.
+fn short_label(heading: &str) -> String {
+    let h = heading.trim();
+    if h.chars().count() <= LABEL_CHARS {
+        return h.to_string();
+    }
+    let mut s: String = h.chars().take(LABEL_CHARS - 1).collect();
+    s.push('…');
+    s
+}
+
+/// `--format json`: one pretty-printed JSON document and a newline.
+pub fn json(c: &TopicComparison) -> String {
+    let mut s = serde_json::to_string_pretty(c).expect("a comparison serializes");
+    s.push('\n');
+    s
+}
+
+/// Display form of a figure list: "2022年12月底前, 100%" or "no figures".
+pub(crate) fn figure_list(figs: &[Figure]) -> String {
+    let mut seen: Vec<&str> = vec![];
+    for f in figs {
+        if !seen.contains(&f.text.as_str()) {
+            seen.push(&f.text);
+        }
+    }
+    if seen.is_empty() {
+        "no figures".to_string()
+    } else {
+        seen.join(", ")
+    }
+}
