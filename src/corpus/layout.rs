@@ -355,7 +355,10 @@ impl Assembler<'_> {
             return false;
         }
         if ends_terminal(last) {
-            return full;
+            // After a sentence end only a full line continues, and never into
+            // a short unpunctuated line (a heading or a signature).
+            let short_label = !has_sentence_punct(next) && next.chars().count() <= 20;
+            return full && !short_label;
         }
         if full || ends_open(last) {
             return true;

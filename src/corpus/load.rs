@@ -43,13 +43,29 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     None
 }
 
+/// UTF-8 with a handful of invalid sequences: most multi-byte characters
+/// decode, and the invalid ones are a tiny share. Text in a legacy encoding
+/// (GBK) fails this at once, since its byte pairs are rarely valid UTF-8.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (text, _, had_errors) = UTF_8.decode(bytes);
+    if !had_errors {
+        return true;
+    }
+    let bad = text.chars().filter(|c| *c == '\u{fffd}').count();
+    let multibyte = text
+        .chars()
+        .filter(|c| !c.is_ascii() && *c != '\u{fffd}')
+        .count();
+    multibyte >= bad * 10
+}
+
 /// Share of control characters (other than tab, newline, CR, form feed) in decoded text.
 fn control_ratio(text: &str) -> f64 {
     let mut total = 0usize;
     let mut bad = 0usize;
     for c in text.chars().take(200_000) {
         total += 1;
-        if (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || c == '\u{fffd}' {
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}') {
             bad += 1;
         }
     }
@@ -68,7 +84,8 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
         (enc, &bytes[bom_len..])
     } else if let Some(enc) = utf16_without_bom(bytes) {
         (enc, bytes)
-    } else if std::str::from_utf8(bytes).is_ok() {
+    } else if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
+        // Valid UTF-8, or UTF-8 with a few corrupt bytes (which become U+FFFD).
         (UTF_8, bytes)
     } else {
         let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -90,7 +107,10 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     }
     let (text, _, had_errors) = encoding.decode(body);
     let text = text.into_owned();
-    if control_ratio(&text) > 0.02 || (had_errors && replacement_ratio(&text) > 0.01) {
+    // UTF-8 with a few corrupt bytes was accepted by `mostly_utf8`; for a
+    // guessed legacy encoding, replacement characters mean a wrong guess.
+    let wrong_guess = had_errors && encoding != UTF_8 && replacement_ratio(&text) > 0.01;
+    if control_ratio(&text) > 0.02 || wrong_guess {
         return Err(Error::input(
             path,
             format!(
@@ -154,6 +174,17 @@ mod tests {
         let err = decode(Path::new("image.png"), &bytes).unwrap_err();
         assert!(err.to_string().contains("image.png"), "{err}");
         assert!(err.is_user_error());
+    }
+
+    #[test]
+    fn a_few_bad_bytes_in_utf8_are_replaced_not_misdetected() {
+        let mut bytes = SAMPLE.repeat(20).into_bytes();
+        bytes.splice(300..300, [0xFF, 0xFE]);
+        let d = decode(Path::new("broken.txt"), &bytes).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        let replaced = d.text.matches('\u{fffd}').count();
+        assert!((2..=6).contains(&replaced), "{replaced}");
+        assert!(d.text.contains("高新技术产业开发区高质量发展"));
     }
 
     #[test]

@@ -100,7 +100,7 @@ static PATTERNS: LazyLock<Vec<(MarkerKind, Regex)>> = LazyLock::new(|| {
         ),
         (
             MarkerKind::Num,
-            p(r"^(\d{1,3}\s*[.．、])(?:\s+|[^\d\s.．])".into()),
+            p(r"^(\d{1,5}\s*[.．、])(?:\s+|[^\d\s.．])".into()),
         ),
         (MarkerKind::Circled, p(r"^([①-⑳])\s*".into())),
         (MarkerKind::Box, p(r"^(专栏\s*\d+)[\s：:]*".into())),

@@ -28,7 +28,7 @@ static ORG_LINE: LazyLock<Regex> = LazyLock::new(|| {
 fn is_front_line(p: &str) -> bool {
     DOC_NUMBER_LINE.is_match(p)
         || DATE_LINE.is_match(p)
-        || ORG_LINE.is_match(p)
+        || (ORG_LINE.is_match(p) && !has_sentence_punct(p))
         || p.starts_with("（此件")
         || p.starts_with("(此件")
         || is_addressee(p)
