@@ -27,7 +27,7 @@ fn comparison_of(docs: &[Document], topic: &str, by: By) -> TopicComparison {
     let tax = Taxonomy::builtin();
     let topic = tax.resolve(topic).unwrap().clone();
     let refs: Vec<&Document> = docs.iter().collect();
-    let sel = Selection::new(&tax, &topic, &refs, by);
+    let sel = Selection::of_documents(&tax, &topic, &refs, by);
     // IDF over every provision, as the CLI's cached model.
     let all: Vec<&Provision> = docs
         .iter()
@@ -708,4 +708,63 @@ fn cli_html_escapes_a_hostile_document() {
             "{fmt}"
         );
     }
+}
+
+/// The topics of every provision are cached beside the index; a document
+/// edited in place is classified again.
+#[test]
+fn cli_classification_cache_follows_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = hostile_corpus(dir.path());
+    let index = dir.path().join("index");
+    let run = || {
+        let out = cmd_with(&corpus_dir, &index)
+            .args(["compare", "--topic", "talent", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let first = run();
+    let caches = || {
+        std::fs::read_dir(&index)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("compare-topics-"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(caches().len(), 1);
+    assert_eq!(
+        run(),
+        first,
+        "the cached classification gives the same report"
+    );
+    let headings = |v: &Value| -> Vec<String> {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["cells"]["南通市"].as_array().unwrap().clone())
+            .map(|x| x["heading"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(headings(&first), ["（二）集聚高水平人才"]);
+    // Edit 003 in place (the catalog is not told): its fiscal measure now
+    // names talent in its heading.
+    let c = Corpus::open(&corpus_dir).unwrap();
+    let path = corpus_dir.join(&c.entry("nt-2021-23").unwrap().file);
+    let text = read(&path).replace("（三）强化财政金融支持", "（三）强化人才和财政金融支持");
+    std::fs::write(&path, text).unwrap();
+    let second = run();
+    let mut got = headings(&second);
+    got.sort();
+    assert_eq!(
+        got,
+        ["（三）强化人才和财政金融支持", "（二）集聚高水平人才"]
+    );
+    assert_eq!(caches().len(), 1, "the old cache is removed");
 }

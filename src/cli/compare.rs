@@ -2,13 +2,17 @@
 //! one topic, parallel provisions of different jurisdictions (or documents)
 //! aligned in rows.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use policy_diff::compare::side_by_side::{self as sbs, By, Options, Selection, ROW_THRESHOLD};
-use policy_diff::corpus::{Corpus, Document};
+use policy_diff::compare::side_by_side::{
+    self as sbs, By, Compared, DocTopics, Options, Selection, ROW_THRESHOLD,
+};
+use policy_diff::corpus::{Corpus, Document, Entry};
+use policy_diff::topics::Taxonomy;
 use policy_diff::Error;
 
 use super::{stdout, Ctx, Format};
@@ -90,17 +94,39 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let model = ctx.similarity_model(&corpus)?;
     lap("index checked, IDF weights loaded");
 
-    // Load the segmentation dictionary (rows need it) while documents are parsed.
+    // Load the segmentation dictionary (rows need it) meanwhile.
     let warm = std::thread::spawn(|| policy_diff::text::segment::words("开发区").len());
-    let docs = parse_all(&corpus)?;
-    lap("documents parsed");
-    let selected = select(&docs, &jurisdictions, &doc_ids);
     let by = match args.by {
         ByArg::Jurisdiction => By::Jurisdiction,
         ByArg::Doc => By::Doc,
     };
-    let selection = Selection::new(tax, topic, &selected, by);
+    let entries = select(&corpus.catalog.documents, &jurisdictions, &doc_ids);
+    // The topics of every document (cached beside the index); parsed text
+    // only for the documents with provisions on this topic.
+    let (classified, mut docs) = classified_corpus(ctx, &corpus, tax)?;
     lap("provisions classified");
+    let missing: Vec<&Entry> = entries
+        .iter()
+        .copied()
+        .filter(|e| classified.get(&e.id).is_some_and(|t| t.has(&topic.id)))
+        .filter(|e| !docs.iter().any(|d| d.entry.id == e.id))
+        .collect();
+    docs.extend(parse_all(&corpus, &missing)?);
+    lap("documents on the topic parsed");
+    let empty = DocTopics {
+        doc_id: String::new(),
+        substantive: 0,
+        provisions: vec![],
+    };
+    let compared: Vec<Compared> = entries
+        .iter()
+        .map(|e| Compared {
+            entry: e,
+            topics: classified.get(&e.id).unwrap_or(&empty),
+            doc: docs.iter().find(|d| d.entry.id == e.id),
+        })
+        .collect();
+    let selection = Selection::new(tax, topic, &compared, by);
     let _ = warm.join();
     let report = sbs::compare(
         &selection,
@@ -141,11 +167,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// Every document of the corpus, parsed on all cores, in catalog order.
-/// Workers take the next document as they finish one, so a few very long
-/// documents (a civil code) do not leave a core idle.
-fn parse_all(corpus: &Corpus) -> policy_diff::Result<Vec<Document>> {
-    let entries = &corpus.catalog.documents;
+/// `entries` parsed on all cores, in the order given. Workers take the next
+/// document as they finish one, so a few very long documents (a civil
+/// code) do not leave a core idle.
+fn parse_all(corpus: &Corpus, entries: &[&Entry]) -> policy_diff::Result<Vec<Document>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -177,24 +202,94 @@ fn parse_all(corpus: &Corpus) -> policy_diff::Result<Vec<Document>> {
     all.into_iter().map(|(_, d)| d).collect()
 }
 
+/// Prefix of the classification cache files in the index directory.
+const CACHE_PREFIX: &str = "compare-topics-";
+
+/// The topics of every provision of the corpus, by document id: read from
+/// the cache beside the index when it matches, else classified now (every
+/// document parsed; the parsed documents are returned too) and cached.
+///
+/// The cache key covers what classification depends on: each document's
+/// fingerprint as the (just refreshed) index recorded it, the taxonomy's
+/// fingerprint, and this build of the program (version, and size and time
+/// of the executable, so a rebuilt parser never reads an old cache).
+fn classified_corpus(
+    ctx: &Ctx,
+    corpus: &Corpus,
+    tax: &Taxonomy,
+) -> anyhow::Result<(HashMap<String, DocTopics>, Vec<Document>)> {
+    let payload = ctx.fresh_reader(corpus)?.payload;
+    let mut h = blake3::Hasher::new();
+    h.update(b"compare-topics-1\0");
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
+        h.update(format!("\0{}\0{:?}\0", m.len(), m.modified().ok()).as_bytes());
+    }
+    h.update(tax.fingerprint().as_bytes());
+    for e in &corpus.catalog.documents {
+        let fingerprint = payload.documents.get(&e.id).map(|d| d.fingerprint.as_str());
+        h.update(format!("\0{}\0{}\0{}", e.id, e.hash, fingerprint.unwrap_or("")).as_bytes());
+    }
+    let file = ctx.index_dir.join(format!(
+        "{CACHE_PREFIX}{}.json",
+        &h.finalize().to_hex()[..24]
+    ));
+    if let Some(cached) = std::fs::read(&file)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Vec<DocTopics>>(&b).ok())
+    {
+        let map: HashMap<String, DocTopics> =
+            cached.into_iter().map(|t| (t.doc_id.clone(), t)).collect();
+        if corpus
+            .catalog
+            .documents
+            .iter()
+            .all(|e| map.contains_key(&e.id))
+        {
+            return Ok((map, vec![]));
+        }
+    }
+    let all: Vec<&Entry> = corpus.catalog.documents.iter().collect();
+    let docs = parse_all(corpus, &all)?;
+    let refs: Vec<&Document> = docs.iter().collect();
+    let topics = sbs::classify_documents(tax, &refs);
+    // A cache that cannot be written is no error: the next run classifies again.
+    if let Ok(bytes) = serde_json::to_vec(&topics) {
+        if write_atomic(&file, &bytes).is_ok() {
+            if let Ok(dir) = std::fs::read_dir(&ctx.index_dir) {
+                for f in dir.flatten() {
+                    let name = f.file_name().to_string_lossy().into_owned();
+                    if name.starts_with(CACHE_PREFIX) && f.path() != file {
+                        let _ = std::fs::remove_file(f.path());
+                    }
+                }
+            }
+        }
+    }
+    Ok((
+        topics.into_iter().map(|t| (t.doc_id.clone(), t)).collect(),
+        docs,
+    ))
+}
+
 /// The documents compared, in column order: those of each --jurisdiction
 /// (in the order given), then each --doc; every document when neither is given.
-fn select<'a>(docs: &'a [Document], jurisdictions: &[String], ids: &[String]) -> Vec<&'a Document> {
+fn select<'a>(entries: &'a [Entry], jurisdictions: &[String], ids: &[String]) -> Vec<&'a Entry> {
     if jurisdictions.is_empty() && ids.is_empty() {
-        return docs.iter().collect();
+        return entries.iter().collect();
     }
-    let mut out: Vec<&Document> = vec![];
+    let mut out: Vec<&Entry> = vec![];
     for j in jurisdictions {
-        for d in docs.iter().filter(|d| &d.entry.jurisdiction == j) {
-            if !out.iter().any(|o| o.entry.id == d.entry.id) {
-                out.push(d);
+        for e in entries.iter().filter(|e| &e.jurisdiction == j) {
+            if !out.iter().any(|o| o.id == e.id) {
+                out.push(e);
             }
         }
     }
     for id in ids {
-        if let Some(d) = docs.iter().find(|d| &d.entry.id == id) {
-            if !out.iter().any(|o| o.entry.id == d.entry.id) {
-                out.push(d);
+        if let Some(e) = entries.iter().find(|e| &e.id == id) {
+            if !out.iter().any(|o| o.id == e.id) {
+                out.push(e);
             }
         }
     }

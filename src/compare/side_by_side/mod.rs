@@ -2,9 +2,10 @@
 //! jurisdictions (or documents): `policy-diff compare`.
 //!
 //! Compute first, render second:
-//! 1. [`Selection::new`] classifies every provision of the documents compared
-//!    (in parallel), keeps those on the topic, grouped by column, and counts
-//!    the topic × column coverage;
+//! 1. [`classify_documents`] classifies every provision of the documents
+//!    compared (in parallel; callers may keep the result), [`Selection::new`]
+//!    keeps those on the topic, grouped by column, and counts the topic ×
+//!    column coverage;
 //! 2. the caller provides the [`SimilarityModel`]: document frequencies over
 //!    every provision of the corpus, so that IDF sees every document (the
 //!    CLI loads them from the cache beside the index);
@@ -22,6 +23,7 @@ mod html;
 mod markdown;
 mod marks;
 pub mod rows;
+mod selection;
 mod table;
 
 use std::ops::Range;
@@ -30,46 +32,26 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::figures::{self, Figure};
 use super::similarity::{ProvisionVector, SimilarityModel};
-use crate::corpus::{citation, Document, Provision};
+use crate::corpus::{citation, Provision};
 use crate::text::fold;
-use crate::topics::{classify, Taxonomy, Topic, TopicScore, THRESHOLD};
+use crate::topics::{Topic, THRESHOLD};
 
 pub use boilerplate::{without_boilerplate, FORMULAE};
 pub use html::html;
 pub use markdown::markdown;
 pub use rows::{LINK_FACTOR, MAX_PER_COLUMN, ROW_THRESHOLD, SAME_MEASURE_THRESHOLD};
+use selection::parallel_map;
+pub use selection::{
+    classify_documents, By, Candidate, Column, Compared, DocInfo, DocTopics, HeatRow, Heatmap,
+    ProvisionTopics, Scored, Selection, NO_JURISDICTION,
+};
 pub use table::csv;
 
-/// Column name of documents without a jurisdiction.
-pub const NO_JURISDICTION: &str = "(no jurisdiction)";
 /// At most this many shared key terms per row.
 pub const SHARED_TERMS: usize = 8;
 /// A shared word is a key term only if it is this rare: IDF at least 3 (≈ ln 20),
 /// i.e. in at most about one provision in twenty (开发区, 支持, 人才 are not).
 pub const MIN_TERM_IDF: f64 = 3.0;
-
-/// What a column stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum By {
-    /// One column per jurisdiction (the documents' `jurisdiction`).
-    Jurisdiction,
-    /// One column per document (its id).
-    Doc,
-}
-
-impl By {
-    /// The column a document belongs to.
-    pub fn column_of(self, d: &Document) -> String {
-        match self {
-            By::Jurisdiction if d.entry.jurisdiction.trim().is_empty() => {
-                NO_JURISDICTION.to_string()
-            }
-            By::Jurisdiction => d.entry.jurisdiction.clone(),
-            By::Doc => d.entry.id.clone(),
-        }
-    }
-}
 
 /// The topic compared.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -89,206 +71,6 @@ impl From<&Topic> for TopicInfo {
             description: t.description.clone(),
         }
     }
-}
-
-/// A document taking part in the comparison.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DocInfo {
-    pub id: String,
-    pub title: String,
-    pub doc_number: String,
-    pub date: String,
-    pub jurisdiction: String,
-    /// Content hash of the document's file (`blake3:…`).
-    pub hash: String,
-    /// The column it is shown in.
-    pub column: String,
-}
-
-/// A column of the report.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Column {
-    pub name: String,
-    /// Ids of the documents in this column.
-    pub documents: Vec<String>,
-    /// Provisions on the topic in this column.
-    pub provisions: usize,
-    /// Substantive provisions of the column's documents.
-    pub substantive: usize,
-}
-
-/// The topic × column coverage: how many provisions of each column are on
-/// each topic of the taxonomy (the counts of [`crate::topics::coverage`],
-/// restricted to the documents compared).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Heatmap {
-    pub columns: Vec<String>,
-    pub topics: Vec<HeatRow>,
-    /// Substantive provisions per column.
-    pub provisions: Vec<usize>,
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct HeatRow {
-    pub id: String,
-    pub label: String,
-    /// Per column, in column order.
-    pub counts: Vec<usize>,
-    pub total: usize,
-}
-
-/// One provision on the topic, with its column and classification.
-#[derive(Debug, Clone)]
-pub struct Candidate<'a> {
-    pub column: usize,
-    pub doc: &'a Document,
-    pub provision: &'a Provision,
-    /// The provision's score on the topic, with the matched terms.
-    pub topic: TopicScore,
-}
-
-/// The provisions on one topic, grouped by column (step 1).
-#[derive(Debug, Clone)]
-pub struct Selection<'a> {
-    pub topic: TopicInfo,
-    pub by: By,
-    pub columns: Vec<Column>,
-    /// In document order (columns interleaved as the documents come).
-    pub candidates: Vec<Candidate<'a>>,
-    pub heatmap: Heatmap,
-    pub documents: Vec<DocInfo>,
-    pub taxonomy_version: String,
-    pub taxonomy_fingerprint: String,
-    pub taxonomy_source: String,
-}
-
-impl<'a> Selection<'a> {
-    /// Classify every substantive provision of `docs` (on all cores) and keep
-    /// those on `topic`. Columns come in the order of `docs`: every column
-    /// of a document is shown, with or without provisions on the topic.
-    pub fn new(tax: &Taxonomy, topic: &Topic, docs: &[&'a Document], by: By) -> Selection<'a> {
-        let mut columns: Vec<Column> = vec![];
-        let mut col_of_doc = Vec::with_capacity(docs.len());
-        for d in docs {
-            let name = by.column_of(d);
-            let c = match columns.iter().position(|c| c.name == name) {
-                Some(c) => c,
-                None => {
-                    columns.push(Column {
-                        name,
-                        documents: vec![],
-                        provisions: 0,
-                        substantive: 0,
-                    });
-                    columns.len() - 1
-                }
-            };
-            columns[c].documents.push(d.entry.id.clone());
-            col_of_doc.push(c);
-        }
-        // Every substantive provision, classified once.
-        let work: Vec<(usize, &'a Provision)> = docs
-            .iter()
-            .enumerate()
-            .flat_map(|(i, d)| {
-                d.provisions
-                    .iter()
-                    .filter(|p| p.is_substantive())
-                    .map(move |p| (i, p))
-            })
-            .collect();
-        let scores = classify_all(tax, &work);
-
-        let mut heat: Vec<HeatRow> = tax
-            .topics()
-            .iter()
-            .map(|t| HeatRow {
-                id: t.id.clone(),
-                label: t.label.clone(),
-                counts: vec![0; columns.len()],
-                total: 0,
-            })
-            .collect();
-        let mut provisions = vec![0; columns.len()];
-        let mut candidates = vec![];
-        for ((doc_i, p), ts) in work.iter().zip(scores) {
-            let c = col_of_doc[*doc_i];
-            provisions[c] += 1;
-            for s in &ts {
-                if let Some(t) = tax.topics().iter().position(|t| t.id == s.topic) {
-                    heat[t].counts[c] += 1;
-                    heat[t].total += 1;
-                }
-            }
-            if let Some(s) = ts.into_iter().find(|s| s.topic == topic.id) {
-                candidates.push(Candidate {
-                    column: c,
-                    doc: docs[*doc_i],
-                    provision: p,
-                    topic: s,
-                });
-            }
-        }
-        for (c, col) in columns.iter_mut().enumerate() {
-            col.substantive = provisions[c];
-            col.provisions = candidates.iter().filter(|x| x.column == c).count();
-        }
-        let documents = docs
-            .iter()
-            .zip(&col_of_doc)
-            .map(|(d, &c)| DocInfo {
-                id: d.entry.id.clone(),
-                title: d.entry.title.clone(),
-                doc_number: d.entry.doc_number.clone(),
-                date: d.entry.date.clone(),
-                jurisdiction: d.entry.jurisdiction.clone(),
-                hash: d.entry.hash.clone(),
-                column: columns[c].name.clone(),
-            })
-            .collect();
-        Selection {
-            topic: topic.into(),
-            by,
-            heatmap: Heatmap {
-                columns: columns.iter().map(|c| c.name.clone()).collect(),
-                topics: heat,
-                provisions,
-            },
-            columns,
-            candidates,
-            documents,
-            taxonomy_version: tax.version.clone(),
-            taxonomy_fingerprint: tax.fingerprint(),
-            taxonomy_source: tax.source.to_string(),
-        }
-    }
-}
-
-/// `classify` for every provision, split over the available cores.
-fn classify_all(tax: &Taxonomy, work: &[(usize, &Provision)]) -> Vec<Vec<TopicScore>> {
-    parallel_map(work, |(_, p)| classify(tax, p))
-}
-
-/// `f` over `items` on all cores, results in order.
-pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    if threads < 2 || items.len() < 64 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("worker thread panicked"))
-            .collect()
-    })
 }
 
 /// Settings of [`compare`].
