@@ -369,3 +369,33 @@ fn cli_text_is_side_by_side_and_plain_when_piped() {
             .success();
     }
 }
+
+/// The summary breaks matched / partly matched / unique provisions down by topic.
+#[test]
+fn summary_by_topic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("policy-diff")
+        .unwrap()
+        .arg("--corpus")
+        .arg(common::repo().join("corpus"))
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .args(["diff", "lyg-2022-32", "nt-2021-23", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &d["summary"]["a"]["by_topic"];
+    // 8. 提高土地集约利用水平 pairs with Nantong's land measure; 4. 推进人事薪酬制度改革 has no counterpart.
+    let land = &a["land"];
+    assert!(
+        land["matched"].as_u64().unwrap() + land["partly_matched"].as_u64().unwrap() >= 1,
+        "{land}"
+    );
+    assert!(a["admin-reform"]["unique"].as_u64().unwrap() >= 1);
+    let total: u64 = ["matched", "partly_matched", "unique"]
+        .iter()
+        .map(|k| d["summary"]["a"][k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, d["summary"]["a"]["provisions"].as_u64().unwrap());
+}

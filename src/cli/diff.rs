@@ -46,7 +46,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     // boilerplate every document repeats counts little.
     let model = ctx.similarity_model(&corpus)?;
     let (doc_a, doc_b) = (corpus.document(&entry_a)?, corpus.document(&entry_b)?);
-    let diff = compare::diff_documents(&model, &doc_a, &doc_b, args.threshold);
+    let tax = ctx.taxonomy()?;
+    let topics = |p: &policy_diff::corpus::Provision| policy_diff::topics::topic_ids(tax, p);
+    let diff =
+        compare::diff::diff_documents_by_topic(&model, &doc_a, &doc_b, args.threshold, &topics);
 
     let mut out = stdout();
     match args.format {

@@ -68,6 +68,17 @@ pub struct SideSummary {
     pub reused_chars: usize,
     /// `reused_chars / chars`, rounded to three decimals.
     pub reused_share: f64,
+    /// The same counts per topic (a provision counts under each of its topics).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub by_topic: std::collections::BTreeMap<String, TopicCounts>,
+}
+
+/// Matched / partly matched / unique provisions on one topic.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TopicCounts {
+    pub matched: usize,
+    pub partly_matched: usize,
+    pub unique: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -134,6 +145,18 @@ pub fn diff_documents(
     b: &Document,
     threshold: f64,
 ) -> DocumentDiff {
+    diff_documents_by_topic(model, a, b, threshold, &|_| Vec::new())
+}
+
+/// [`diff_documents`], with each side's matched / partly matched / unique
+/// counts also broken down by the topics `topics` assigns.
+pub fn diff_documents_by_topic(
+    model: &SimilarityModel,
+    a: &Document,
+    b: &Document,
+    threshold: f64,
+    topics: &dyn Fn(&Provision) -> Vec<String>,
+) -> DocumentDiff {
     let pa: Vec<&Provision> = a.provisions.iter().filter(|p| p.is_substantive()).collect();
     let pb: Vec<&Provision> = b.provisions.iter().filter(|p| p.is_substantive()).collect();
     let alignment = align(model, &pa, &pb, threshold);
@@ -171,10 +194,23 @@ pub fn diff_documents(
             let chars = content_chars(&p.text);
             s.chars += chars;
             s.reused_chars += reused[i].min(chars);
-            match best[i] {
-                Some(x) if x >= CLOSE_THRESHOLD => s.matched += 1,
-                Some(_) => s.partly_matched += 1,
-                None => s.unique += 1,
+            let status = match best[i] {
+                Some(x) if x >= CLOSE_THRESHOLD => 0,
+                Some(_) => 1,
+                None => 2,
+            };
+            let bump = |c: &mut TopicCounts| match status {
+                0 => c.matched += 1,
+                1 => c.partly_matched += 1,
+                _ => c.unique += 1,
+            };
+            match status {
+                0 => s.matched += 1,
+                1 => s.partly_matched += 1,
+                _ => s.unique += 1,
+            }
+            for t in topics(p) {
+                bump(s.by_topic.entry(t).or_default());
             }
         }
         s.reused_share = if s.chars == 0 {

@@ -343,6 +343,19 @@ pub fn markdown(d: &DocumentDiff) -> String {
     for (label, f) in summary_rows() {
         let _ = writeln!(out, "| {label} | {} | {} |", f(&s.a), f(&s.b));
     }
+    let topics: std::collections::BTreeSet<&String> =
+        s.a.by_topic.keys().chain(s.b.by_topic.keys()).collect();
+    if !topics.is_empty() {
+        let _ = writeln!(out, "\n## By topic (matched / partly matched / unique)\n");
+        let _ = writeln!(out, "| topic | A | B |\n|---|---|---|");
+        let cell = |side: &super::diff::SideSummary, t: &String| match side.by_topic.get(t) {
+            Some(c) => format!("{} / {} / {}", c.matched, c.partly_matched, c.unique),
+            None => "—".to_string(),
+        };
+        for t in topics {
+            let _ = writeln!(out, "| {} | {} | {} |", md(t), cell(&s.a, t), cell(&s.b, t));
+        }
+    }
     let _ = writeln!(out, "\n## Pairs ({})\n", d.pairs.len());
     let _ = writeln!(
         out,
