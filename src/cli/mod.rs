@@ -107,7 +107,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn corpus(&self) -> policy_diff::Result<Corpus> {
-        Corpus::open(&self.corpus_dir)
+        Corpus::open_cached(&self.corpus_dir, &self.index_dir)
     }
 
     fn index_dir(&self) -> IndexDir {

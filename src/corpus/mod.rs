@@ -50,6 +50,21 @@ pub struct Corpus {
     pub catalog: Catalog,
 }
 
+/// Size and modification time (ns) of a file, or zeros if it is missing.
+pub fn file_stamp(path: &Path) -> (u64, u128) {
+    std::fs::metadata(path)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            (m.len(), mtime)
+        })
+        .unwrap_or((0, 0))
+}
+
 impl Corpus {
     pub fn open(dir: &Path) -> Result<Corpus> {
         if !dir.is_dir() {
@@ -62,6 +77,46 @@ impl Corpus {
             dir: dir.to_path_buf(),
             catalog: Catalog::load(dir)?,
         })
+    }
+
+    /// Open with the parsed catalog cached as JSON in `cache_dir` (keyed by
+    /// the catalog file's size and modification time): parsing TOML for tens
+    /// of thousands of documents on every search costs more than the search.
+    pub fn open_cached(dir: &Path, cache_dir: &Path) -> Result<Corpus> {
+        if !dir.is_dir() {
+            return Corpus::open(dir);
+        }
+        let (size, mtime) = file_stamp(&Catalog::path(dir));
+        if mtime == 0 {
+            return Corpus::open(dir);
+        }
+        let cache = cache_dir.join(format!("catalog-{size}-{mtime}.json"));
+        if let Some(catalog) = std::fs::read(&cache)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Catalog>(&b).ok())
+        {
+            return Ok(Corpus {
+                dir: dir.to_path_buf(),
+                catalog,
+            });
+        }
+        let corpus = Corpus::open(dir)?;
+        if cache_dir.is_dir() {
+            if let Ok(json) = serde_json::to_vec(&corpus.catalog) {
+                if catalog::write_atomic(&cache, &json).is_ok() {
+                    for e in std::fs::read_dir(cache_dir).into_iter().flatten().flatten() {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        if name.starts_with("catalog-")
+                            && name.ends_with(".json")
+                            && e.path() != cache
+                        {
+                            let _ = std::fs::remove_file(e.path());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(corpus)
     }
 
     pub fn file_path(&self, entry: &Entry) -> PathBuf {

@@ -170,7 +170,13 @@ impl IndexDir {
         }
         let observed = state::observe(corpus, Some(&payload))?;
         let plan = state::plan(&payload.documents, &observed);
-        Ok((!plan.is_empty()).then(|| format!("the corpus changed ({})", plan.describe())))
+        if !plan.is_empty() {
+            return Ok(Some(format!("the corpus changed ({})", plan.describe())));
+        }
+        // Same documents, but the catalog file was rewritten: record it so
+        // that later checks can trust the recorded fingerprints again.
+        Ok((payload.catalog != observed.catalog)
+            .then(|| "the catalog file was rewritten".to_string()))
     }
 
     /// Bring the index up to date with the corpus.
@@ -214,6 +220,24 @@ impl IndexDir {
         };
         if plan.is_empty() && new_gen.is_none() {
             summary.provisions = indexed.values().map(|d| d.provisions).sum();
+            // Record a rewritten (but equivalent) catalog so later checks stay cheap.
+            if previous
+                .as_ref()
+                .is_some_and(|p| p.catalog != observed.catalog)
+            {
+                let payload = Payload {
+                    versions: want,
+                    documents: indexed,
+                    catalog: observed.catalog,
+                };
+                let json =
+                    serde_json::to_string(&payload).map_err(|e| Error::Other(e.to_string()))?;
+                let mut writer: IndexWriter =
+                    index.writer_with_num_threads(1, 15_000_000).map_err(ierr)?;
+                let mut prepared = writer.prepare_commit().map_err(ierr)?;
+                prepared.set_payload(&json);
+                prepared.commit().map_err(ierr)?;
+            }
             summary.seconds = started.elapsed().as_secs_f64();
             return Ok(summary);
         }
@@ -265,7 +289,7 @@ impl IndexDir {
             bar.finish_and_clear();
         }
 
-        let mut documents = observed.docs;
+        let mut documents = observed.docs.clone();
         for (id, state) in documents.iter_mut() {
             state.provisions = match counts.per_doc.iter().find(|(d, _)| d == id) {
                 Some((_, n)) => *n,
@@ -278,6 +302,7 @@ impl IndexDir {
         let payload = Payload {
             versions: want,
             documents,
+            catalog: observed.catalog,
         };
         let json = serde_json::to_string(&payload).map_err(|e| Error::Other(e.to_string()))?;
         let mut writer = writer;

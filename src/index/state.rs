@@ -68,11 +68,17 @@ pub struct DocState {
 pub struct Payload {
     pub versions: Versions,
     pub documents: BTreeMap<String, DocState>,
+    /// Size and modification time of catalog.toml when observed: while they
+    /// are unchanged, per-document fingerprints need not be recomputed.
+    #[serde(default)]
+    pub catalog: (u64, u128),
 }
 
 /// What the corpus looks like now, per document.
 pub struct Observed {
     pub docs: BTreeMap<String, DocState>,
+    /// catalog.toml's size and modification time.
+    pub catalog: (u64, u128),
 }
 
 fn stat(path: &Path) -> Result<(u64, u128)> {
@@ -97,10 +103,20 @@ fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
 /// Observe the corpus, reusing file hashes from `previous` when a file's
 /// size and modification time are unchanged.
 pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> {
+    let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
+    let catalog_same = catalog.1 != 0 && previous.is_some_and(|p| p.catalog == catalog);
     let mut docs = BTreeMap::new();
     for entry in &corpus.catalog.documents {
         let path: PathBuf = corpus.file_path(entry);
         let (size, mtime_ns) = stat(&path)?;
+        if catalog_same {
+            if let Some(prev) = previous.and_then(|p| p.documents.get(&entry.id)) {
+                if prev.size == size && prev.mtime_ns == mtime_ns && mtime_ns != 0 {
+                    docs.insert(entry.id.clone(), prev.clone());
+                    continue;
+                }
+            }
+        }
         let file_hash = match previous.and_then(|p| p.documents.get(&entry.id)) {
             Some(prev) if prev.size == size && prev.mtime_ns == mtime_ns && mtime_ns != 0 => {
                 prev.file_hash.clone()
@@ -123,7 +139,7 @@ pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> 
             },
         );
     }
-    Ok(Observed { docs })
+    Ok(Observed { docs, catalog })
 }
 
 /// The documents to add, to update and to remove to go from `indexed` to `observed`.
