@@ -48,11 +48,9 @@ pub fn is_wordlike(token: &str) -> bool {
     token.chars().any(|c| c.is_alphanumeric())
 }
 
-/// Cut folded text into words (jieba precise mode with HMM for unknown words).
-/// Punctuation and whitespace tokens are dropped.
-pub fn words(folded: &str) -> Vec<Word<'_>> {
-    jieba()
-        .cut(folded, true)
+/// Word-like tokens (punctuation and whitespace dropped) with byte offsets.
+fn keep_words(tokens: Vec<jieba_rs::Token<'_>>) -> Vec<Word<'_>> {
+    tokens
         .into_iter()
         .filter(|t| is_wordlike(t.word))
         .map(|t| Word {
@@ -63,20 +61,17 @@ pub fn words(folded: &str) -> Vec<Word<'_>> {
         .collect()
 }
 
+/// Cut folded text into words (jieba precise mode with HMM for unknown words).
+/// Punctuation and whitespace tokens are dropped.
+pub fn words(folded: &str) -> Vec<Word<'_>> {
+    keep_words(jieba().cut(folded, true))
+}
+
 /// Search-mode words: the words of [`words`] plus the dictionary words
 /// inside long ones (财政政策 also gives 财政, 政策). Comparisons use them so
 /// that a longer dictionary word does not hide a shared shorter one.
 pub fn words_fine(folded: &str) -> Vec<Word<'_>> {
-    jieba()
-        .cut_for_search(folded, true)
-        .into_iter()
-        .filter(|t| is_wordlike(t.word))
-        .map(|t| Word {
-            text: t.word,
-            start: t.byte_start,
-            end: t.byte_end,
-        })
-        .collect()
+    keep_words(jieba().cut_for_search(folded, true))
 }
 
 /// The words of folded text, without offsets.
