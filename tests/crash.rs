@@ -143,3 +143,73 @@ fn two_writers_and_a_reader_at_once() {
     assert!(waited, "one writer waited for the other");
     assert_eq!(f.total("人民代表大会"), baseline);
 }
+
+/// SIGKILL during `add` (a folder) and `remove`: afterwards the catalog is
+/// whole, every entry has its text, and the index agrees with the catalog.
+#[test]
+fn killed_add_and_remove_leave_a_consistent_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let folder = dir.path().join("incoming");
+    std::fs::create_dir(&folder).unwrap();
+    for sub in ["经济法", "社会法"] {
+        for e in std::fs::read_dir(laws_dir().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.file_name().unwrap() != "_index.md" {
+                std::fs::copy(&p, folder.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let cmd = |args: &[&str]| {
+        let mut c = Proc::new(assert_cmd::cargo::cargo_bin("policy-diff"));
+        c.arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(dir.path().join("index"));
+        c.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    };
+    let check = |round: &str| {
+        let c = Corpus::open(&corpus).expect("the catalog parses after a kill");
+        for e in &c.catalog.documents {
+            assert!(c.file_path(e).exists(), "{round}: {} lost its text", e.id);
+        }
+        // The index follows: a search works and `index` then has nothing to do.
+        let out = cmd(&["search", "\"国家\"", "--format", "json", "--limit", "1"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{round}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = cmd(&["index"]).output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("0 added, 0 updated, 0 removed"),
+            "{round}"
+        );
+        c.catalog.documents.len()
+    };
+    for delay in [30u64, 300, 900] {
+        let mut child = cmd(&["add", folder.to_str().unwrap()]).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        check(&format!("add killed after {delay} ms"));
+    }
+    let n = check("before remove");
+    assert!(n > 0);
+    let first = Corpus::open(&corpus).unwrap().catalog.documents[0]
+        .id
+        .clone();
+    let mut child = cmd(&["remove", &first]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let _ = child.kill();
+    let _ = child.wait();
+    let after = check("remove killed");
+    assert!(after == n || after == n - 1);
+}
