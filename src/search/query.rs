@@ -25,7 +25,9 @@ impl fmt::Display for Query {
             Query::And(qs) => write_joined(f, qs, " AND "),
             Query::Or(qs) => write_joined(f, qs, " OR "),
             Query::Not(q) => match **q {
-                Query::Term(_) | Query::Phrase(_) => write!(f, "NOT {q}"),
+                // NOT binds tightest: a chain of NOTs needs no parentheses
+                // (and must not get them, or printing deepens the nesting).
+                Query::Term(_) | Query::Phrase(_) | Query::Not(_) => write!(f, "NOT {q}"),
                 _ => write!(f, "NOT ({q})"),
             },
         }
@@ -361,6 +363,14 @@ mod tests {
             And(vec![Or(vec![t("人才"), t("人才公寓")]), t("住房")]),
         );
         check("2021-2025", t("2021-2025"));
+    }
+
+    /// Found by `cargo fuzz run query`: 61 nested `-` printed as nested
+    /// parentheses exceeded the depth limit when parsed back.
+    #[test]
+    fn long_not_chains_round_trip() {
+        let q = parse(&format!("{}A0OR", "-".repeat(61))).unwrap();
+        assert_eq!(parse(&q.to_string()).unwrap(), q);
     }
 
     #[test]
