@@ -165,25 +165,9 @@ fn heatmap(out: &mut String, c: &TopicComparison) {
 fn provenance(out: &mut String, c: &TopicComparison) {
     let p = &c.provenance;
     let _ = writeln!(out, "<h2>Provenance</h2>\n<ul class=\"prov-list\">");
-    let _ = writeln!(out, "<li>{} {}</li>", h(p.tool), h(p.version));
-    let _ = writeln!(
-        out,
-        "<li>taxonomy {} ({}), fingerprint <span class=\"id\">{}</span></li>",
-        h(&p.taxonomy_version),
-        h(&p.taxonomy_source),
-        h(&p.taxonomy_fingerprint)
-    );
-    let _ = writeln!(
-        out,
-        "<li>topic threshold {}; row threshold {} (link factor {}, same measure {}, at most {} per column); IDF over {} provisions</li>",
-        p.topic_threshold,
-        p.row_threshold,
-        p.link_factor,
-        p.same_measure_threshold,
-        p.max_per_column,
-        p.idf_provisions
-    );
-    let _ = writeln!(out, "<li>{}</li>", h(p.method));
+    for line in p.settings() {
+        let _ = writeln!(out, "<li>{}</li>", h(&line));
+    }
     let _ = writeln!(out, "<li>documents:<ul>");
     for d in &p.documents {
         let _ = writeln!(

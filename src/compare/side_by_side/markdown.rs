@@ -226,25 +226,9 @@ Shared phrases are in **bold**.\n",
 fn provenance(out: &mut String, c: &TopicComparison) {
     let p = &c.provenance;
     let _ = writeln!(out, "\n## Provenance\n");
-    let _ = writeln!(out, "- {} {}", p.tool, p.version);
-    let _ = writeln!(
-        out,
-        "- taxonomy {} ({}), fingerprint `{}`",
-        md(&p.taxonomy_version),
-        md(&p.taxonomy_source),
-        md(&p.taxonomy_fingerprint)
-    );
-    let _ = writeln!(
-        out,
-        "- topic threshold {}; row threshold {} (link factor {}, same measure {}, at most {} per column); IDF over {} provisions",
-        p.topic_threshold,
-        p.row_threshold,
-        p.link_factor,
-        p.same_measure_threshold,
-        p.max_per_column,
-        p.idf_provisions
-    );
-    let _ = writeln!(out, "- {}", md(p.method));
+    for line in p.settings() {
+        let _ = writeln!(out, "- {}", md(&line));
+    }
     let _ = writeln!(out, "- documents:");
     for d in &p.documents {
         let number = if d.doc_number.is_empty() {

@@ -184,6 +184,23 @@ pub struct Provenance {
     pub method: &'static str,
 }
 
+impl Provenance {
+    /// The run's settings as plain sentences (tool, taxonomy, thresholds,
+    /// method), for renderers to escape and wrap; the document list is
+    /// rendered separately.
+    pub fn settings(&self) -> [String; 4] {
+        [
+            format!("{} {}", self.tool, self.version),
+            format!("taxonomy {} ({}), fingerprint {}", self.taxonomy_version, self.taxonomy_source, self.taxonomy_fingerprint),
+            format!(
+                "topic threshold {}; row threshold {} (link factor {}, same measure {}, at most {} per column); IDF over {} provisions",
+                self.topic_threshold, self.row_threshold, self.link_factor, self.same_measure_threshold, self.max_per_column, self.idf_provisions
+            ),
+            self.method.to_string(),
+        ]
+    }
+}
+
 /// How rows are formed, for provenance.
 pub const METHOD: &str = "provisions classified under the topic (score >= topic_threshold); \
 similarity: IDF-weighted cosine of jieba words, character bigrams and headings (as in `diff`), \
