@@ -181,8 +181,18 @@ impl Ctx {
 
     /// Bring a missing or stale index up to date (one line on stderr), then open it.
     pub fn fresh_reader(&self, corpus: &Corpus) -> policy_diff::Result<Reader> {
-        self.refresh(corpus)?;
-        self.index_dir().reader()
+        let version = self.taxonomy()?.fingerprint();
+        match self.index_dir().reader_if_fresh(corpus, &version)? {
+            Ok(reader) => Ok(reader),
+            Err(reason) => {
+                eprintln!(
+                    "policy-diff: updating the index in {} ({reason})",
+                    self.index_dir.display()
+                );
+                self.update_index(corpus, false)?;
+                self.index_dir().reader()
+            }
+        }
     }
 
     /// Bring the index up to date if it is missing or stale, saying so on stderr.

@@ -159,16 +159,36 @@ impl IndexDir {
 
     /// Is the index missing or out of date? Returns a reason when it is.
     pub fn staleness(&self, corpus: &Corpus, topics_version: &str) -> Result<Option<String>> {
-        let Some(payload) = self.payload()? else {
-            return Ok(Some("there is no index yet".to_string()));
-        };
+        match self.open()? {
+            None => Ok(Some("there is no index yet".to_string())),
+            Some((_, payload)) => Self::stale(&payload, corpus, topics_version),
+        }
+    }
+
+    /// Open for searching if the index is up to date (opening it once);
+    /// otherwise say why it is not.
+    pub fn reader_if_fresh(
+        &self,
+        corpus: &Corpus,
+        topics_version: &str,
+    ) -> Result<std::result::Result<Reader, String>> {
+        match self.open()? {
+            None => Ok(Err("there is no index yet".to_string())),
+            Some((index, payload)) => match Self::stale(&payload, corpus, topics_version)? {
+                Some(reason) => Ok(Err(reason)),
+                None => Ok(Ok(Reader::new(index, payload)?)),
+            },
+        }
+    }
+
+    fn stale(payload: &Payload, corpus: &Corpus, topics_version: &str) -> Result<Option<String>> {
         if let Some(r) = payload
             .versions
             .mismatch(&Versions::current(topics_version))
         {
             return Ok(Some(r));
         }
-        let observed = state::observe(corpus, Some(&payload))?;
+        let observed = state::observe(corpus, Some(payload))?;
         let plan = state::plan(&payload.documents, &observed);
         if !plan.is_empty() {
             return Ok(Some(format!("the corpus changed ({})", plan.describe())));
