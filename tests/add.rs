@@ -41,15 +41,7 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("policy-diff").unwrap();
-        c.env_remove("POLICY_DIFF_CORPUS")
-            .env_remove("POLICY_DIFF_INDEX")
-            .env_remove("POLICY_DIFF_TOPICS")
-            .arg("--corpus")
-            .arg(self.corpus())
-            .arg("--index")
-            .arg(self.index());
-        c
+        common::cli(&self.corpus(), &self.index())
     }
 
     fn run(&self, args: &[&str]) -> Out {

@@ -24,14 +24,7 @@ impl Env {
         self.dir.path().join("corpus")
     }
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("policy-diff").unwrap();
-        c.env_remove("POLICY_DIFF_CORPUS")
-            .env_remove("POLICY_DIFF_INDEX");
-        c.arg("--corpus")
-            .arg(self.corpus())
-            .arg("--index")
-            .arg(self.dir.path().join("index"));
-        c
+        cli(&self.corpus(), &self.dir.path().join("index"))
     }
     fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let p = self.dir.path().join(name);

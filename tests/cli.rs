@@ -7,13 +7,10 @@ use common::*;
 use predicates::prelude::*;
 
 fn cmd() -> Command {
-    let mut c = Command::cargo_bin("policy-diff").unwrap();
-    c.env_remove("POLICY_DIFF_CORPUS")
-        .env_remove("POLICY_DIFF_INDEX");
-    c.arg("--corpus").arg(repo().join("corpus"));
-    c.arg("--index")
-        .arg(std::env::temp_dir().join(format!("pd-cli-index-{}", std::process::id())));
-    c
+    cli(
+        &repo().join("corpus"),
+        &std::env::temp_dir().join(format!("pd-cli-index-{}", std::process::id())),
+    )
 }
 
 #[test]

@@ -449,12 +449,7 @@ fn renderers_escape_and_say_no_counterpart() {
 // ---- the command line ----
 
 fn cmd_with(corpus: &Path, index: &Path) -> Command {
-    let mut c = Command::cargo_bin("policy-diff").unwrap();
-    c.env_remove("POLICY_DIFF_CORPUS")
-        .env_remove("POLICY_DIFF_INDEX")
-        .env_remove("POLICY_DIFF_TOPICS");
-    c.arg("--corpus").arg(corpus).arg("--index").arg(index);
-    c
+    cli(corpus, index)
 }
 
 fn cmd() -> Command {

@@ -278,14 +278,10 @@ fn html_escapes_document_text() {
 }
 
 fn cmd() -> Command {
-    let mut c = Command::cargo_bin("policy-diff").unwrap();
-    c.env_remove("POLICY_DIFF_CORPUS")
-        .env_remove("POLICY_DIFF_INDEX")
-        .env_remove("COLUMNS");
-    c.arg("--corpus").arg(repo().join("corpus"));
-    c.arg("--index")
-        .arg(std::env::temp_dir().join(format!("pd-diff-index-{}", std::process::id())));
-    c
+    cli(
+        &repo().join("corpus"),
+        &std::env::temp_dir().join(format!("pd-diff-index-{}", std::process::id())),
+    )
 }
 
 #[test]

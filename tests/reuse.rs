@@ -2,26 +2,10 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 
 fn run(corpus: &std::path::Path, index: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::cargo_bin("policy-diff")
-        .unwrap()
-        .arg("--corpus")
-        .arg(corpus)
-        .arg("--index")
-        .arg(index)
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    run_json(cli(corpus, index), args)
 }
 
 #[test]

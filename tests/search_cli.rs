@@ -19,29 +19,11 @@ fn env() -> Env {
 
 impl Env {
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("policy-diff").unwrap();
-        c.env_remove("POLICY_DIFF_CORPUS")
-            .env_remove("POLICY_DIFF_INDEX");
-        c.arg("--corpus")
-            .arg(repo().join("corpus"))
-            .arg("--index")
-            .arg(&self.index);
-        c
+        cli(&repo().join("corpus"), &self.index)
     }
 
     fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self
-            .cmd()
-            .args(args)
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        run_json(self.cmd(), args)
     }
 }
 

@@ -294,13 +294,10 @@ fn classifying_the_corpus_is_cheap() {
 // ---- The `topics` command. ----
 
 fn cmd() -> Command {
-    let mut c = Command::cargo_bin("policy-diff").unwrap();
-    c.env_remove("POLICY_DIFF_CORPUS")
-        .env_remove("POLICY_DIFF_INDEX");
-    c.arg("--corpus").arg(repo().join("corpus"));
-    c.arg("--index")
-        .arg(std::env::temp_dir().join(format!("pd-topics-index-{}", std::process::id())));
-    c
+    cli(
+        &repo().join("corpus"),
+        &std::env::temp_dir().join(format!("pd-topics-index-{}", std::process::id())),
+    )
 }
 
 fn json(c: &mut Command) -> serde_json::Value {

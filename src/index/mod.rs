@@ -121,11 +121,6 @@ impl IndexDir {
         Ok(Some((index, payload)))
     }
 
-    /// The recorded state of the live index, if there is one.
-    pub fn payload(&self) -> Result<Option<Payload>> {
-        Ok(self.open()?.map(|(_, p)| p))
-    }
-
     /// Open for searching.
     pub fn reader(&self) -> Result<Reader> {
         match self.open()? {

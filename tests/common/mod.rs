@@ -52,3 +52,30 @@ pub fn seed_text(file_prefix: &str) -> String {
 pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap()
 }
+
+/// The binary with `--corpus` and `--index` set, and the environment that
+/// could change what it does (default paths, taxonomy, terminal width) cleared.
+pub fn cli(corpus: &Path, index: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("policy-diff").unwrap();
+    for var in [
+        "POLICY_DIFF_CORPUS",
+        "POLICY_DIFF_INDEX",
+        "POLICY_DIFF_TOPICS",
+        "COLUMNS",
+    ] {
+        c.env_remove(var);
+    }
+    c.arg("--corpus").arg(corpus).arg("--index").arg(index);
+    c
+}
+
+/// Run `cmd` with `args` and `--format json`; it must succeed; its stdout parsed.
+pub fn run_json(mut cmd: assert_cmd::Command, args: &[&str]) -> serde_json::Value {
+    let out = cmd.args(args).args(["--format", "json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
