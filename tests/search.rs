@@ -273,6 +273,8 @@ fn incremental_update_touches_only_what_changed() {
         ),
         (0, 0, 5, 0)
     );
+    let (_, before) = phrase_hits(&index.reader().unwrap(), "集聚高水平人才。");
+    assert!(before.iter().any(|id| id.starts_with("nt-2021-23:")));
     // Change one document's text.
     let entry = c.entry("nt-2021-23").unwrap().clone();
     let path = c.file_path(&entry);
@@ -296,6 +298,14 @@ fn incremental_update_touches_only_what_changed() {
     let (n, ids) = phrase_hits(&reader, "青年英才");
     assert_eq!(n, 1);
     assert!(ids.iter().next().unwrap().starts_with("nt-2021-23:"));
+    // Phrases straddling the edit are checked against the new text, not
+    // the old one the text file still holds (texts are only appended).
+    assert_eq!(phrase_hits(&reader, "人才和青年").0, 1);
+    let (_, old) = phrase_hits(&reader, "集聚高水平人才。");
+    assert!(
+        old.iter().all(|id| !id.starts_with("nt-2021-23:")),
+        "{old:?}"
+    );
     // The provision count stayed right (old provisions of that document were deleted).
     assert_eq!(reader.num_provisions() as usize, changed.provisions);
     // A rebuild starts from nothing and gives the same answers.

@@ -86,7 +86,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         writeln!(out, "query: {q}")?;
         for t in q.positive_terms() {
             let (kind, s) = match t {
-                query::Query::Phrase(p) => ("phrase (exact, character grams)", p),
+                query::Query::Phrase(p) => ("phrase (exact, verified on the text)", p),
                 query::Query::Term(w) => ("word (verbatim or all segments; ranked)", w),
                 _ => continue,
             };

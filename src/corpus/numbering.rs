@@ -65,6 +65,39 @@ pub struct Marker<'a> {
 
 const CN_NUM: &str = "[一二三四五六七八九十百千零〇两]";
 
+#[cfg(test)]
+mod prefilter_tests {
+    use super::*;
+
+    #[test]
+    fn prefilter_admits_every_pattern_start() {
+        // The character class and its list must agree.
+        for c in CN_NUM_CHARS.chars() {
+            assert!(CN_NUM.contains(c));
+        }
+        assert_eq!(CN_NUM.chars().count() - 2, CN_NUM_CHARS.chars().count());
+        for para in [
+            "# 标题",
+            "附件1",
+            "第一编 总则",
+            "第3章 规划",
+            "第二节 用地",
+            "第十条 内容",
+            "一、总体要求",
+            "（一）加快",
+            "(2) 项目",
+            "12. 推进",
+            "① 内容",
+            "专栏1 重点",
+            "表2：任务",
+            "附表3 清单",
+        ] {
+            assert!(parse_marker(para).is_some(), "{para}");
+        }
+        assert!(parse_marker("加快推进").is_none());
+    }
+}
+
 static PATTERNS: LazyLock<Vec<(MarkerKind, Regex)>> = LazyLock::new(|| {
     let n = CN_NUM;
     let p = |s: String| Regex::new(&s).expect("marker regex");
@@ -113,9 +146,32 @@ static PATTERNS: LazyLock<Vec<(MarkerKind, Regex)>> = LazyLock::new(|| {
 
 static MARKDOWN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(#{1,6})\s+").unwrap());
 
+/// Can a marker of `kind` start with `c`? (The first characters its
+/// pattern above accepts: a paragraph is only matched against the patterns
+/// that can match it, and most against none.)
+fn may_start(kind: MarkerKind, c: char) -> bool {
+    match kind {
+        MarkerKind::Markdown(_) => c == '#',
+        MarkerKind::Attachment => c == '附',
+        MarkerKind::Part | MarkerKind::Chapter | MarkerKind::Section | MarkerKind::Article => {
+            c == '第'
+        }
+        MarkerKind::CnList => CN_NUM_CHARS.contains(c),
+        MarkerKind::CnParen | MarkerKind::NumParen => matches!(c, '（' | '('),
+        MarkerKind::Num => c.is_ascii_digit(),
+        MarkerKind::Circled => matches!(c, '①'..='⑳'),
+        MarkerKind::Box => c == '专',
+        MarkerKind::TableCaption => matches!(c, '附' | '表'),
+    }
+}
+
+const CN_NUM_CHARS: &str = "一二三四五六七八九十百千零〇两";
+
 /// The numbering marker at the start of `para`, if any.
 pub fn parse_marker(para: &str) -> Option<Marker<'_>> {
-    if let Some(m) = MARKDOWN.captures(para) {
+    let first = para.chars().next()?;
+    if first == '#' {
+        let m = MARKDOWN.captures(para)?;
         let level = m[1].len() as u8;
         let whole = m.get(0).unwrap();
         return Some(Marker {
@@ -124,7 +180,7 @@ pub fn parse_marker(para: &str) -> Option<Marker<'_>> {
             rest: &para[whole.end()..],
         });
     }
-    for (kind, re) in PATTERNS.iter() {
+    for (kind, re) in PATTERNS.iter().filter(|(k, _)| may_start(*k, first)) {
         if let Some(c) = re.captures(para) {
             let label = c.get(1).unwrap();
             // The Num pattern consumes one char of lookahead; keep it in `rest`.

@@ -4,17 +4,21 @@
 //! Layout of the index directory:
 //! - `CURRENT`: the name of the live generation (`gen-3`), replaced atomically;
 //! - `gen-N/`: a tantivy index; its commit payload records the versions and,
-//!   per document, the fingerprint that was indexed (see `state`);
+//!   per document, the fingerprint that was indexed (see `state`); beside it
+//!   `texts.bin`, the folded provision texts exact phrases are checked
+//!   against (see `texts`);
 //! - `LOCK`: held by the one process that writes.
 //!
 //! An incremental update commits deletes and additions in one tantivy commit,
 //! so a crash leaves the previous commit. A rebuild writes a new generation
 //! and switches `CURRENT` only when it is complete.
 
+mod phrase;
 mod query;
 mod read;
 pub mod schema;
 pub mod state;
+mod texts;
 pub mod tokenize;
 
 use std::io::IsTerminal;
@@ -103,10 +107,14 @@ impl IndexDir {
         let name = name.trim();
         (!name.is_empty() && !name.contains('/'))
             .then(|| self.root.join(name))
-            .filter(|p| p.join("meta.json").exists())
+            .filter(|p| p.join("meta.json").exists() && texts::exists(p))
     }
 
     fn open(&self) -> Result<Option<(Index, Payload)>> {
+        Ok(self.open_with_dir()?.map(|(i, p, _)| (i, p)))
+    }
+
+    fn open_with_dir(&self) -> Result<Option<(Index, Payload, PathBuf)>> {
         let Some(dir) = self.current() else {
             return Ok(None);
         };
@@ -118,13 +126,15 @@ impl IndexDir {
             .payload
             .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
             .unwrap_or_default();
-        Ok(Some((index, payload)))
+        Ok(Some((index, payload, dir)))
     }
 
     /// Open for searching.
     pub fn reader(&self) -> Result<Reader> {
-        match self.open()? {
-            Some((index, payload)) => Reader::new(index, payload),
+        match self.open_with_dir()? {
+            Some((index, payload, dir)) => {
+                Reader::new(index, payload, texts::TextStore::open(&dir)?)
+            }
             None => Err(Error::Index(format!(
                 "no index in {} (run `policy-diff index`)",
                 self.root.display()
@@ -167,11 +177,15 @@ impl IndexDir {
         corpus: &Corpus,
         topics_version: &str,
     ) -> Result<std::result::Result<Reader, String>> {
-        match self.open()? {
+        match self.open_with_dir()? {
             None => Ok(Err("there is no index yet".to_string())),
-            Some((index, payload)) => match Self::stale(&payload, corpus, topics_version)? {
+            Some((index, payload, dir)) => match Self::stale(&payload, corpus, topics_version)? {
                 Some(reason) => Ok(Err(reason)),
-                None => Ok(Ok(Reader::new(index, payload)?)),
+                None => Ok(Ok(Reader::new(
+                    index,
+                    payload,
+                    texts::TextStore::open(&dir)?,
+                )?)),
             },
         }
     }
@@ -199,20 +213,20 @@ impl IndexDir {
         let started = Instant::now();
         let _lock = self.lock()?;
         self.remove_abandoned_generations();
-        let existing = self.open()?;
+        let existing = self.open_with_dir()?;
         let want = Versions::current(&opts.topics.version);
         let rebuild_reason = if opts.rebuild {
             Some("--rebuild".to_string())
         } else {
             match &existing {
                 None => Some("no index yet".to_string()),
-                Some((_, p)) => p.versions.mismatch(&want),
+                Some((_, p, _)) => p.versions.mismatch(&want),
             }
         };
-        let previous = existing.as_ref().map(|(_, p)| p.clone());
+        let previous = existing.as_ref().map(|(_, p, _)| p.clone());
         let observed = state::observe(corpus, previous.as_ref())?;
-        let (index, indexed, new_gen) = match (&rebuild_reason, existing) {
-            (None, Some((index, payload))) => (index, payload.documents, None),
+        let (index, indexed, new_gen, gen_dir) = match (&rebuild_reason, existing) {
+            (None, Some((index, payload, dir))) => (index, payload.documents, None, dir),
             _ => {
                 let name = self.next_generation();
                 let dir = self.root.join(&name);
@@ -221,7 +235,7 @@ impl IndexDir {
                 let (schema, _) = schema::build();
                 let index = Index::create_in_dir(&dir, schema).map_err(ierr)?;
                 schema::register_tokenizers(&index);
-                (index, Default::default(), Some(name))
+                (index, Default::default(), Some(name), dir)
             }
         };
         let plan = state::plan(&indexed, &observed);
@@ -285,10 +299,12 @@ impl IndexDir {
                 );
                 bar
             });
+        let sink = texts::TextSink::open(&gen_dir)?;
         let counts = index_documents(
             corpus,
             &to_index,
             &writer,
+            &sink,
             fields,
             &opts.topics,
             progress.as_ref(),
@@ -320,6 +336,8 @@ impl IndexDir {
             catalog: observed.catalog,
         };
         let json = serde_json::to_string(&payload).map_err(|e| Error::Other(e.to_string()))?;
+        // The texts must be on disk before any document pointing at them is.
+        sink.sync()?;
         let mut writer = writer;
         let mut prepared = writer.prepare_commit().map_err(ierr)?;
         prepared.set_payload(&json);
@@ -409,6 +427,7 @@ fn index_documents(
     corpus: &Corpus,
     ids: &[&str],
     writer: &IndexWriter,
+    sink: &texts::TextSink,
     f: schema::Fields,
     topics: &Topics,
     progress: Option<&indicatif::ProgressBar>,
@@ -429,9 +448,15 @@ fn index_documents(
                         let Some(id) = ids.get(i) else { break };
                         let entry = corpus.entry(id)?;
                         let document = corpus.document(entry)?;
-                        for p in &document.provisions {
+                        let folded: Vec<String> = document
+                            .provisions
+                            .iter()
+                            .map(|p| crate::text::fold(&p.text))
+                            .collect();
+                        let offsets = sink.append(folded.iter().map(String::as_str))?;
+                        for ((p, text), at) in document.provisions.iter().zip(folded).zip(offsets) {
                             writer
-                                .add_document(to_tantivy(f, p, topics))
+                                .add_document(to_tantivy(f, p, text, at, topics))
                                 .map_err(ierr)?;
                         }
                         done.push((
@@ -465,8 +490,15 @@ fn index_documents(
     Ok(counts)
 }
 
-fn to_tantivy(f: schema::Fields, p: &Provision, topics: &Topics) -> TantivyDocument {
-    let folded = crate::text::fold(&p.text);
+/// The tantivy document of a provision whose folded text is `folded`,
+/// stored at `at` in `texts.bin`.
+fn to_tantivy(
+    f: schema::Fields,
+    p: &Provision,
+    folded: String,
+    at: u64,
+    topics: &Topics,
+) -> TantivyDocument {
     let mut d = doc!(
         f.pid => p.id.as_str(),
         f.doc_id => p.doc_id.as_str(),
@@ -477,8 +509,10 @@ fn to_tantivy(f: schema::Fields, p: &Provision, topics: &Topics) -> TantivyDocum
         f.text => p.text.as_str(),
         f.units => serde_json::to_string(&p.responsible_units).unwrap_or_default(),
         f.heading_words => crate::text::fold(&p.heading),
-        f.words => folded.clone(),
-        f.grams => folded,
+        f.text_at => at,
+        f.text_len => folded.len() as u64,
+        f.chars => folded.clone(),
+        f.words => folded,
     );
     for t in (topics.classify)(p) {
         d.add_text(f.topics, &t);

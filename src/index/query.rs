@@ -2,20 +2,23 @@
 //! segmentation (never tantivy's QueryParser, which would turn a run of
 //! Chinese into one phrase and cut it differently from the documents).
 //!
-//! A word matches a provision whose folded text contains it verbatim (a
-//! positional phrase over character grams) or contains all its jieba words;
+//! A word matches a provision whose folded text contains it verbatim (an
+//! [`ExactPhrase`]) or contains all its jieba words;
 //! it scores BM25 over the words, plus boosts for heading matches and for
 //! the words standing together. A quoted phrase matches only verbatim.
 
+use std::sync::Arc;
+
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery,
-    RegexQuery, TermQuery,
+    TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
+use super::phrase::ExactPhrase;
 use super::schema::Fields;
-use super::tokenize::phrase_grams;
+use super::texts::TextStore;
 use crate::search::query::Query;
 use crate::text::fold;
 
@@ -33,28 +36,16 @@ fn term_q(field: tantivy::schema::Field, text: &str) -> Box<dyn TQuery> {
     ))
 }
 
-/// The exact-phrase query over character grams of folded text.
-pub fn grams_query(f: &Fields, folded: &str) -> Option<Box<dyn TQuery>> {
-    let mut chars = folded.chars();
-    if let (Some(c), None) = (chars.next(), chars.next()) {
-        // One character: any gram that starts with it.
-        let pattern = format!("{}.?", regex::escape(&c.to_string()));
-        return RegexQuery::from_pattern(&pattern, f.grams)
-            .ok()
-            .map(|q| Box::new(q) as Box<dyn TQuery>);
-    }
-    let grams = phrase_grams(folded);
-    match grams.len() {
-        0 => None,
-        1 => Some(term_q(f.grams, &grams[0].1)),
-        _ => {
-            let terms = grams
-                .into_iter()
-                .map(|(off, g)| (off, Term::from_field_text(f.grams, &g)))
-                .collect();
-            Some(Box::new(PhraseQuery::new_with_offset(terms)))
-        }
-    }
+/// What query building needs from the open index.
+pub struct Ctx<'a> {
+    pub fields: &'a Fields,
+    pub texts: &'a Arc<TextStore>,
+}
+
+/// The exact-phrase query over folded text.
+pub fn exact_query(ctx: &Ctx, folded: &str) -> Option<Box<dyn TQuery>> {
+    ExactPhrase::new(folded, ctx.fields.chars, ctx.texts.clone())
+        .map(|q| Box::new(q) as Box<dyn TQuery>)
 }
 
 /// Ranking clauses for a list of words: BM25 in the body, heading boost, proximity.
@@ -87,17 +78,18 @@ fn ranking(f: &Fields, words: &[String]) -> Vec<(Occur, Box<dyn TQuery>)> {
 /// Cuts folded query text into the words the ranking uses.
 pub type Segmenter<'a> = &'a dyn Fn(&str) -> Vec<String>;
 
-fn leaf(f: &Fields, raw: &str, exact: bool, seg: Segmenter) -> Box<dyn TQuery> {
+fn leaf(ctx: &Ctx, raw: &str, exact: bool, seg: Segmenter) -> Box<dyn TQuery> {
+    let f = ctx.fields;
     let folded = fold(raw);
     let folded = folded.trim();
     if exact {
-        // Matched and ranked on the character grams alone (BM25 of the
-        // phrase): no segmentation, so no dictionary to load.
-        return grams_query(f, folded).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![])));
+        // Matched and ranked on the text alone (BM25 of the phrase): no
+        // segmentation, so no dictionary to load.
+        return exact_query(ctx, folded).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![])));
     }
     let mut words = seg(folded);
     words.dedup();
-    let verbatim = grams_query(f, folded)
+    let verbatim = exact_query(ctx, folded)
         .map(|q| Box::new(ConstScoreQuery::new(q, VERBATIM_SCORE)) as Box<dyn TQuery>);
     let matcher: Box<dyn TQuery> = if exact || words.is_empty() {
         match verbatim {
@@ -128,16 +120,16 @@ fn leaf(f: &Fields, raw: &str, exact: bool, seg: Segmenter) -> Box<dyn TQuery> {
 }
 
 /// Build the tantivy query for a parsed search query.
-pub fn build(f: &Fields, q: &Query, seg: Segmenter) -> Box<dyn TQuery> {
+pub fn build(ctx: &Ctx, q: &Query, seg: Segmenter) -> Box<dyn TQuery> {
     match q {
-        Query::Term(t) => leaf(f, t, false, seg),
-        Query::Phrase(p) => leaf(f, p, true, seg),
+        Query::Term(t) => leaf(ctx, t, false, seg),
+        Query::Phrase(p) => leaf(ctx, p, true, seg),
         Query::And(qs) => {
             let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = qs
                 .iter()
                 .map(|q| match q {
-                    Query::Not(inner) => (Occur::MustNot, build(f, inner, seg)),
-                    _ => (Occur::Must, build(f, q, seg)),
+                    Query::Not(inner) => (Occur::MustNot, build(ctx, inner, seg)),
+                    _ => (Occur::Must, build(ctx, q, seg)),
                 })
                 .collect();
             if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
@@ -147,12 +139,12 @@ pub fn build(f: &Fields, q: &Query, seg: Segmenter) -> Box<dyn TQuery> {
         }
         Query::Or(qs) => Box::new(BooleanQuery::new(
             qs.iter()
-                .map(|q| (Occur::Should, build(f, q, seg)))
+                .map(|q| (Occur::Should, build(ctx, q, seg)))
                 .collect(),
         )),
         Query::Not(inner) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, Box::new(AllQuery)),
-            (Occur::MustNot, build(f, inner, seg)),
+            (Occur::MustNot, build(ctx, inner, seg)),
         ])),
     }
 }

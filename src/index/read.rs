@@ -13,6 +13,7 @@ use tantivy::{
 
 use super::schema::{self, Fields};
 use super::state::Payload;
+use super::texts::TextStore;
 use super::{ierr, query};
 use crate::error::Result;
 use crate::search::query::Query;
@@ -49,6 +50,7 @@ pub struct SearchResult {
 pub struct Reader {
     reader: IndexReader,
     fields: Fields,
+    texts: Arc<TextStore>,
     pub payload: Payload,
 }
 
@@ -70,7 +72,7 @@ fn any_of(field: tantivy::schema::Field, values: &[String]) -> Box<dyn TQuery> {
 }
 
 impl Reader {
-    pub(super) fn new(index: Index, payload: Payload) -> Result<Reader> {
+    pub(super) fn new(index: Index, payload: Payload, texts: TextStore) -> Result<Reader> {
         let fields = schema::fields_of(&index.schema()).map_err(ierr)?;
         let reader = index
             .reader_builder()
@@ -80,8 +82,16 @@ impl Reader {
         Ok(Reader {
             reader,
             fields,
+            texts: Arc::new(texts),
             payload,
         })
+    }
+
+    fn ctx(&self) -> query::Ctx<'_> {
+        query::Ctx {
+            fields: &self.fields,
+            texts: &self.texts,
+        }
     }
 
     pub fn num_provisions(&self) -> u64 {
@@ -103,12 +113,12 @@ impl Reader {
             None
         };
         let main: Box<dyn TQuery> = match &matched {
-            None => query::build(f, q, &seg),
+            None => query::build(&self.ctx(), q, &seg),
             Some(_) => {
                 let mut should: Vec<(Occur, Box<dyn TQuery>)> = q
                     .positive_terms()
                     .into_iter()
-                    .map(|leaf| (Occur::Should, query::build(f, leaf, &seg)))
+                    .map(|leaf| (Occur::Should, query::build(&self.ctx(), leaf, &seg)))
                     .collect();
                 should.push((
                     Occur::Should,
@@ -158,7 +168,7 @@ impl Reader {
         Ok(match q {
             Query::Term(_) | Query::Phrase(_) => searcher
                 .search(
-                    &*query::build(&self.fields, q, &|s: &str| self.query_words(s)),
+                    &*query::build(&self.ctx(), q, &|s: &str| self.query_words(s)),
                     &DocSetCollector,
                 )
                 .map_err(ierr)?,
@@ -353,7 +363,7 @@ impl Reader {
     /// Provisions whose folded text contains `folded` verbatim: how many,
     /// and the ids of up to `cap` of them. Cheap: fast fields only.
     pub fn locate(&self, folded: &str, cap: usize) -> Result<Located> {
-        let Some(q) = query::grams_query(&self.fields, folded) else {
+        let Some(q) = query::exact_query(&self.ctx(), folded) else {
             return Ok(Located::default());
         };
         let searcher = self.reader.searcher();

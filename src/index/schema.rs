@@ -5,10 +5,14 @@ use tantivy::schema::{
 };
 use tantivy::Index;
 
-use super::tokenize::{GramTokenizer, WordTokenizer, GRAMS, WORDS};
+use super::tokenize::{CharsTokenizer, WordTokenizer, CHARS, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
+
+/// Fast fields locating a provision's folded text in `texts.bin`.
+pub const TEXT_AT: &str = "text_at";
+pub const TEXT_LEN: &str = "text_len";
 
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -26,8 +30,12 @@ pub struct Fields {
     pub words: Field,
     /// Indexed: jieba words of the folded heading (boost).
     pub heading_words: Field,
-    /// Indexed: character unigrams and bigrams of the folded text (exact phrases).
-    pub grams: Field,
+    /// Indexed: the distinct characters of the folded text, no positions
+    /// (candidates of exact phrases).
+    pub chars: Field,
+    /// Fast: where the folded text lies in `texts.bin` (byte offset, length).
+    pub text_at: Field,
+    pub text_len: Field,
 }
 
 fn indexed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
@@ -58,10 +66,9 @@ pub fn build() -> (Schema, Fields) {
             "heading_words",
             indexed(WORDS, IndexRecordOption::WithFreqs),
         ),
-        grams: b.add_text_field(
-            "grams",
-            indexed(GRAMS, IndexRecordOption::WithFreqsAndPositions),
-        ),
+        chars: b.add_text_field("chars", indexed(CHARS, IndexRecordOption::Basic)),
+        text_at: b.add_u64_field(TEXT_AT, FAST),
+        text_len: b.add_u64_field(TEXT_LEN, FAST),
     };
     (b.build(), fields)
 }
@@ -80,11 +87,15 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         units: f("units")?,
         words: f("words")?,
         heading_words: f("heading_words")?,
-        grams: f("grams")?,
+        chars: f("chars")?,
+        text_at: f(TEXT_AT)?,
+        text_len: f(TEXT_LEN)?,
     })
 }
 
 pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register(WORDS, WordTokenizer);
-    index.tokenizers().register(GRAMS, GramTokenizer::default());
+    index
+        .tokenizers()
+        .register(CHARS, CharsTokenizer::default());
 }

@@ -1,15 +1,14 @@
 //! tantivy tokenizers over folded text: `pd_words` (jieba words, positions
-//! are word indexes) and `pd_grams` (every character as a unigram and every
-//! adjacent pair as a bigram, both at the character's position), which turns
-//! an exact phrase into a positional phrase query that never depends on
-//! where jieba put word boundaries.
+//! are word indexes) and `pd_chars` (each distinct character once), the
+//! candidate filter of exact phrases, which never depend on where jieba put
+//! word boundaries (see [`phrase`](super::phrase)).
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use crate::text::segment;
 
 pub const WORDS: &str = "pd_words";
-pub const GRAMS: &str = "pd_grams";
+pub const CHARS: &str = "pd_chars";
 
 #[derive(Clone, Default)]
 pub struct WordTokenizer;
@@ -50,79 +49,63 @@ impl Tokenizer for WordTokenizer {
     }
 }
 
+/// Every distinct character of a text that the `chars` field holds
+/// (whitespace is not indexed), in first-occurrence order.
+pub fn indexed_chars(text: &str) -> Vec<char> {
+    let mut out: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One token per distinct character of the text (the `chars` field is
+/// indexed without frequencies or positions: it only says which
+/// provisions hold a character; exact phrases are verified on the text).
 #[derive(Clone, Default)]
-pub struct GramTokenizer {
+pub struct CharsTokenizer {
+    seen: Vec<char>,
+}
+
+pub struct CharsStream<'a> {
+    chars: std::slice::Iter<'a, char>,
     token: Token,
 }
 
-/// One token per character: the bigram starting there, or for the last
-/// character the unigram. Half the postings of unigrams + bigrams; a
-/// one-character phrase is a prefix search over the grams instead.
-pub struct GramStream<'a> {
-    text: &'a str,
-    /// Byte offset of the next character.
-    at: usize,
-    position: usize,
-    token: &'a mut Token,
-}
-
-impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = GramStream<'a>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
-        self.token.reset();
-        GramStream {
-            text,
-            at: 0,
-            position: 0,
-            token: &mut self.token,
+impl Tokenizer for CharsTokenizer {
+    type TokenStream<'a> = CharsStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CharsStream<'a> {
+        // Sorting and deduplicating is cheaper than a set for the few
+        // hundred characters of a provision.
+        self.seen.clear();
+        self.seen
+            .extend(text.chars().filter(|c| !c.is_whitespace()));
+        self.seen.sort_unstable();
+        self.seen.dedup();
+        CharsStream {
+            chars: self.seen.iter(),
+            token: Token::default(),
         }
     }
 }
 
-impl TokenStream for GramStream<'_> {
+impl TokenStream for CharsStream<'_> {
     fn advance(&mut self) -> bool {
-        let mut chars = self.text[self.at..].chars();
-        let Some(c) = chars.next() else { return false };
-        let c_len = c.len_utf8();
+        let Some(c) = self.chars.next() else {
+            return false;
+        };
         self.token.text.clear();
-        self.token.text.push(c);
-        self.token.offset_from = self.at;
-        self.token.offset_to = self.at + c_len;
-        if let Some(d) = chars.next() {
-            self.token.text.push(d);
-            self.token.offset_to += d.len_utf8();
-        }
-        self.token.position = self.position;
-        self.at += c_len;
-        self.position += 1;
+        self.token.text.push(*c);
+        self.token.position = self.token.position.wrapping_add(1);
         true
     }
     fn token(&self) -> &Token {
-        self.token
+        &self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        self.token
-    }
-}
-
-/// Grams of a folded phrase of two or more characters for a positional
-/// query: `(offset, bigram)` pairs covering every character: bigrams at 0,
-/// 2, 4, … and a last overlapping bigram when the length is odd. (A single
-/// character is looked up as a prefix; see `index::query`.)
-pub fn phrase_grams(folded: &str) -> Vec<(usize, String)> {
-    let chars: Vec<char> = folded.chars().collect();
-    match chars.len() {
-        0 | 1 => vec![],
-        n => {
-            let mut out: Vec<(usize, String)> = (0..n - 1)
-                .step_by(2)
-                .map(|i| (i, chars[i..i + 2].iter().collect()))
-                .collect();
-            if n % 2 == 1 {
-                out.push((n - 2, chars[n - 2..].iter().collect()));
-            }
-            out
-        }
+        &mut self.token
     }
 }
 
@@ -130,37 +113,30 @@ pub fn phrase_grams(folded: &str) -> Vec<(usize, String)> {
 mod tests {
     use super::*;
 
-    fn grams(text: &str) -> Vec<(String, usize)> {
-        let mut t = GramTokenizer::default();
+    fn chars(text: &str) -> Vec<String> {
+        let mut t = CharsTokenizer::default();
         let mut s = t.token_stream(text);
         let mut out = vec![];
         while s.advance() {
-            out.push((s.token().text.clone(), s.token().position));
+            out.push(s.token().text.clone());
         }
         out
     }
 
     #[test]
-    fn one_gram_per_character() {
-        assert_eq!(
-            grams("财政自"),
-            vec![("财政".into(), 0), ("政自".into(), 1), ("自".into(), 2)]
-        );
-        assert_eq!(grams("财"), vec![("财".into(), 0)]);
-        assert!(grams("").is_empty());
+    fn one_token_per_distinct_character() {
+        let mut got = chars("财政 财政自主\n权");
+        got.sort();
+        let mut want: Vec<String> = ["财", "政", "自", "主", "权"].map(String::from).to_vec();
+        want.sort();
+        assert_eq!(got, want);
+        assert!(chars("").is_empty());
+        assert!(chars(" \n\t").is_empty());
     }
 
     #[test]
-    fn phrase_grams_cover_every_char() {
-        assert!(phrase_grams("人").is_empty());
-        assert_eq!(phrase_grams("人才"), vec![(0, "人才".to_string())]);
-        assert_eq!(
-            phrase_grams("人才公"),
-            vec![(0, "人才".to_string()), (1, "才公".to_string())]
-        );
-        assert_eq!(
-            phrase_grams("人才公寓"),
-            vec![(0, "人才".to_string()), (2, "公寓".to_string())]
-        );
+    fn indexed_chars_skip_spaces_and_repeats() {
+        assert_eq!(indexed_chars("人才 人才公寓"), vec!['人', '才', '公', '寓']);
+        assert!(indexed_chars("  ").is_empty());
     }
 }

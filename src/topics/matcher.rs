@@ -109,7 +109,13 @@ pub(crate) struct Hit {
 pub(crate) struct Matcher {
     pub patterns: Vec<Pattern>,
     by_first: HashMap<char, Vec<usize>>,
+    /// Bit `c % FIRST_BITS` is set when some pattern starts with `c`: most
+    /// characters of a text start no pattern and are passed over without
+    /// hashing.
+    first_bits: Vec<u64>,
 }
+
+const FIRST_BITS: usize = 1 << 14;
 
 impl Matcher {
     pub fn new(patterns: Vec<Pattern>) -> Self {
@@ -119,7 +125,16 @@ impl Matcher {
                 by_first.entry(c).or_default().push(i);
             }
         }
-        Matcher { patterns, by_first }
+        let mut first_bits = vec![0u64; FIRST_BITS / 64];
+        for c in by_first.keys() {
+            let b = *c as usize % FIRST_BITS;
+            first_bits[b / 64] |= 1 << (b % 64);
+        }
+        Matcher {
+            patterns,
+            by_first,
+            first_bits,
+        }
     }
 
     /// Every (overlapping) occurrence of every pattern inside `chars[range]`,
@@ -127,6 +142,14 @@ impl Matcher {
     pub fn find(&self, chars: &[char], range: Range<usize>, out: &mut Vec<Hit>) {
         let end = range.end.min(chars.len());
         for start in range.start..end {
+            let b = chars[start] as usize % FIRST_BITS;
+            if self
+                .first_bits
+                .get(b / 64)
+                .is_none_or(|w| w & (1 << (b % 64)) == 0)
+            {
+                continue;
+            }
             let Some(candidates) = self.by_first.get(&chars[start]) else {
                 continue;
             };

@@ -1,0 +1,132 @@
+//! The folded text of every indexed provision, in one append-only file per
+//! generation (`texts.bin`), so that exact phrases are verified against the
+//! very text the words were cut from.
+//!
+//! Each tantivy document records where its text lies (`text_at`, `text_len`
+//! fast fields). The file only ever grows: an update appends the texts of
+//! the documents it (re)indexes, syncs them, and only then commits the
+//! tantivy documents that point at them. So every offset a committed
+//! document holds is backed by bytes on disk, a reader that maps the file
+//! sees every text its segments refer to, and a crash leaves at most some
+//! unreferenced bytes at the end. Texts of removed or replaced documents
+//! stay behind until the next `index --rebuild` writes a new generation.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Error, Result};
+
+pub const FILE: &str = "texts.bin";
+
+/// Appends texts; shared by the indexing threads.
+pub struct TextSink {
+    path: PathBuf,
+    inner: Mutex<(BufWriter<File>, u64)>,
+}
+
+impl TextSink {
+    /// Open (creating it if needed) the text file of a generation for appending.
+    pub fn open(gen_dir: &Path) -> Result<TextSink> {
+        let path = gen_dir.join(FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
+            .len();
+        Ok(TextSink {
+            path,
+            inner: Mutex::new((BufWriter::with_capacity(1 << 20, file), len)),
+        })
+    }
+
+    /// Append `texts` (kept together), returning the offset of each.
+    pub fn append<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Result<Vec<u64>> {
+        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (writer, len) = &mut *guard;
+        let mut offsets = vec![];
+        for t in texts {
+            writer
+                .write_all(t.as_bytes())
+                .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+            offsets.push(*len);
+            *len += t.len() as u64;
+        }
+        Ok(offsets)
+    }
+
+    /// Flush and sync: call before committing documents that refer to the texts.
+    pub fn sync(&self) -> Result<()> {
+        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let err = |e| Error::io(format!("writing {}", self.path.display()), e);
+        guard.0.flush().map_err(err)?;
+        guard.0.get_ref().sync_data().map_err(err)
+    }
+}
+
+/// The text file mapped for reading.
+pub struct TextStore {
+    map: Option<memmap2::Mmap>,
+}
+
+impl TextStore {
+    pub fn open(gen_dir: &Path) -> Result<TextStore> {
+        let path = gen_dir.join(FILE);
+        let file =
+            File::open(&path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
+            .len();
+        if len == 0 {
+            return Ok(TextStore { map: None });
+        }
+        // SAFETY: the file is only ever appended to (never truncated or
+        // rewritten in place, see the module docs); a rebuild writes a new
+        // generation and unlinks this one, which leaves the mapping valid.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| Error::io(format!("mapping {}", path.display()), e))?;
+        Ok(TextStore { map: Some(map) })
+    }
+
+    /// The text at `at..at + len`, if the file holds it.
+    pub fn get(&self, at: u64, len: u64) -> Option<&[u8]> {
+        let map = self.map.as_ref()?;
+        let start = usize::try_from(at).ok()?;
+        let end = start.checked_add(usize::try_from(len).ok()?)?;
+        map.get(start..end)
+    }
+}
+
+/// Does the generation have its text file?
+pub fn exists(gen_dir: &Path) -> bool {
+    gen_dir.join(FILE).is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appended_texts_read_back_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::open(dir.path()).unwrap();
+        let a = sink.append(["财政自主权", "人才"]).unwrap();
+        sink.sync().unwrap();
+        drop(sink);
+        let sink = TextSink::open(dir.path()).unwrap();
+        let b = sink.append(["土地"]).unwrap();
+        sink.sync().unwrap();
+        let store = TextStore::open(dir.path()).unwrap();
+        assert_eq!(store.get(a[0], 15), Some("财政自主权".as_bytes()));
+        assert_eq!(store.get(a[1], 6), Some("人才".as_bytes()));
+        assert_eq!(store.get(b[0], 6), Some("土地".as_bytes()));
+        assert_eq!(store.get(b[0], 7), None, "past the end");
+        assert_eq!(store.get(u64::MAX, 1), None);
+    }
+}
