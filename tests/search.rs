@@ -313,3 +313,34 @@ fn incremental_update_touches_only_what_changed() {
     assert_eq!(rebuilt.added, 5);
     assert_eq!(phrase_hits(&index.reader().unwrap(), "青年英才").0, 1);
 }
+
+#[test]
+fn a_generation_missing_its_states_or_texts_is_rebuilt() {
+    for victim in ["states-", "texts.bin"] {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = corpus();
+        let index = IndexDir::new(dir.path());
+        index.update(&corpus, &options(false)).unwrap();
+        assert_eq!(index.staleness(&corpus, "none").unwrap(), None);
+        let gen = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("gen-"))
+            .unwrap();
+        let file = std::fs::read_dir(&gen)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(victim))
+            .unwrap_or_else(|| panic!("no {victim} file in {}", gen.display()));
+        std::fs::remove_file(&file).unwrap();
+        assert!(
+            index.staleness(&corpus, "none").unwrap().is_some(),
+            "{victim}"
+        );
+        let again = index.update(&corpus, &options(false)).unwrap();
+        assert!(again.rebuilt.is_some(), "{victim}: {again:?}");
+        assert_eq!(again.added, 5);
+        let (n, _) = phrase_hits(&index.reader().unwrap(), "财政自主权");
+        assert!(n >= 2, "{victim}: {n}");
+    }
+}

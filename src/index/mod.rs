@@ -3,8 +3,9 @@
 //!
 //! Layout of the index directory:
 //! - `CURRENT`: the name of the live generation (`gen-3`), replaced atomically;
-//! - `gen-N/`: a tantivy index; its commit payload records the versions and,
-//!   per document, the fingerprint that was indexed (see `state`); beside it
+//! - `gen-N/`: a tantivy index; its commit payload records the versions and
+//!   names the `states-*.bin` file holding, per document, the fingerprint
+//!   that was indexed (see `state`; written before the commit); beside it
 //!   `texts.bin`, the folded provision texts exact phrases are checked
 //!   against (see `texts`);
 //! - `LOCK`: held by the one process that writes.
@@ -120,13 +121,7 @@ impl IndexDir {
         };
         let index = Index::open_in_dir(&dir).map_err(ierr)?;
         schema::register_tokenizers(&index);
-        let payload = index
-            .load_metas()
-            .map_err(ierr)?
-            .payload
-            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
-            .unwrap_or_default();
-        Ok(Some((index, payload, dir)))
+        Ok(load_payload(&index, &dir)?.map(|payload| (index, payload, dir)))
     }
 
     /// Open for searching.
@@ -197,6 +192,9 @@ impl IndexDir {
         {
             return Ok(Some(r));
         }
+        if state::unchanged(corpus, payload) {
+            return Ok(None);
+        }
         let observed = state::observe(corpus, Some(payload))?;
         let plan = state::plan(&payload.documents, &observed);
         if !plan.is_empty() {
@@ -254,18 +252,19 @@ impl IndexDir {
                 .as_ref()
                 .is_some_and(|p| p.catalog != observed.catalog)
             {
-                let payload = Payload {
+                let mut payload = Payload {
                     versions: want,
                     documents: indexed,
                     catalog: observed.catalog,
+                    states: String::new(),
                 };
-                let json =
-                    serde_json::to_string(&payload).map_err(|e| Error::Other(e.to_string()))?;
+                let json = payload_json(&gen_dir, &mut payload)?;
                 let mut writer: IndexWriter =
                     index.writer_with_num_threads(1, 15_000_000).map_err(ierr)?;
                 let mut prepared = writer.prepare_commit().map_err(ierr)?;
                 prepared.set_payload(&json);
                 prepared.commit().map_err(ierr)?;
+                remove_old_states(&gen_dir, &payload.states, previous.as_ref());
             }
             summary.seconds = started.elapsed().as_secs_f64();
             return Ok(summary);
@@ -330,18 +329,20 @@ impl IndexDir {
         summary.provisions = documents.values().map(|d| d.provisions).sum();
         summary.indexed_provisions = counts.per_doc.iter().map(|(_, n)| n).sum();
         summary.bytes = counts.bytes;
-        let payload = Payload {
+        let mut payload = Payload {
             versions: want,
             documents,
             catalog: observed.catalog,
+            states: String::new(),
         };
-        let json = serde_json::to_string(&payload).map_err(|e| Error::Other(e.to_string()))?;
+        let json = payload_json(&gen_dir, &mut payload)?;
         // The texts must be on disk before any document pointing at them is.
         sink.sync()?;
         let mut writer = writer;
         let mut prepared = writer.prepare_commit().map_err(ierr)?;
         prepared.set_payload(&json);
         prepared.commit().map_err(ierr)?;
+        remove_old_states(&gen_dir, &payload.states, previous.as_ref());
         if timing {
             eprintln!(
                 "timing: committed after {:.2}s",
@@ -412,6 +413,61 @@ impl IndexDir {
             if name != keep {
                 let _ = std::fs::remove_dir_all(self.root.join(name));
             }
+        }
+    }
+}
+
+/// The payload of the last commit with its states file. A states file
+/// removed by a concurrent writer between the two reads is retried with the
+/// newer commit; a generation whose states file is missing or damaged is
+/// unusable (`None`: it is rebuilt). An unreadable payload reads as the
+/// default, whose versions force a rebuild.
+fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
+    for _ in 0..3 {
+        let Some(mut payload) = index
+            .load_metas()
+            .map_err(ierr)?
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+        else {
+            return Ok(Some(Payload::default()));
+        };
+        if payload.states.is_empty() {
+            return Ok(Some(payload));
+        }
+        let states = std::fs::read(dir.join(&payload.states))
+            .ok()
+            .and_then(|b| state::decode_states(&b));
+        if let Some(documents) = states {
+            payload.documents = documents;
+            return Ok(Some(payload));
+        }
+    }
+    Ok(None)
+}
+
+/// Write the states file of `payload` into the generation directory (named
+/// by its content, synced) and return the payload JSON that names it: the
+/// file exists before the commit that refers to it.
+fn payload_json(dir: &Path, payload: &mut Payload) -> Result<String> {
+    let bytes = state::encode_states(&payload.documents);
+    let name = format!("states-{}.bin", &blake3::hash(&bytes).to_hex()[..16]);
+    let path = dir.join(&name);
+    if !path.is_file() {
+        write_atomic(&path, &bytes)?;
+    }
+    payload.states = name;
+    serde_json::to_string(payload).map_err(|e| Error::Other(e.to_string()))
+}
+
+/// Remove the states files of older commits, keeping the current one and
+/// its predecessor (a reader may be between reading a commit and its states).
+fn remove_old_states(dir: &Path, current: &str, previous: Option<&Payload>) {
+    let keep = |name: &str| name == current || previous.is_some_and(|p| p.states == name);
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("states-") && name.ends_with(".bin") && !keep(&name) {
+            let _ = std::fs::remove_file(e.path());
         }
     }
 }

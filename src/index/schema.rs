@@ -8,7 +8,7 @@ use tantivy::Index;
 use super::tokenize::{CharsTokenizer, WordTokenizer, CHARS, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Fast fields locating a provision's folded text in `texts.bin`.
 pub const TEXT_AT: &str = "text_at";
