@@ -91,14 +91,24 @@ pub fn classify(tax: &Taxonomy, p: &Provision) -> Vec<TopicScore> {
         .collect()
 }
 
-/// The ids of [`classify`], best first.
+/// The ids of [`classify`], best first (the evidence is not collected).
 pub fn topic_ids(tax: &Taxonomy, p: &Provision) -> Vec<String> {
-    classify(tax, p).into_iter().map(|s| s.topic).collect()
+    explain_with(tax, p, false)
+        .into_iter()
+        .filter(|e| e.score >= THRESHOLD)
+        .map(|e| e.topic)
+        .collect()
 }
 
 /// Every topic with any evidence in `p`, best first, with the parts of its
 /// score (no threshold). Front matter has none.
 pub fn explain(tax: &Taxonomy, p: &Provision) -> Vec<Explained> {
+    explain_with(tax, p, true)
+}
+
+/// [`explain`], with the evidence strings only when `evidence` is set (the
+/// scores are the same either way).
+fn explain_with(tax: &Taxonomy, p: &Provision, evidence: bool) -> Vec<Explained> {
     if p.kind == ProvisionKind::Front {
         return vec![];
     }
@@ -108,11 +118,11 @@ pub fn explain(tax: &Taxonomy, p: &Provision) -> Vec<Explained> {
     let heading = MatchText::new(&p.heading);
     let number = p.number.as_deref().map(fold_chars).unwrap_or_default();
     let h_start = skip_marker(&heading.chars, 0, &number);
-    score_zone(tax, &heading, h_start, &mut acc, |a| &mut a.heading);
+    score_zone(tax, &heading, h_start, &mut acc, evidence, |a| &mut a.heading);
 
     if let Some(parent) = p.path.last().filter(|l| fold(l) != fold(&p.heading)) {
         let parent = MatchText::new(parent);
-        score_zone(tax, &parent, 0, &mut acc, |a| &mut a.parent);
+        score_zone(tax, &parent, 0, &mut acc, evidence, |a| &mut a.parent);
     }
 
     let body = MatchText::new(without_units(p));
@@ -125,12 +135,12 @@ pub fn explain(tax: &Taxonomy, p: &Provision) -> Vec<Explained> {
         b_start += 1;
     }
     let body_chars = body.chars.len() - b_start;
-    score_zone(tax, &body, b_start, &mut acc, |a| &mut a.body);
+    score_zone(tax, &body, b_start, &mut acc, evidence, |a| &mut a.body);
 
     let mut out: Vec<(usize, Explained)> = acc
         .into_iter()
         .enumerate()
-        .filter(|(_, a)| !a.evidence.is_empty())
+        .filter(|(_, a)| a.hits > 0)
         .map(|(i, a)| {
             let score = HEADING_WEIGHT * a.heading.min(ZONE_CAP)
                 + PARENT_WEIGHT * a.parent.min(ZONE_CAP)
@@ -158,6 +168,8 @@ struct Acc {
     heading: f64,
     parent: f64,
     body: f64,
+    /// Counted term hits in all zones.
+    hits: usize,
     evidence: Vec<String>,
 }
 
@@ -209,6 +221,7 @@ fn score_zone(
     text: &MatchText,
     start: usize,
     acc: &mut [Acc],
+    evidence: bool,
     zone: impl Fn(&mut Acc) -> &mut f64,
 ) {
     let mut hits = vec![];
@@ -249,9 +262,12 @@ fn score_zone(
     for ((h, t, w), f) in counted.into_iter().zip(factors) {
         let a = &mut acc[t];
         *zone(a) += w * f;
-        let ev = text.original(h.start..h.end).to_string();
-        if !a.evidence.contains(&ev) {
-            a.evidence.push(ev);
+        a.hits += 1;
+        if evidence {
+            let ev = text.original(h.start..h.end).to_string();
+            if !a.evidence.contains(&ev) {
+                a.evidence.push(ev);
+            }
         }
     }
 }
