@@ -2,6 +2,7 @@
 //! provisions. `load` reads and parses; nothing here touches the index.
 
 pub mod catalog;
+mod catalog_cache;
 pub mod extract;
 pub mod layout;
 pub mod load;
@@ -79,7 +80,8 @@ impl Corpus {
         })
     }
 
-    /// Open with the parsed catalog cached as JSON in `cache_dir` (keyed by
+    /// Open with the parsed catalog cached in `cache_dir` (compact bytes, see
+    /// `catalog_cache`; keyed by
     /// the catalog file's size and modification time): parsing TOML for tens
     /// of thousands of documents on every search costs more than the search.
     pub fn open_cached(dir: &Path, cache_dir: &Path) -> Result<Corpus> {
@@ -90,10 +92,10 @@ impl Corpus {
         if mtime == 0 {
             return Corpus::open(dir);
         }
-        let cache = cache_dir.join(format!("catalog-{size}-{mtime}.json"));
+        let cache = cache_dir.join(format!("catalog-{size}-{mtime}.bin"));
         if let Some(catalog) = std::fs::read(&cache)
             .ok()
-            .and_then(|b| serde_json::from_slice::<Catalog>(&b).ok())
+            .and_then(|b| catalog_cache::decode(&b))
         {
             return Ok(Corpus {
                 dir: dir.to_path_buf(),
@@ -101,18 +103,16 @@ impl Corpus {
             });
         }
         let corpus = Corpus::open(dir)?;
-        if cache_dir.is_dir() {
-            if let Ok(json) = serde_json::to_vec(&corpus.catalog) {
-                if catalog::write_atomic(&cache, &json).is_ok() {
-                    for e in std::fs::read_dir(cache_dir).into_iter().flatten().flatten() {
-                        let name = e.file_name().to_string_lossy().into_owned();
-                        if name.starts_with("catalog-")
-                            && name.ends_with(".json")
-                            && e.path() != cache
-                        {
-                            let _ = std::fs::remove_file(e.path());
-                        }
-                    }
+        if cache_dir.is_dir()
+            && catalog::write_atomic(&cache, &catalog_cache::encode(&corpus.catalog)).is_ok()
+        {
+            for e in std::fs::read_dir(cache_dir).into_iter().flatten().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with("catalog-")
+                    && (name.ends_with(".bin") || name.ends_with(".json"))
+                    && e.path() != cache
+                {
+                    let _ = std::fs::remove_file(e.path());
                 }
             }
         }

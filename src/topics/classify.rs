@@ -118,7 +118,9 @@ fn explain_with(tax: &Taxonomy, p: &Provision, evidence: bool) -> Vec<Explained>
     let heading = MatchText::new(&p.heading);
     let number = p.number.as_deref().map(fold_chars).unwrap_or_default();
     let h_start = skip_marker(&heading.chars, 0, &number);
-    score_zone(tax, &heading, h_start, &mut acc, evidence, |a| &mut a.heading);
+    score_zone(tax, &heading, h_start, &mut acc, evidence, |a| {
+        &mut a.heading
+    });
 
     if let Some(parent) = p.path.last().filter(|l| fold(l) != fold(&p.heading)) {
         let parent = MatchText::new(parent);
