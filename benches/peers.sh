@@ -5,6 +5,7 @@
 #   benches/peers.sh                 # full suite (x1, x4, x16); ~15 minutes
 #   SCALES=1 benches/peers.sh        # x1 only
 #   RUNS=30 benches/peers.sh         # more repetitions per query
+#   INPROCESS=0 benches/peers.sh     # skip the in-process stage benchmarks
 #
 # Peers: ripgrep (phrase search over the files), SQLite FTS5 with the trigram
 # tokenizer (phrase search), Python jieba + Whoosh (indexing, ranked search;
@@ -154,3 +155,9 @@ done
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$OUT"
+
+# In-process throughput of each stage (divan; INPROCESS=0 skips it).
+if [ "${INPROCESS:-1}" != 0 ]; then
+  log "== in-process stage benchmarks (cargo bench --bench inprocess)"
+  { echo; echo '```'; (cd "$ROOT" && cargo bench -q --bench inprocess 2>/dev/null); echo '```'; } | tee -a "$OUT"
+fi
