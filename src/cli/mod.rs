@@ -103,9 +103,22 @@ pub struct Ctx {
     pub index_dir: PathBuf,
     pub topics_file: Option<PathBuf>,
     taxonomy: OnceLock<Taxonomy>,
+    /// Set by POLICY_DIFF_TIMING: when the command started.
+    timing: Option<std::time::Instant>,
 }
 
 impl Ctx {
+    /// With POLICY_DIFF_TIMING set, say on stderr how long the command has
+    /// run when it reaches `what` (for profiling start-up).
+    pub fn mark(&self, what: &str) {
+        if let Some(t) = self.timing {
+            eprintln!(
+                "timing: {what} after {:.1} ms",
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    }
+
     pub fn corpus(&self) -> policy_diff::Result<Corpus> {
         Corpus::open_cached(&self.corpus_dir, &self.index_dir)
     }
@@ -224,6 +237,7 @@ pub fn run() -> i32 {
         index_dir: cli.index,
         topics_file: cli.topics,
         taxonomy: OnceLock::new(),
+        timing: std::env::var_os("POLICY_DIFF_TIMING").map(|_| std::time::Instant::now()),
     };
     let result = match cli.command {
         Command::Add(a) => add::run(&ctx, a),

@@ -75,12 +75,15 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let raw = args.query.join(" ");
     let q = query::parse(&raw)?;
     let corpus = ctx.corpus()?;
+    ctx.mark("catalog read");
     let filter = SearchFilter {
         doc_ids: resolve_docs(&corpus, &args)?,
         topics: ctx.resolve_topics(&args.topic)?,
     };
     let reader = ctx.fresh_reader(&corpus)?;
+    ctx.mark("index open and checked fresh");
     let result = reader.search(&q, &filter, args.limit)?;
+    ctx.mark("searched");
     let mut out = stdout();
     if args.explain {
         writeln!(out, "query: {q}")?;
@@ -220,6 +223,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         }
     }
     out.flush()?;
+    ctx.mark("printed");
     Ok(0)
 }
 
