@@ -94,7 +94,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
 }
 
 pub fn register_tokenizers(index: &Index) {
-    index.tokenizers().register(WORDS, WordTokenizer);
+    index.tokenizers().register(WORDS, WordTokenizer::default());
     index
         .tokenizers()
         .register(CHARS, CharsTokenizer::default());

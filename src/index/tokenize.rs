@@ -11,41 +11,48 @@ pub const WORDS: &str = "pd_words";
 pub const CHARS: &str = "pd_chars";
 
 #[derive(Clone, Default)]
-pub struct WordTokenizer;
-
-pub struct VecStream {
-    tokens: Vec<Token>,
-    next: usize,
+pub struct WordTokenizer {
+    token: Token,
 }
 
-impl TokenStream for VecStream {
+/// The words of a text, handed out through one reused token (no allocation
+/// per word).
+pub struct WordStream<'a> {
+    words: std::vec::IntoIter<segment::Word<'a>>,
+    position: usize,
+    token: &'a mut Token,
+}
+
+impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
+        let Some(w) = self.words.next() else {
+            return false;
+        };
+        self.token.text.clear();
+        self.token.text.push_str(w.text);
+        self.token.offset_from = w.start;
+        self.token.offset_to = w.end;
+        self.token.position = self.position;
+        self.position += 1;
+        true
     }
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        self.token
     }
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = VecStream;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
-        let tokens = segment::words(text)
-            .into_iter()
-            .enumerate()
-            .map(|(i, w)| Token {
-                offset_from: w.start,
-                offset_to: w.end,
-                position: i,
-                text: w.text.to_string(),
-                position_length: 1,
-            })
-            .collect();
-        VecStream { tokens, next: 0 }
+    type TokenStream<'a> = WordStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        self.token.reset();
+        WordStream {
+            words: segment::words(text).into_iter(),
+            position: 0,
+            token: &mut self.token,
+        }
     }
 }
 
