@@ -298,6 +298,14 @@ impl IndexDir {
                 );
                 bar
             });
+        let timing = std::env::var_os("POLICY_DIFF_TIMING").is_some();
+        if timing {
+            eprintln!(
+                "timing: {} documents to index after {:.2}s",
+                to_index.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
         let sink = texts::TextSink::open(&gen_dir)?;
         let counts = index_documents(
             corpus,
@@ -308,7 +316,6 @@ impl IndexDir {
             &opts.topics,
             progress.as_ref(),
         )?;
-        let timing = std::env::var_os("POLICY_DIFF_TIMING").is_some();
         if timing {
             eprintln!(
                 "timing: documents handed to the writer after {:.2}s",
