@@ -344,3 +344,42 @@ fn a_generation_missing_its_states_or_texts_is_rebuilt() {
         assert!(n >= 2, "{victim}: {n}");
     }
 }
+
+#[test]
+fn the_cheap_freshness_check_passes_an_untouched_corpus_and_catches_a_touched_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    std::fs::create_dir(&corpus_dir).unwrap();
+    let mut c = Corpus::open(&corpus_dir).unwrap();
+    let seeds: Vec<std::path::PathBuf> = std::fs::read_dir(seeds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    let seeds: Vec<&std::path::Path> = seeds.iter().map(|p| p.as_path()).collect();
+    assert!(c
+        .add_texts(&seeds, &Default::default())
+        .iter()
+        .all(|r| r.is_ok()));
+    let c = Corpus::open(&corpus_dir).unwrap();
+    let index = IndexDir::new(&dir.path().join("index"));
+    index.update(&c, &options(false)).unwrap();
+    let payload = index.reader().unwrap().payload;
+    // The fast path (no hashing, no plan) is taken when nothing changed...
+    assert!(policy_diff::index::state::unchanged(&c, &payload));
+    // ...and not when a document file was rewritten with the same bytes.
+    let entry = c.entry("nt-2021-23").unwrap().clone();
+    let path = c.file_path(&entry);
+    let bytes = std::fs::read(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(!policy_diff::index::state::unchanged(&c, &payload));
+    // Same content: nothing is re-indexed, but the new stamps are recorded
+    // so that the next check is cheap again.
+    assert!(index.staleness(&c, "none").unwrap().is_some());
+    let s = index.update(&c, &options(false)).unwrap();
+    assert_eq!((s.added, s.updated, s.indexed_provisions), (0, 0, 0));
+    let payload = index.reader().unwrap().payload;
+    assert!(policy_diff::index::state::unchanged(&c, &payload));
+    assert_eq!(index.staleness(&c, "none").unwrap(), None);
+}

@@ -227,7 +227,10 @@ fn classified_corpus(
     }
     h.update(tax.fingerprint().as_bytes());
     for e in &corpus.catalog.documents {
-        let fingerprint = payload.documents.get(&e.id).map(|d| d.fingerprint.as_str());
+        let fingerprint = payload
+            .documents()
+            .get(&e.id)
+            .map(|d| d.fingerprint.as_str());
         h.update(format!("\0{}\0{}\0{}", e.id, e.hash, fingerprint.unwrap_or("")).as_bytes());
     }
     let file = ctx.index_dir.join(format!(

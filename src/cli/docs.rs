@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let count = |id: &str| {
         reader
             .payload
-            .documents
+            .documents()
             .get(id)
             .map(|d| d.provisions)
             .unwrap_or(0)

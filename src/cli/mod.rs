@@ -176,7 +176,7 @@ impl Ctx {
                 .unwrap_or_default()
                 .as_bytes(),
         );
-        for (id, d) in &reader.payload.documents {
+        for (id, d) in reader.payload.documents() {
             h.update(id.as_bytes());
             h.update(d.fingerprint.as_bytes());
         }

@@ -196,14 +196,16 @@ impl IndexDir {
             return Ok(None);
         }
         let observed = state::observe(corpus, Some(payload))?;
-        let plan = state::plan(&payload.documents, &observed);
+        let plan = state::plan(payload.documents(), &observed);
         if !plan.is_empty() {
             return Ok(Some(format!("the corpus changed ({})", plan.describe())));
         }
-        // Same documents, but the catalog file was rewritten: record it so
-        // that later checks can trust the recorded fingerprints again.
-        Ok((payload.catalog != observed.catalog)
-            .then(|| "the catalog file was rewritten".to_string()))
+        // Same documents, but the catalog or document files were rewritten
+        // (same content, new modification times): record them so that later
+        // checks take the cheap path again.
+        Ok((payload.catalog != observed.catalog
+            || state::stamps_moved(payload.documents(), &observed))
+        .then(|| "files were rewritten with the same content".to_string()))
     }
 
     /// Bring the index up to date with the corpus.
@@ -224,7 +226,7 @@ impl IndexDir {
         let previous = existing.as_ref().map(|(_, p, _)| p.clone());
         let observed = state::observe(corpus, previous.as_ref())?;
         let (index, indexed, new_gen, gen_dir) = match (&rebuild_reason, existing) {
-            (None, Some((index, payload, dir))) => (index, payload.documents, None, dir),
+            (None, Some((index, payload, dir))) => (index, payload.into_documents(), None, dir),
             _ => {
                 let name = self.next_generation();
                 let dir = self.root.join(&name);
@@ -247,18 +249,17 @@ impl IndexDir {
         };
         if plan.is_empty() && new_gen.is_none() {
             summary.provisions = indexed.values().map(|d| d.provisions).sum();
-            // Record a rewritten (but equivalent) catalog so later checks stay cheap.
-            if previous
-                .as_ref()
-                .is_some_and(|p| p.catalog != observed.catalog)
-            {
-                let mut payload = Payload {
-                    versions: want,
-                    documents: indexed,
-                    catalog: observed.catalog,
-                    states: String::new(),
-                };
-                let json = payload_json(&gen_dir, &mut payload)?;
+            // Record a rewritten (but equivalent) catalog or document files
+            // so later checks stay cheap.
+            if previous.as_ref().is_some_and(|p| {
+                p.catalog != observed.catalog || state::stamps_moved(&indexed, &observed)
+            }) {
+                let mut documents = observed.docs.clone();
+                for (id, d) in documents.iter_mut() {
+                    d.provisions = indexed.get(id).map(|i| i.provisions).unwrap_or(0);
+                }
+                let mut payload = Payload::new(want, documents, observed.catalog);
+                let json = payload_json(&gen_dir, &mut payload, corpus)?;
                 let mut writer: IndexWriter =
                     index.writer_with_num_threads(1, 15_000_000).map_err(ierr)?;
                 let mut prepared = writer.prepare_commit().map_err(ierr)?;
@@ -336,13 +337,8 @@ impl IndexDir {
         summary.provisions = documents.values().map(|d| d.provisions).sum();
         summary.indexed_provisions = counts.per_doc.iter().map(|(_, n)| n).sum();
         summary.bytes = counts.bytes;
-        let mut payload = Payload {
-            versions: want,
-            documents,
-            catalog: observed.catalog,
-            states: String::new(),
-        };
-        let json = payload_json(&gen_dir, &mut payload)?;
+        let mut payload = Payload::new(want, documents, observed.catalog);
+        let json = payload_json(&gen_dir, &mut payload, corpus)?;
         // The texts must be on disk before any document pointing at them is.
         sink.sync()?;
         let mut writer = writer;
@@ -431,7 +427,7 @@ impl IndexDir {
 /// default, whose versions force a rebuild.
 fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
     for _ in 0..3 {
-        let Some(mut payload) = index
+        let Some(payload) = index
             .load_metas()
             .map_err(ierr)?
             .payload
@@ -442,11 +438,10 @@ fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
         if payload.states.is_empty() {
             return Ok(Some(payload));
         }
-        let states = std::fs::read(dir.join(&payload.states))
+        let loaded = std::fs::read(dir.join(&payload.states))
             .ok()
-            .and_then(|b| state::decode_states(&b));
-        if let Some(documents) = states {
-            payload.documents = documents;
+            .and_then(|bytes| payload.clone().with_states(bytes));
+        if let Some(payload) = loaded {
             return Ok(Some(payload));
         }
     }
@@ -454,10 +449,11 @@ fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
 }
 
 /// Write the states file of `payload` into the generation directory (named
-/// by its content, synced) and return the payload JSON that names it: the
-/// file exists before the commit that refers to it.
-fn payload_json(dir: &Path, payload: &mut Payload) -> Result<String> {
-    let bytes = state::encode_states(&payload.documents);
+/// by its content, synced; in the catalog's order) and return the payload
+/// JSON that names it: the file exists before the commit that refers to it.
+fn payload_json(dir: &Path, payload: &mut Payload, corpus: &Corpus) -> Result<String> {
+    let order = corpus.catalog.documents.iter().map(|e| e.id.as_str());
+    let bytes = state::encode_states(payload.documents(), order);
     let name = format!("states-{}.bin", &blake3::hash(&bytes).to_hex()[..16]);
     let path = dir.join(&name);
     if !path.is_file() {

@@ -67,12 +67,12 @@ pub struct DocState {
 /// What the tantivy commit payload holds: the versions, the catalog stamp
 /// and the name of the file beside it that holds the per-document states
 /// (binary, see [`encode_states`]; kept out of `meta.json`, which tantivy
-/// parses on every open: at 24,000 documents the JSON was 5.5 MB).
+/// parses on every open: at 24,000 documents the JSON was 5.5 MB). The
+/// states are decoded into a map only when something asks for it; the
+/// freshness check reads the bytes in place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payload {
     pub versions: Versions,
-    #[serde(skip)]
-    pub documents: BTreeMap<String, DocState>,
     /// The states file in the generation directory (`states-<hash>.bin`).
     #[serde(default)]
     pub states: String,
@@ -80,62 +80,158 @@ pub struct Payload {
     /// are unchanged, per-document fingerprints need not be recomputed.
     #[serde(default)]
     pub catalog: (u64, u128),
+    /// The states file's bytes, checked well-formed when loaded.
+    #[serde(skip)]
+    raw: Vec<u8>,
+    #[serde(skip)]
+    documents: std::sync::OnceLock<BTreeMap<String, DocState>>,
 }
 
-const STATES_MAGIC: &[u8] = b"policy-diff states 1\n";
+impl Payload {
+    pub fn new(
+        versions: Versions,
+        documents: BTreeMap<String, DocState>,
+        catalog: (u64, u128),
+    ) -> Payload {
+        Payload {
+            versions,
+            catalog,
+            documents: documents.into(),
+            ..Default::default()
+        }
+    }
 
-/// The per-document states as bytes: a magic line, then per document its
-/// id, fingerprint and file hash (u32 length + UTF-8), size (u64), mtime
-/// (u128) and provision count (u64), little-endian.
-pub fn encode_states(docs: &BTreeMap<String, DocState>) -> Vec<u8> {
+    /// Attach the bytes of the states file; `None` when they are damaged.
+    pub fn with_states(mut self, raw: Vec<u8>) -> Option<Payload> {
+        visit_states(&raw, |_| true)?;
+        self.raw = raw;
+        self.documents = Default::default();
+        Some(self)
+    }
+
+    /// Per document id, what was indexed.
+    pub fn documents(&self) -> &BTreeMap<String, DocState> {
+        self.documents
+            .get_or_init(|| decode_states(&self.raw).unwrap_or_default())
+    }
+
+    pub fn into_documents(self) -> BTreeMap<String, DocState> {
+        let _ = self.documents();
+        self.documents.into_inner().unwrap_or_default()
+    }
+
+    /// Each document's (id, size, mtime) in the order of the states file,
+    /// which is the catalog's order when it was written.
+    fn visit_stamps(&self, mut f: impl FnMut(&str, u64, u128) -> bool) -> bool {
+        match self.documents.get() {
+            Some(docs) if self.raw.is_empty() => {
+                docs.iter().all(|(id, d)| f(id, d.size, d.mtime_ns))
+            }
+            _ => visit_states(&self.raw, |r| f(r.id, r.size, r.mtime_ns)) == Some(true),
+        }
+    }
+}
+
+const STATES_MAGIC: &[u8] = b"policy-diff states 2\n";
+
+/// The per-document states as bytes, in `order` (the catalog's order of
+/// ids; documents it does not list follow in id order): a magic line, the
+/// count, then per document its id, fingerprint and file hash (u32 length +
+/// UTF-8), size (u64), mtime (u128) and provision count (u64), little-endian.
+pub fn encode_states<'a>(
+    docs: &BTreeMap<String, DocState>,
+    order: impl IntoIterator<Item = &'a str>,
+) -> Vec<u8> {
     let mut out = STATES_MAGIC.to_vec();
     out.extend((docs.len() as u64).to_le_bytes());
     let put_str = |out: &mut Vec<u8>, s: &str| {
         out.extend((s.len() as u32).to_le_bytes());
         out.extend(s.as_bytes());
     };
-    for (id, d) in docs {
-        put_str(&mut out, id);
-        put_str(&mut out, &d.fingerprint);
-        put_str(&mut out, &d.file_hash);
+    let put = |out: &mut Vec<u8>, id: &str, d: &DocState| {
+        put_str(out, id);
+        put_str(out, &d.fingerprint);
+        put_str(out, &d.file_hash);
         out.extend(d.size.to_le_bytes());
         out.extend(d.mtime_ns.to_le_bytes());
         out.extend((d.provisions as u64).to_le_bytes());
+    };
+    let mut written = std::collections::HashSet::new();
+    for id in order {
+        if let Some((id, d)) = docs.get_key_value(id) {
+            if written.insert(id.as_str()) {
+                put(&mut out, id, d);
+            }
+        }
+    }
+    for (id, d) in docs {
+        if !written.contains(id.as_str()) {
+            put(&mut out, id, d);
+        }
     }
     out
 }
 
-/// The inverse of [`encode_states`]; `None` for anything else.
-pub fn decode_states(bytes: &[u8]) -> Option<BTreeMap<String, DocState>> {
+/// One record of a states file, borrowed from its bytes.
+struct StateRef<'a> {
+    id: &'a str,
+    fingerprint: &'a str,
+    file_hash: &'a str,
+    size: u64,
+    mtime_ns: u128,
+    provisions: u64,
+}
+
+/// Hand the records of a states file to `f` in order until it returns
+/// false: `Some(true)` when all were visited, `Some(false)` when `f`
+/// stopped, `None` when the bytes are not a states file (checked in full
+/// only when every record is visited).
+fn visit_states<'a>(bytes: &'a [u8], mut f: impl FnMut(StateRef<'a>) -> bool) -> Option<bool> {
     let mut rest = bytes.strip_prefix(STATES_MAGIC)?;
-    let mut take = |n: usize| -> Option<&[u8]> {
+    let mut take = |n: usize| -> Option<&'a [u8]> {
         let (head, tail) = rest.split_at_checked(n)?;
         rest = tail;
         Some(head)
     };
     let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
-    let mut docs = BTreeMap::new();
     for _ in 0..count {
-        let mut string = || -> Option<String> {
+        let mut string = || -> Option<&'a str> {
             let n = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-            String::from_utf8(take(n)?.to_vec()).ok()
+            std::str::from_utf8(take(n)?).ok()
         };
         let (id, fingerprint, file_hash) = (string()?, string()?, string()?);
-        let size = u64::from_le_bytes(take(8)?.try_into().ok()?);
-        let mtime_ns = u128::from_le_bytes(take(16)?.try_into().ok()?);
-        let provisions = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
-        docs.insert(
+        let record = StateRef {
             id,
+            fingerprint,
+            file_hash,
+            size: u64::from_le_bytes(take(8)?.try_into().ok()?),
+            mtime_ns: u128::from_le_bytes(take(16)?.try_into().ok()?),
+            provisions: u64::from_le_bytes(take(8)?.try_into().ok()?),
+        };
+        if !f(record) {
+            return Some(false);
+        }
+    }
+    take(0).filter(|_| rest.is_empty()).map(|_| true)
+}
+
+/// The states of a states file by id; `None` for anything else.
+pub fn decode_states(bytes: &[u8]) -> Option<BTreeMap<String, DocState>> {
+    let mut docs = BTreeMap::new();
+    let complete = visit_states(bytes, |r| {
+        docs.insert(
+            r.id.to_string(),
             DocState {
-                fingerprint,
-                size,
-                mtime_ns,
-                file_hash,
-                provisions,
+                fingerprint: r.fingerprint.to_string(),
+                size: r.size,
+                mtime_ns: r.mtime_ns,
+                file_hash: r.file_hash.to_string(),
+                provisions: r.provisions as usize,
             },
         );
-    }
-    take(0).filter(|_| rest.is_empty()).map(|_| docs)
+        true
+    })?;
+    complete.then_some(docs)
 }
 
 /// What the corpus looks like now, per document.
@@ -189,32 +285,26 @@ fn list_stamps(dir: &Path) -> std::collections::HashMap<String, (u64, u128)> {
 /// time. `false` means "look closer" (see [`observe`]), not "stale".
 pub fn unchanged(corpus: &Corpus, payload: &Payload) -> bool {
     let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
-    if catalog.1 == 0
-        || payload.catalog != catalog
-        || payload.documents.len() != corpus.catalog.documents.len()
-    {
+    if catalog.1 == 0 || payload.catalog != catalog {
         return false;
     }
     let listed = list_stamps(&corpus.dir.join(crate::corpus::DOCS_DIR));
-    let mut now: Vec<(&str, (u64, u128))> = Vec::with_capacity(listed.len());
-    for entry in &corpus.catalog.documents {
-        let stamp = entry
+    let entries = &corpus.catalog.documents;
+    // The states were written in this catalog's order: one pass, no lookups.
+    let mut i = 0;
+    let all_same = payload.visit_stamps(|id, size, mtime| {
+        let Some(entry) = entries.get(i).filter(|e| e.id == id) else {
+            return false;
+        };
+        i += 1;
+        let now = entry
             .file
             .strip_prefix(crate::corpus::DOCS_DIR)
             .and_then(|f| f.strip_prefix('/'))
             .and_then(|name| listed.get(name));
-        match stamp {
-            Some(&s) => now.push((entry.id.as_str(), s)),
-            None => return false,
-        }
-    }
-    // Both in id order: one pass instead of a tree lookup per document.
-    now.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    now.iter()
-        .zip(&payload.documents)
-        .all(|((id, (size, mtime)), (indexed_id, prev))| {
-            id == indexed_id && *mtime != 0 && prev.size == *size && prev.mtime_ns == *mtime
-        })
+        now.is_some_and(|&(s, m)| m != 0 && s == size && m == mtime)
+    });
+    all_same && i == entries.len()
 }
 
 fn stat(path: &Path) -> Result<(u64, u128)> {
@@ -257,14 +347,14 @@ pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> 
             None => stat(&path)?,
         };
         if catalog_same {
-            if let Some(prev) = previous.and_then(|p| p.documents.get(&entry.id)) {
+            if let Some(prev) = previous.and_then(|p| p.documents().get(&entry.id)) {
                 if prev.size == size && prev.mtime_ns == mtime_ns && mtime_ns != 0 {
                     docs.insert(entry.id.clone(), prev.clone());
                     continue;
                 }
             }
         }
-        let file_hash = match previous.and_then(|p| p.documents.get(&entry.id)) {
+        let file_hash = match previous.and_then(|p| p.documents().get(&entry.id)) {
             Some(prev) if prev.size == size && prev.mtime_ns == mtime_ns && mtime_ns != 0 => {
                 prev.file_hash.clone()
             }
@@ -287,6 +377,16 @@ pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> 
         );
     }
     Ok(Observed { docs, catalog })
+}
+
+/// Do any documents' recorded file sizes or modification times differ from
+/// what was observed (same fingerprints, files rewritten)?
+pub fn stamps_moved(indexed: &BTreeMap<String, DocState>, observed: &Observed) -> bool {
+    observed.docs.iter().any(|(id, d)| {
+        indexed
+            .get(id)
+            .is_none_or(|i| i.size != d.size || i.mtime_ns != d.mtime_ns)
+    })
 }
 
 /// The documents to add, to update and to remove to go from `indexed` to `observed`.
@@ -348,12 +448,24 @@ mod tests {
             },
         );
         docs.insert("空".to_string(), DocState::default());
-        let bytes = encode_states(&docs);
+        let bytes = encode_states(&docs, ["空", "nt-2021-23", "空", "gone"]);
         assert_eq!(decode_states(&bytes), Some(docs.clone()));
         assert_eq!(
-            decode_states(&encode_states(&BTreeMap::new())),
+            decode_states(&encode_states(&BTreeMap::new(), [])),
             Some(BTreeMap::new())
         );
+        // Written in the given order, each document once.
+        let payload = Payload::default().with_states(bytes.clone()).unwrap();
+        let mut seen = vec![];
+        assert!(payload.visit_stamps(|id, _, _| {
+            seen.push(id.to_string());
+            true
+        }));
+        assert_eq!(seen, ["空", "nt-2021-23"]);
+        assert_eq!(payload.documents(), &docs);
+        assert!(Payload::default()
+            .with_states(bytes[..10].to_vec())
+            .is_none());
         assert_eq!(decode_states(&bytes[..bytes.len() - 1]), None, "truncated");
         let mut longer = bytes.clone();
         longer.push(0);
