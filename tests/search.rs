@@ -262,6 +262,9 @@ fn incremental_update_touches_only_what_changed() {
     let index = IndexDir::new(&dir.path().join("index"));
     let first = index.update(&c, &options(false)).unwrap();
     assert_eq!((first.added, first.updated, first.removed), (5, 0, 0));
+    let (live, file) = index.text_bytes().unwrap().unwrap();
+    assert_eq!(live, file, "a fresh text file holds only live texts");
+    assert!(live > 200_000, "{live}");
     // Nothing changed: nothing indexed.
     let again = index.update(&c, &options(false)).unwrap();
     assert_eq!(
@@ -308,9 +311,18 @@ fn incremental_update_touches_only_what_changed() {
     );
     // The provision count stayed right (old provisions of that document were deleted).
     assert_eq!(reader.num_provisions() as usize, changed.provisions);
+    // The old texts of that document stay in the file until a rebuild.
+    let (live2, file2) = index.text_bytes().unwrap().unwrap();
+    assert!(live2 > live && live2 - live < 100, "{live} -> {live2}");
+    assert!(
+        file2 - live2 > 20_000,
+        "old texts of nt-2021-23: {}",
+        file2 - live2
+    );
     // A rebuild starts from nothing and gives the same answers.
     let rebuilt = index.update(&c, &options(true)).unwrap();
     assert_eq!(rebuilt.added, 5);
+    assert_eq!(index.text_bytes().unwrap(), Some((live2, live2)));
     assert_eq!(phrase_hits(&index.reader().unwrap(), "青年英才").0, 1);
 }
 

@@ -96,7 +96,9 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
 pub fn decode(bytes: &[u8]) -> Option<Catalog> {
     let mut i = In(bytes.strip_prefix(MAGIC)?);
     let n = i.len()?;
-    let mut documents = Vec::with_capacity(n.min(bytes.len()));
+    // An entry takes at least 56 bytes (14 lengths): a damaged count cannot
+    // reserve more than the file could hold.
+    let mut documents = Vec::with_capacity(n.min(bytes.len() / 56));
     for _ in 0..n {
         let mut e = Entry {
             id: i.str()?,

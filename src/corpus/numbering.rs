@@ -86,6 +86,9 @@ mod prefilter_tests {
             "一、总体要求",
             "（一）加快",
             "(2) 项目",
+            "１．推进",
+            "１２、推进",
+            "（１）项目",
             "12. 推进",
             "① 内容",
             "专栏1 重点",
@@ -158,7 +161,8 @@ fn may_start(kind: MarkerKind, c: char) -> bool {
         }
         MarkerKind::CnList => CN_NUM_CHARS.contains(c),
         MarkerKind::CnParen | MarkerKind::NumParen => matches!(c, '（' | '('),
-        MarkerKind::Num => c.is_ascii_digit(),
+        // `\d` in the pattern is any Unicode digit (full-width １ too).
+        MarkerKind::Num => c.is_numeric(),
         MarkerKind::Circled => matches!(c, '①'..='⑳'),
         MarkerKind::Box => c == '专',
         MarkerKind::TableCaption => matches!(c, '附' | '表'),

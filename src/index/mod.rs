@@ -124,12 +124,20 @@ impl IndexDir {
         Ok(load_payload(&index, &dir)?.map(|payload| (index, payload, dir)))
     }
 
+    /// Bytes of `texts.bin`: (referred to by live documents, whole file).
+    /// The difference is texts of replaced or removed documents, dropped by
+    /// a rebuild (which an update starts by itself once they outweigh the
+    /// live texts; see `texts::needs_compaction`).
+    pub fn text_bytes(&self) -> Result<Option<(u64, u64)>> {
+        Ok(self.open_with_dir()?.and_then(|(index, _, dir)| {
+            live_text_bytes(&index).map(|live| (live, texts::file_len(&dir)))
+        }))
+    }
+
     /// Open for searching.
     pub fn reader(&self) -> Result<Reader> {
         match self.open_with_dir()? {
-            Some((index, payload, dir)) => {
-                Reader::new(index, payload, texts::TextStore::open(&dir)?)
-            }
+            Some((index, payload, dir)) => Reader::new(index, payload, &dir),
             None => Err(Error::Index(format!(
                 "no index in {} (run `policy-diff index`)",
                 self.root.display()
@@ -176,11 +184,7 @@ impl IndexDir {
             None => Ok(Err("there is no index yet".to_string())),
             Some((index, payload, dir)) => match Self::stale(&payload, corpus, topics_version)? {
                 Some(reason) => Ok(Err(reason)),
-                None => Ok(Ok(Reader::new(
-                    index,
-                    payload,
-                    texts::TextStore::open(&dir)?,
-                )?)),
+                None => Ok(Ok(Reader::new(index, payload, &dir)?)),
             },
         }
     }
@@ -220,7 +224,17 @@ impl IndexDir {
         } else {
             match &existing {
                 None => Some("no index yet".to_string()),
-                Some((_, p, _)) => p.versions.mismatch(&want),
+                Some((index, p, dir)) => p.versions.mismatch(&want).or_else(|| {
+                    let live = live_text_bytes(index)?;
+                    let len = texts::file_len(dir);
+                    texts::needs_compaction(len, live).then(|| {
+                        format!(
+                            "{} MB of replaced texts in {}",
+                            (len - live) >> 20,
+                            texts::FILE
+                        )
+                    })
+                }),
             }
         };
         let previous = existing.as_ref().map(|(_, p, _)| p.clone());
@@ -418,6 +432,27 @@ impl IndexDir {
             }
         }
     }
+}
+
+/// Bytes of `texts.bin` that live documents refer to (`None` if unreadable).
+fn live_text_bytes(index: &Index) -> Option<u64> {
+    let reader = index.reader().ok()?;
+    let searcher = reader.searcher();
+    let mut live = 0;
+    for segment in searcher.segment_readers() {
+        let lens = segment
+            .fast_fields()
+            .u64(schema::TEXT_LEN)
+            .ok()?
+            .first_or_default_col(0);
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                live += lens.get_val(doc);
+            }
+        }
+    }
+    Some(live)
 }
 
 /// The payload of the last commit with its states file. A states file

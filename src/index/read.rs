@@ -1,6 +1,7 @@
 //! Searching an index: filters, ranking, total counts, stored fields.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
@@ -72,13 +73,18 @@ fn any_of(field: tantivy::schema::Field, values: &[String]) -> Box<dyn TQuery> {
 }
 
 impl Reader {
-    pub(super) fn new(index: Index, payload: Payload, texts: TextStore) -> Result<Reader> {
+    /// Open the segments of the last commit, then map `texts.bin` of
+    /// `gen_dir`: in that order, because texts are synced before the commit
+    /// that refers to them, the mapping covers every text these segments
+    /// point at even when a writer commits in between.
+    pub(super) fn new(index: Index, payload: Payload, gen_dir: &Path) -> Result<Reader> {
         let fields = schema::fields_of(&index.schema()).map_err(ierr)?;
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(ierr)?;
+        let texts = TextStore::open(gen_dir)?;
         Ok(Reader {
             reader,
             fields,
@@ -361,7 +367,8 @@ pub struct Located {
 
 impl Reader {
     /// Provisions whose folded text contains `folded` verbatim: how many,
-    /// and the ids of up to `cap` of them. Cheap: fast fields only.
+    /// and the ids of up to `cap` of them. No stored documents are read: the
+    /// ids come from fast fields, the check from `texts.bin`.
     pub fn locate(&self, folded: &str, cap: usize) -> Result<Located> {
         let Some(q) = query::exact_query(&self.ctx(), folded) else {
             return Ok(Located::default());

@@ -1,6 +1,7 @@
-//! What an index holds, recorded in the tantivy commit payload so it changes
-//! atomically with the documents: versions and, per document, the
-//! fingerprint of the text and metadata that were indexed.
+//! What an index holds, recorded with each tantivy commit so it changes
+//! atomically with the documents: the versions (in the commit payload) and,
+//! per document, the fingerprint of the text and metadata that were indexed
+//! (in the `states-*.bin` file the payload names, written before the commit).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

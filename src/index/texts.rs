@@ -6,10 +6,12 @@
 //! fast fields). The file only ever grows: an update appends the texts of
 //! the documents it (re)indexes, syncs them, and only then commits the
 //! tantivy documents that point at them. So every offset a committed
-//! document holds is backed by bytes on disk, a reader that maps the file
-//! sees every text its segments refer to, and a crash leaves at most some
-//! unreferenced bytes at the end. Texts of removed or replaced documents
-//! stay behind until the next `index --rebuild` writes a new generation.
+//! document holds is backed by bytes on disk, a reader that opens its
+//! segments first and maps the file afterwards sees every text they refer
+//! to, and a crash leaves at most some unreferenced bytes at the end. Texts
+//! of removed or replaced documents stay behind until a rebuild writes a new
+//! generation: `index --rebuild`, or an update once they outweigh the live
+//! texts (see [`needs_compaction`]).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -23,7 +25,10 @@ pub const FILE: &str = "texts.bin";
 /// Appends texts; shared by the indexing threads.
 pub struct TextSink {
     path: PathBuf,
-    inner: Mutex<(BufWriter<File>, u64)>,
+    /// The writer, the file's length including buffered bytes, and whether
+    /// a write failed (after which the length is unknown and nothing more
+    /// is appended: the update fails before committing).
+    inner: Mutex<(BufWriter<File>, u64, bool)>,
 }
 
 impl TextSink {
@@ -41,19 +46,26 @@ impl TextSink {
             .len();
         Ok(TextSink {
             path,
-            inner: Mutex::new((BufWriter::with_capacity(1 << 20, file), len)),
+            inner: Mutex::new((BufWriter::with_capacity(1 << 20, file), len, false)),
         })
     }
 
     /// Append `texts` (kept together), returning the offset of each.
     pub fn append<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Result<Vec<u64>> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let (writer, len) = &mut *guard;
+        let (writer, len, failed) = &mut *guard;
+        if *failed {
+            return Err(Error::Index(format!(
+                "an earlier write to {} failed",
+                self.path.display()
+            )));
+        }
         let mut offsets = vec![];
         for t in texts {
-            writer
-                .write_all(t.as_bytes())
-                .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+            if let Err(e) = writer.write_all(t.as_bytes()) {
+                *failed = true;
+                return Err(Error::io(format!("writing {}", self.path.display()), e));
+            }
             offsets.push(*len);
             *len += t.len() as u64;
         }
@@ -63,6 +75,12 @@ impl TextSink {
     /// Flush and sync: call before committing documents that refer to the texts.
     pub fn sync(&self) -> Result<()> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.2 {
+            return Err(Error::Index(format!(
+                "an earlier write to {} failed",
+                self.path.display()
+            )));
+        }
         let err = |e| Error::io(format!("writing {}", self.path.display()), e);
         guard.0.flush().map_err(err)?;
         guard.0.get_ref().sync_data().map_err(err)
@@ -103,6 +121,24 @@ impl TextStore {
     }
 }
 
+/// Replaced texts tolerated before an update rebuilds the generation: more
+/// than the live texts, and at least this much.
+pub const REPLACED_SLACK: u64 = 64 << 20;
+
+/// Should a generation whose text file is `file_len` bytes, `live` of them
+/// referred to by live documents, be rebuilt to drop the rest?
+pub fn needs_compaction(file_len: u64, live: u64) -> bool {
+    let replaced = file_len.saturating_sub(live);
+    replaced > live && replaced > REPLACED_SLACK
+}
+
+/// Size of the generation's text file (0 when missing).
+pub fn file_len(gen_dir: &Path) -> u64 {
+    std::fs::metadata(gen_dir.join(FILE))
+        .map(|m| m.len())
+        .unwrap_or(0)
+}
+
 /// Does the generation have its text file?
 pub fn exists(gen_dir: &Path) -> bool {
     gen_dir.join(FILE).is_file()
@@ -128,5 +164,21 @@ mod tests {
         assert_eq!(store.get(b[0], 6), Some("土地".as_bytes()));
         assert_eq!(store.get(b[0], 7), None, "past the end");
         assert_eq!(store.get(u64::MAX, 1), None);
+    }
+
+    #[test]
+    fn compaction_waits_for_more_replaced_than_live_text_and_the_slack() {
+        let mb = 1 << 20;
+        assert!(!needs_compaction(0, 0));
+        assert!(
+            !needs_compaction(100 * mb, 60 * mb),
+            "40 MB replaced < 60 live"
+        );
+        assert!(!needs_compaction(60 * mb, 1), "under the slack");
+        assert!(needs_compaction(200 * mb, 60 * mb));
+        assert!(
+            !needs_compaction(60 * mb, 100 * mb),
+            "file shorter than live: no"
+        );
     }
 }
