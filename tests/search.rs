@@ -243,8 +243,8 @@ fn words_match_verbatim_even_when_segmented_differently() {
     }
 }
 
-#[test]
-fn incremental_update_touches_only_what_changed() {
+/// A temp dir with `corpus/` holding the five seeds, added as a user would.
+fn seeded_corpus() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let corpus_dir = dir.path().join("corpus");
     std::fs::create_dir(&corpus_dir).unwrap();
@@ -259,6 +259,13 @@ fn incremental_update_touches_only_what_changed() {
         .add_texts(&seeds, &Default::default())
         .iter()
         .all(|r| r.is_ok()));
+    (dir, corpus_dir)
+}
+
+#[test]
+fn incremental_update_touches_only_what_changed() {
+    let (dir, corpus_dir) = seeded_corpus();
+    let c = Corpus::open(&corpus_dir).unwrap();
     let index = IndexDir::new(&dir.path().join("index"));
     let first = index.update(&c, &options(false)).unwrap();
     assert_eq!((first.added, first.updated, first.removed), (5, 0, 0));
@@ -359,20 +366,7 @@ fn a_generation_missing_its_states_or_texts_is_rebuilt() {
 
 #[test]
 fn the_cheap_freshness_check_passes_an_untouched_corpus_and_catches_a_touched_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus_dir = dir.path().join("corpus");
-    std::fs::create_dir(&corpus_dir).unwrap();
-    let mut c = Corpus::open(&corpus_dir).unwrap();
-    let seeds: Vec<std::path::PathBuf> = std::fs::read_dir(seeds_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    let seeds: Vec<&std::path::Path> = seeds.iter().map(|p| p.as_path()).collect();
-    assert!(c
-        .add_texts(&seeds, &Default::default())
-        .iter()
-        .all(|r| r.is_ok()));
+    let (dir, corpus_dir) = seeded_corpus();
     let c = Corpus::open(&corpus_dir).unwrap();
     let index = IndexDir::new(&dir.path().join("index"));
     index.update(&c, &options(false)).unwrap();

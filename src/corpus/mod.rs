@@ -51,18 +51,21 @@ pub struct Corpus {
     pub catalog: Catalog,
 }
 
+/// Size and modification time (ns since the epoch; 0 when unknown).
+pub fn metadata_stamp(m: &std::fs::Metadata) -> (u64, u128) {
+    let mtime = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    (m.len(), mtime)
+}
+
 /// Size and modification time (ns) of a file, or zeros if it is missing.
 pub fn file_stamp(path: &Path) -> (u64, u128) {
     std::fs::metadata(path)
-        .map(|m| {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            (m.len(), mtime)
-        })
+        .map(|m| metadata_stamp(&m))
         .unwrap_or((0, 0))
 }
 

@@ -253,13 +253,7 @@ fn list_stamps(dir: &Path) -> std::collections::HashMap<String, (u64, u128)> {
     let stamp = |e: &std::fs::DirEntry| -> Option<(String, (u64, u128))> {
         let m = e.metadata().ok()?;
         let name = e.file_name().into_string().ok()?;
-        let mtime = m
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        Some((name, (m.len(), mtime)))
+        Some((name, crate::corpus::metadata_stamp(&m)))
     };
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -310,13 +304,7 @@ pub fn unchanged(corpus: &Corpus, payload: &Payload) -> bool {
 
 fn stat(path: &Path) -> Result<(u64, u128)> {
     let m = std::fs::metadata(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let mtime = m
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    Ok((m.len(), mtime))
+    Ok(crate::corpus::metadata_stamp(&m))
 }
 
 fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
