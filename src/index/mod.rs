@@ -268,10 +268,7 @@ impl IndexDir {
             if previous.as_ref().is_some_and(|p| {
                 p.catalog != observed.catalog || state::stamps_moved(&indexed, &observed)
             }) {
-                let mut documents = observed.docs.clone();
-                for (id, d) in documents.iter_mut() {
-                    d.provisions = indexed.get(id).map(|i| i.provisions).unwrap_or(0);
-                }
+                let documents = recorded_states(&observed, &indexed, &Default::default());
                 let mut payload = Payload::new(want, documents, observed.catalog);
                 let json = payload_json(&gen_dir, &mut payload, corpus)?;
                 let mut writer: IndexWriter =
@@ -293,6 +290,11 @@ impl IndexDir {
         let writer: IndexWriter = index
             .writer_with_num_threads(threads, WRITER_HEAP)
             .map_err(ierr)?;
+        // A writer killed between writing its files and committing leaves
+        // files no commit refers to; tantivy names the next ones the same
+        // way (e.g. the same `.del` file for the same deletes), so clear them
+        // before writing.
+        writer.garbage_collect_files().wait().map_err(ierr)?;
         for id in plan.remove.iter().chain(&plan.update) {
             writer.delete_term(Term::from_field_text(fields.doc_id, id));
         }
@@ -341,13 +343,12 @@ impl IndexDir {
             bar.finish_and_clear();
         }
 
-        let mut documents = observed.docs.clone();
-        for (id, state) in documents.iter_mut() {
-            state.provisions = match counts.per_doc.iter().find(|(d, _)| d == id) {
-                Some((_, n)) => *n,
-                None => indexed.get(id).map(|d| d.provisions).unwrap_or(0),
-            };
-        }
+        let fresh: std::collections::HashMap<&str, usize> = counts
+            .per_doc
+            .iter()
+            .map(|(id, n)| (id.as_str(), *n))
+            .collect();
+        let documents = recorded_states(&observed, &indexed, &fresh);
         summary.provisions = documents.values().map(|d| d.provisions).sum();
         summary.indexed_provisions = counts.per_doc.iter().map(|(_, n)| n).sum();
         summary.bytes = counts.bytes;
@@ -432,6 +433,24 @@ impl IndexDir {
             }
         }
     }
+}
+
+/// What to record per document after an update: the observed states, with
+/// the provision counts of the documents just indexed (`fresh`) or else of
+/// what was indexed before.
+fn recorded_states(
+    observed: &state::Observed,
+    indexed: &std::collections::BTreeMap<String, state::DocState>,
+    fresh: &std::collections::HashMap<&str, usize>,
+) -> std::collections::BTreeMap<String, state::DocState> {
+    let mut documents = observed.docs.clone();
+    for (id, d) in documents.iter_mut() {
+        d.provisions = match fresh.get(id.as_str()) {
+            Some(n) => *n,
+            None => indexed.get(id).map(|i| i.provisions).unwrap_or(0),
+        };
+    }
+    documents
 }
 
 /// Bytes of `texts.bin` that live documents refer to (`None` if unreadable).
@@ -532,6 +551,14 @@ fn index_documents(
         .unwrap_or(1)
         .min(ids.len())
         .max(1);
+    // One lookup table instead of a catalog scan per document (quadratic at
+    // tens of thousands of documents).
+    let entries: std::collections::HashMap<&str, &crate::corpus::Entry> = corpus
+        .catalog
+        .documents
+        .iter()
+        .map(|e| (e.id.as_str(), e))
+        .collect();
     let results: Vec<Result<Vec<(String, usize, u64)>>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -540,7 +567,10 @@ fn index_documents(
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(id) = ids.get(i) else { break };
-                        let entry = corpus.entry(id)?;
+                        let entry = match entries.get(id) {
+                            Some(e) => *e,
+                            None => corpus.entry(id)?,
+                        };
                         let document = corpus.document(entry)?;
                         let folded: Vec<String> = document
                             .provisions
