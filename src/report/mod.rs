@@ -25,6 +25,22 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
+/// Serialize `(key, value)` pairs as a JSON object in their order (a map
+/// type would sort them; columns and topics keep the order the user gave).
+pub fn serialize_pairs<S, K, V>(pairs: &[(K, V)], s: S) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    K: serde::Serialize,
+    V: serde::Serialize,
+{
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! The coverage matrix: how many provisions each jurisdiction (and each
 //! document) has on each topic.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, Serializer};
 
 use super::classify::{topic_ids, THRESHOLD};
 use super::taxonomy::{Taxonomy, Topic};
@@ -26,11 +26,7 @@ impl Counts {
 
 impl Serialize for Counts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
+        crate::report::serialize_pairs(&self.0, s)
     }
 }
 

@@ -200,18 +200,11 @@ pub fn html(c: &TopicComparison) -> String {
         h(&c.topic.label_en),
         h(&c.topic.id)
     );
-    let total: usize = c.column_info.iter().map(|x| x.provisions).sum();
     let _ = writeln!(
         out,
-        "<p>{} · one column per {} · {} provisions on the topic · {} rows, {} with counterparts in several columns. <mark>Highlighted</mark> phrases are shared with another column of the row; the rest differs.</p>",
+        "<p>{} · one column per {}. <mark>Highlighted</mark> phrases are shared with another column of the row; the rest differs.</p>",
         h(&c.topic.description),
-        match c.by {
-            super::By::Jurisdiction => "jurisdiction",
-            super::By::Doc => "document",
-        },
-        total,
-        c.rows.len(),
-        c.aligned_rows()
+        h(&c.scope())
     );
     let _ = writeln!(
         out,

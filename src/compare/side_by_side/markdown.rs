@@ -151,18 +151,10 @@ pub fn markdown(c: &TopicComparison) -> String {
         md(&c.topic.label_en),
         md(&c.topic.id)
     );
-    let total: usize = c.column_info.iter().map(|x| x.provisions).sum();
     let _ = writeln!(
         out,
-        "One column per {} · {} provisions on the topic · {} rows, {} with counterparts in several columns. \
-Shared phrases are in **bold**.\n",
-        match c.by {
-            super::By::Jurisdiction => "jurisdiction",
-            super::By::Doc => "document",
-        },
-        total,
-        c.rows.len(),
-        c.aligned_rows()
+        "One column per {}. Shared phrases are in **bold**.\n",
+        c.scope()
     );
     let _ = writeln!(
         out,

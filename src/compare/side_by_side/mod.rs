@@ -28,7 +28,7 @@ mod table;
 
 use std::ops::Range;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, Serializer};
 
 use super::figures::{self, Figure};
 use super::similarity::{ProvisionVector, SimilarityModel};
@@ -135,11 +135,7 @@ impl Cells {
 
 impl Serialize for Cells {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
+        crate::report::serialize_pairs(&self.0, s)
     }
 }
 
@@ -230,6 +226,23 @@ impl TopicComparison {
     /// Rows whose provisions come from at least two columns.
     pub fn aligned_rows(&self) -> usize {
         self.rows.iter().filter(|r| r.columns_covered > 1).count()
+    }
+
+    /// The report's scope after "one column per": `jurisdiction · 13
+    /// provisions on the topic · 10 rows, 2 with counterparts in several
+    /// columns` (shared by the Markdown and HTML reports).
+    pub fn scope(&self) -> String {
+        let total: usize = self.column_info.iter().map(|x| x.provisions).sum();
+        format!(
+            "{} · {} provisions on the topic · {} rows, {} with counterparts in several columns",
+            match self.by {
+                By::Jurisdiction => "jurisdiction",
+                By::Doc => "document",
+            },
+            total,
+            self.rows.len(),
+            self.aligned_rows()
+        )
     }
 }
 
