@@ -32,24 +32,8 @@ impl Env {
         p
     }
     fn total(&self, phrase: &str) -> u64 {
-        let out = self
-            .cmd()
-            .args([
-                "search",
-                &format!("\"{phrase}\""),
-                "--format",
-                "json",
-                "--limit",
-                "1",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["total"]
+        let q = format!("\"{phrase}\"");
+        run_json(self.cmd(), &["search", &q, "--limit", "1"])["total"]
             .as_u64()
             .unwrap()
     }
