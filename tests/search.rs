@@ -333,9 +333,98 @@ fn incremental_update_touches_only_what_changed() {
     assert_eq!(phrase_hits(&index.reader().unwrap(), "青年英才").0, 1);
 }
 
+/// The character postings files of the live generation of `index_dir`.
+fn chunk_files(index_dir: &std::path::Path) -> Vec<String> {
+    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(index_dir.join(gen.trim()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("chars-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn many_small_updates_keep_phrases_exact_and_the_postings_few() {
+    let (dir, corpus_dir) = seeded_corpus();
+    let index_dir = dir.path().join("index");
+    let index = IndexDir::new(&index_dir);
+    index
+        .update(&Corpus::open(&corpus_dir).unwrap(), &options(false))
+        .unwrap();
+    assert_eq!(chunk_files(&index_dir).len(), 1);
+    // A file a crashed update left behind.
+    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
+    let orphan = index_dir
+        .join(gen.trim())
+        .join("chars-0000999999-0001000000.bin");
+    std::fs::write(&orphan, b"left by a crash").unwrap();
+    let c = Corpus::open(&corpus_dir).unwrap();
+    let path = c.file_path(c.entry("nt-2021-23").unwrap());
+    let original = std::fs::read_to_string(&path).unwrap();
+    for k in 0..12 {
+        // Each edit adds one update's worth of texts (and postings).
+        let marker = format!("第{k}号试验标记");
+        std::fs::write(
+            &path,
+            original.replace("集聚高水平人才", &format!("集聚高水平人才{marker}")),
+        )
+        .unwrap();
+        let c = Corpus::open(&corpus_dir).unwrap();
+        let s = index.update(&c, &options(false)).unwrap();
+        assert_eq!((s.updated, s.unchanged), (1, 4), "edit {k}");
+        let reader = index.reader().unwrap();
+        assert_eq!(phrase_hits(&reader, &marker).0, 1, "edit {k}");
+        if k > 0 {
+            let before = format!("第{}号试验标记", k - 1);
+            assert_eq!(phrase_hits(&reader, &before).0, 0, "edit {k}");
+        }
+    }
+    assert!(!orphan.exists(), "an update removes unreferenced chunks");
+    // Without merging there would be 13 chunks.
+    let files = chunk_files(&index_dir);
+    assert!(files.len() <= 9, "{files:?}");
+    // Every phrase still finds exactly the provisions holding it.
+    let c = Corpus::open(&corpus_dir).unwrap();
+    let provisions: Vec<Provision> = c
+        .documents()
+        .unwrap()
+        .into_iter()
+        .flat_map(|d| d.provisions)
+        .collect();
+    let folded: Vec<(String, String)> = provisions
+        .iter()
+        .map(|p| (p.id.clone(), fold(&p.text)))
+        .collect();
+    let reader = index.reader().unwrap();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut checked = 0;
+    while checked < 200 {
+        let (_, t) = &folded[rng.below(folded.len())];
+        let chars: Vec<char> = t.chars().collect();
+        if chars.len() < 8 {
+            continue;
+        }
+        let len = 2 + rng.below(6);
+        let start = rng.below(chars.len() - len);
+        let s: String = chars[start..start + len].iter().collect();
+        if s.trim() != s || s.contains('"') {
+            continue;
+        }
+        let expected: BTreeSet<String> = folded
+            .iter()
+            .filter(|(_, t)| t.contains(&s))
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert_eq!(phrase_hits(&reader, &s).1, expected, "phrase {s:?}");
+        checked += 1;
+    }
+}
+
 #[test]
 fn a_generation_missing_its_states_or_texts_is_rebuilt() {
-    for victim in ["states-", "texts.bin"] {
+    for victim in ["states-", "texts.bin", "chars-"] {
         let dir = tempfile::tempdir().unwrap();
         let corpus = corpus();
         let index = IndexDir::new(dir.path());

@@ -7,13 +7,15 @@
 //!   names the `states-*.bin` file holding, per document, the fingerprint
 //!   that was indexed (see `state`; written before the commit); beside it
 //!   `texts.bin`, the folded provision texts exact phrases are checked
-//!   against (see `texts`);
+//!   against (see `texts`), and the `chars-*.bin` chunks of character
+//!   postings that give their candidates (see `chars`);
 //! - `LOCK`: held by the one process that writes.
 //!
 //! An incremental update commits deletes and additions in one tantivy commit,
 //! so a crash leaves the previous commit. A rebuild writes a new generation
 //! and switches `CURRENT` only when it is complete.
 
+mod chars;
 mod phrase;
 mod query;
 mod read;
@@ -269,14 +271,18 @@ impl IndexDir {
                 p.catalog != observed.catalog || state::stamps_moved(&indexed, &observed)
             }) {
                 let documents = recorded_states(&observed, &indexed, &Default::default());
-                let mut payload = Payload::new(want, documents, observed.catalog);
+                let chunks = previous
+                    .as_ref()
+                    .map(|p| p.chars.clone())
+                    .unwrap_or_default();
+                let mut payload = Payload::new(want, documents, observed.catalog, chunks);
                 let json = payload_json(&gen_dir, &mut payload, corpus)?;
                 let mut writer: IndexWriter =
                     index.writer_with_num_threads(1, 15_000_000).map_err(ierr)?;
                 let mut prepared = writer.prepare_commit().map_err(ierr)?;
                 prepared.set_payload(&json);
                 prepared.commit().map_err(ierr)?;
-                remove_old_states(&gen_dir, &payload.states, previous.as_ref());
+                remove_unreferenced(&gen_dir, &payload, previous.as_ref());
             }
             summary.seconds = started.elapsed().as_secs_f64();
             return Ok(summary);
@@ -323,7 +329,14 @@ impl IndexDir {
                 started.elapsed().as_secs_f64()
             );
         }
-        let sink = texts::TextSink::open(&gen_dir)?;
+        // The chunks the new documents' postings are added to (none in a
+        // new generation).
+        let mut chunks = match (&new_gen, &previous) {
+            (None, Some(p)) => p.chars.clone(),
+            _ => vec![],
+        };
+        let first = chars::next_ordinal(&chunks);
+        let sink = texts::TextSink::open(&gen_dir, first)?;
         let counts = index_documents(
             corpus,
             &to_index,
@@ -352,15 +365,23 @@ impl IndexDir {
         summary.provisions = documents.values().map(|d| d.provisions).sum();
         summary.indexed_provisions = counts.per_doc.iter().map(|(_, n)| n).sum();
         summary.bytes = counts.bytes;
-        let mut payload = Payload::new(want, documents, observed.catalog);
+        // The texts and their postings must be on disk before any document
+        // pointing at them is.
+        let end = sink.next_ordinal();
+        if end > first {
+            chunks.push(counts.postings.write(&gen_dir, first, end)?);
+        }
+        if chunks.len() > chars::MAX_CHUNKS {
+            chunks = vec![chars::merge_chunks(&gen_dir, &chunks)?];
+        }
+        let mut payload = Payload::new(want, documents, observed.catalog, chunks);
         let json = payload_json(&gen_dir, &mut payload, corpus)?;
-        // The texts must be on disk before any document pointing at them is.
         sink.sync()?;
         let mut writer = writer;
         let mut prepared = writer.prepare_commit().map_err(ierr)?;
         prepared.set_payload(&json);
         prepared.commit().map_err(ierr)?;
-        remove_old_states(&gen_dir, &payload.states, previous.as_ref());
+        remove_unreferenced(&gen_dir, &payload, previous.as_ref());
         if timing {
             eprintln!(
                 "timing: committed after {:.2}s",
@@ -474,10 +495,11 @@ fn live_text_bytes(index: &Index) -> Option<u64> {
     Some(live)
 }
 
-/// The payload of the last commit with its states file. A states file
-/// removed by a concurrent writer between the two reads is retried with the
-/// newer commit; a generation whose states file is missing or damaged is
-/// unusable (`None`: it is rebuilt). An unreadable payload reads as the
+/// The payload of the last commit with its states file. A states file (or
+/// character chunk) removed by a concurrent writer between the reads is
+/// retried with the newer commit; a generation whose states file is missing
+/// or damaged, or which misses a character chunk, is unusable (`None`: it
+/// is rebuilt). An unreadable payload reads as the
 /// default, whose versions force a rebuild.
 fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
     for _ in 0..3 {
@@ -492,14 +514,27 @@ fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
         if payload.states.is_empty() {
             return Ok(Some(payload));
         }
+        let chunks_present = payload.chars.iter().all(|c| dir.join(&c.file).is_file());
         let loaded = std::fs::read(dir.join(&payload.states))
             .ok()
+            .filter(|_| chunks_present)
             .and_then(|bytes| payload.clone().with_states(bytes));
         if let Some(payload) = loaded {
             return Ok(Some(payload));
         }
     }
     Ok(None)
+}
+
+/// The character chunks the last commit lists.
+fn committed_chunks(index: &Index) -> Result<Vec<chars::ChunkRef>> {
+    Ok(index
+        .load_metas()
+        .map_err(ierr)?
+        .payload
+        .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+        .map(|p| p.chars)
+        .unwrap_or_default())
 }
 
 /// Write the states file of `payload` into the generation directory (named
@@ -517,13 +552,18 @@ fn payload_json(dir: &Path, payload: &mut Payload, corpus: &Corpus) -> Result<St
     serde_json::to_string(payload).map_err(|e| Error::Other(e.to_string()))
 }
 
-/// Remove the states files of older commits, keeping the current one and
-/// its predecessor (a reader may be between reading a commit and its states).
-fn remove_old_states(dir: &Path, current: &str, previous: Option<&Payload>) {
-    let keep = |name: &str| name == current || previous.is_some_and(|p| p.states == name);
+/// Remove the states files and character chunks that neither the current
+/// commit nor its predecessor refers to (a reader may be between reading a
+/// commit and opening its files): those of older commits, and any a
+/// crashed update left behind.
+fn remove_unreferenced(dir: &Path, current: &Payload, previous: Option<&Payload>) {
+    let refers =
+        |p: &Payload, name: &str| p.states == name || p.chars.iter().any(|c| c.file == name);
+    let keep = |name: &str| refers(current, name) || previous.is_some_and(|p| refers(p, name));
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with("states-") && name.ends_with(".bin") && !keep(&name) {
+        let ours = name.starts_with("states-") || name.starts_with("chars-");
+        if ours && name.ends_with(".bin") && !keep(&name) {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -532,10 +572,12 @@ fn remove_old_states(dir: &Path, current: &str, previous: Option<&Payload>) {
 struct Counts {
     per_doc: Vec<(String, usize)>,
     bytes: u64,
+    /// The character postings of the texts appended.
+    postings: chars::Builder,
 }
 
-/// Parse documents on all cores and hand their provisions to the writer
-/// (whose own threads run the tokenizers).
+/// Parse and segment documents on all cores and hand their provisions to
+/// the writer (whose own threads build the postings).
 fn index_documents(
     corpus: &Corpus,
     ids: &[&str],
@@ -559,11 +601,15 @@ fn index_documents(
         .iter()
         .map(|e| (e.id.as_str(), e))
         .collect();
-    let results: Vec<Result<Vec<(String, usize, u64)>>> = std::thread::scope(|s| {
+    type Done = (Vec<(String, usize, u64)>, chars::Builder);
+    let results: Vec<Result<Done>> = std::thread::scope(|s| {
+        // Load the dictionary while the first documents are parsed.
+        s.spawn(crate::text::segment::load);
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
                     let mut done = vec![];
+                    let mut postings = chars::Builder::default();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(id) = ids.get(i) else { break };
@@ -577,10 +623,11 @@ fn index_documents(
                             .iter()
                             .map(|p| crate::text::fold(&p.text))
                             .collect();
-                        let offsets = sink.append(folded.iter().map(String::as_str))?;
-                        for ((p, text), at) in document.provisions.iter().zip(folded).zip(offsets) {
+                        let placed = sink.append(folded.iter().map(String::as_str))?;
+                        for ((p, text), at) in document.provisions.iter().zip(folded).zip(placed) {
+                            postings.add(at.ord, &text);
                             writer
-                                .add_document(to_tantivy(f, p, text, at, topics))
+                                .add_document(to_tantivy(f, p, &text, at, topics))
                                 .map_err(ierr)?;
                         }
                         done.push((
@@ -592,7 +639,7 @@ fn index_documents(
                             bar.inc(1);
                         }
                     }
-                    Ok(done)
+                    Ok((done, postings))
                 })
             })
             .collect();
@@ -604,23 +651,26 @@ fn index_documents(
     let mut counts = Counts {
         per_doc: vec![],
         bytes: 0,
+        postings: chars::Builder::default(),
     };
     for r in results {
-        for (id, n, bytes) in r? {
+        let (done, postings) = r?;
+        for (id, n, bytes) in done {
             counts.per_doc.push((id, n));
             counts.bytes += bytes;
         }
+        counts.postings = counts.postings.merge(postings);
     }
     Ok(counts)
 }
 
 /// The tantivy document of a provision whose folded text is `folded`,
-/// stored at `at` in `texts.bin`.
+/// placed `at` in `texts.bin`.
 fn to_tantivy(
     f: schema::Fields,
     p: &Provision,
-    folded: String,
-    at: u64,
+    folded: &str,
+    at: texts::Placed,
     topics: &Topics,
 ) -> TantivyDocument {
     let mut d = doc!(
@@ -632,12 +682,13 @@ fn to_tantivy(
         f.path => serde_json::to_string(&p.path).unwrap_or_default(),
         f.text => p.text.as_str(),
         f.units => serde_json::to_string(&p.responsible_units).unwrap_or_default(),
-        f.heading_words => crate::text::fold(&p.heading),
-        f.text_at => at,
+        f.text_at => at.at,
         f.text_len => folded.len() as u64,
-        f.chars => folded.clone(),
-        f.words => folded,
+        f.text_ord => u64::from(at.ord),
     );
+    let (words, heading_words) = tokenize::words_field(folded, &crate::text::fold(&p.heading));
+    d.add_text(f.words, words);
+    d.add_text(f.heading_words, heading_words);
     for t in (topics.classify)(p) {
         d.add_text(f.topics, &t);
     }

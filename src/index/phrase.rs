@@ -1,39 +1,50 @@
-//! Exact phrases: the provisions that hold every character of the phrase
-//! (an intersection over the `chars` field) are the candidates; each is
-//! verified by searching its folded text (see [`texts`](super::texts)) for
-//! the folded phrase. Matching is therefore exactly "the folded provision
-//! text contains the folded phrase", whatever jieba made of either.
+//! Exact phrases: the texts that hold every character of the phrase (an
+//! intersection of [`chars`](super::chars) postings) are the candidates;
+//! each is verified by searching its folded text (see
+//! [`texts`](super::texts)) for the folded phrase. Matching is therefore
+//! exactly "the folded provision text contains the folded phrase", whatever
+//! jieba made of either.
 //!
-//! A one-character phrase needs no verification: the `chars` field holds
-//! every character of every provision.
+//! The postings are keyed by text ordinal, not by tantivy document: a
+//! segment's scorer walks its documents in order, reading each one's
+//! ordinal from the `text_ord` fast field (in blocks) and testing it
+//! against the candidates, and reads the text of a candidate only when the
+//! walk reaches it (so a filter that seeks past documents saves their
+//! verification). A one-character phrase needs no verification.
 //!
-//! Scoring is BM25 with the phrase's characters as terms (their summed IDF)
-//! and the phrase's occurrence count as the term frequency.
+//! Scoring is BM25 with the phrase's characters as terms (their summed
+//! IDF), the phrase's occurrence count as the term frequency and the
+//! provision's word count as its length.
 
 use std::fmt;
 use std::sync::Arc;
 
 use memchr::memmem::Finder;
+use roaring::RoaringBitmap;
 use tantivy::columnar::ColumnValues;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{
-    Bm25Weight, BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, TermQuery, Weight,
-};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
-use super::schema::{TEXT_AT, TEXT_LEN};
+use super::chars::{indexed_chars, CharPostings};
+use super::schema::{TEXT_AT, TEXT_LEN, TEXT_ORD};
 use super::texts::TextStore;
-use super::tokenize::indexed_chars;
+
+/// BM25 parameters (tantivy's).
+const K1: Score = 1.2;
+const B: Score = 0.75;
 
 /// Provisions whose folded text contains `needle`.
 #[derive(Clone)]
 pub struct ExactPhrase {
     needle: Arc<Finder<'static>>,
-    /// The distinct characters of the needle, as `chars` terms.
-    terms: Vec<Term>,
+    /// The distinct indexed characters of the needle.
+    chars: Vec<char>,
+    postings: Arc<CharPostings>,
     texts: Arc<TextStore>,
-    chars: Field,
+    /// The field whose lengths normalize the score.
+    words: Field,
     single_char: bool,
 }
 
@@ -49,86 +60,146 @@ impl fmt::Debug for ExactPhrase {
 
 impl ExactPhrase {
     /// `None` when the phrase has no indexed character (empty or all spaces).
-    pub fn new(folded: &str, chars: Field, texts: Arc<TextStore>) -> Option<ExactPhrase> {
-        let terms: Vec<Term> = indexed_chars(folded)
-            .into_iter()
-            .map(|c| Term::from_field_text(chars, c.encode_utf8(&mut [0; 4])))
-            .collect();
-        if terms.is_empty() {
+    pub fn new(
+        folded: &str,
+        postings: Arc<CharPostings>,
+        texts: Arc<TextStore>,
+        words: Field,
+    ) -> Option<ExactPhrase> {
+        let chars = indexed_chars(folded);
+        if chars.is_empty() {
             return None;
         }
         let mut it = folded.chars();
         let single_char = it.next().is_some() && it.next().is_none();
         Some(ExactPhrase {
             needle: Arc::new(Finder::new(folded.as_bytes()).into_owned()),
-            terms,
-            texts,
             chars,
+            postings,
+            texts,
+            words,
             single_char,
         })
     }
 }
 
+fn corrupt(e: crate::error::Error) -> TantivyError {
+    TantivyError::DataCorruption(tantivy::error::DataCorruption::comment_only(e))
+}
+
+/// BM25's inverse document frequency (tantivy's formula).
+fn idf(doc_freq: u64, docs: u64) -> Score {
+    let doc_freq = doc_freq.min(docs);
+    let x = ((docs - doc_freq) as Score + 0.5) / (doc_freq as Score + 0.5);
+    (1.0 + x).ln()
+}
+
+#[derive(Clone, Copy)]
+struct Bm25 {
+    idf: Score,
+    avg_len: Score,
+}
+
+impl Bm25 {
+    fn score(&self, tf: u32, len: u32) -> Score {
+        let tf = tf as Score;
+        let norm = K1 * (1.0 - B + B * len as Score / self.avg_len);
+        self.idf * tf * (K1 + 1.0) / (tf + norm)
+    }
+}
+
+/// Candidate ordinals as a plain bitset: one test per document walked.
+struct Candidates {
+    bits: Vec<u64>,
+    count: u64,
+}
+
+impl Candidates {
+    fn new(set: &RoaringBitmap) -> Candidates {
+        let words = set.max().map_or(0, |m| m as usize / 64 + 1);
+        let mut bits = vec![0u64; words];
+        for o in set {
+            bits[o as usize / 64] |= 1 << (o % 64);
+        }
+        Candidates {
+            bits,
+            count: set.len(),
+        }
+    }
+
+    fn contains(&self, ord: u64) -> bool {
+        usize::try_from(ord / 64)
+            .ok()
+            .and_then(|w| self.bits.get(w))
+            .is_some_and(|w| w & (1 << (ord % 64)) != 0)
+    }
+}
+
 impl Query for ExactPhrase {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let set = self
+            .postings
+            .containing_all(&self.chars)
+            .map_err(corrupt)?
+            .unwrap_or_default();
         let bm25 = match scoring {
             EnableScoring::Enabled {
                 statistics_provider,
                 ..
-            } => Some(Bm25Weight::for_terms(statistics_provider, &self.terms)?),
+            } => {
+                let docs = statistics_provider.total_num_docs()?;
+                let mut idf_sum = 0.0;
+                for &c in &self.chars {
+                    idf_sum += idf(self.postings.doc_freq(c).map_err(corrupt)?, docs);
+                }
+                let tokens = statistics_provider.total_num_tokens(self.words)?;
+                Some(Bm25 {
+                    idf: idf_sum,
+                    avg_len: (tokens as Score / docs.max(1) as Score).max(1.0),
+                })
+            }
             EnableScoring::Disabled { .. } => None,
         };
-        let all_chars = BooleanQuery::new(
-            self.terms
-                .iter()
-                .map(|t| {
-                    let q: Box<dyn Query> =
-                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic));
-                    (Occur::Must, q)
-                })
-                .collect(),
-        );
-        let candidates = all_chars.weight(EnableScoring::disabled_from_schema(scoring.schema()))?;
         Ok(Box::new(ExactWeight {
             query: self.clone(),
-            candidates,
+            candidates: Arc::new(Candidates::new(&set)),
             bm25,
         }))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for t in &self.terms {
-            visitor(t, false);
-        }
     }
 }
 
 struct ExactWeight {
     query: ExactPhrase,
-    candidates: Box<dyn Weight>,
-    bm25: Option<Bm25Weight>,
+    candidates: Arc<Candidates>,
+    bm25: Option<Bm25>,
 }
 
 impl Weight for ExactWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let ff = reader.fast_fields();
         let norms = match &self.bm25 {
-            Some(_) => Some(reader.get_fieldnorms_reader(self.query.chars)?),
+            Some(_) => Some(reader.get_fieldnorms_reader(self.query.words)?),
             None => None,
         };
         let mut scorer = ExactScorer {
-            candidates: self.candidates.scorer(reader, 1.0)?,
+            doc: 0,
+            max_doc: reader.max_doc(),
+            ords: ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX),
+            block: vec![],
+            block_start: 0,
             at: ff.u64(TEXT_AT)?.first_or_default_col(0),
             len: ff.u64(TEXT_LEN)?.first_or_default_col(0),
+            candidates: self.candidates.clone(),
             query: self.query.clone(),
-            bm25: self.bm25.clone(),
+            bm25: self.bm25,
             norms,
             boost,
         };
-        let first = scorer.candidates.doc();
-        if first != TERMINATED && !scorer.verify(first) {
-            scorer.advance();
-        }
+        scorer.doc = if scorer.candidates.count == 0 {
+            TERMINATED
+        } else {
+            scorer.next_from(0)
+        };
         Ok(Box::new(scorer))
     }
 
@@ -143,17 +214,50 @@ impl Weight for ExactWeight {
     }
 }
 
+/// Documents read from the ordinal column at a time.
+const BLOCK: usize = 256;
+
 struct ExactScorer {
-    candidates: Box<dyn Scorer>,
+    doc: DocId,
+    max_doc: DocId,
+    ords: Arc<dyn ColumnValues<u64>>,
+    /// Ordinals of documents `block_start..block_start + block.len()`.
+    block: Vec<u64>,
+    block_start: DocId,
     at: Arc<dyn ColumnValues<u64>>,
     len: Arc<dyn ColumnValues<u64>>,
+    candidates: Arc<Candidates>,
     query: ExactPhrase,
-    bm25: Option<Bm25Weight>,
+    bm25: Option<Bm25>,
     norms: Option<FieldNormReader>,
     boost: Score,
 }
 
 impl ExactScorer {
+    fn ordinal(&mut self, doc: DocId) -> u64 {
+        let i = doc.wrapping_sub(self.block_start) as usize;
+        if i >= self.block.len() {
+            let n = BLOCK.min((self.max_doc - doc) as usize);
+            self.block.resize(n, 0);
+            self.ords.get_range(u64::from(doc), &mut self.block);
+            self.block_start = doc;
+            return self.block[0];
+        }
+        self.block[i]
+    }
+
+    /// The first matching document at or after `doc`.
+    fn next_from(&mut self, mut doc: DocId) -> DocId {
+        while doc < self.max_doc {
+            let ord = self.ordinal(doc);
+            if self.candidates.contains(ord) && self.verify(doc) {
+                return doc;
+            }
+            doc += 1;
+        }
+        TERMINATED
+    }
+
     fn text(&self, doc: DocId) -> Option<&[u8]> {
         self.query
             .texts
@@ -181,37 +285,31 @@ impl ExactScorer {
 
 impl DocSet for ExactScorer {
     fn advance(&mut self) -> DocId {
-        loop {
-            let doc = self.candidates.advance();
-            if doc == TERMINATED || self.verify(doc) {
-                return doc;
-            }
+        if self.doc != TERMINATED {
+            self.doc = self.next_from(self.doc + 1);
         }
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc() >= target {
-            return self.doc();
+        if self.doc >= target {
+            return self.doc;
         }
-        let doc = self.candidates.seek(target);
-        if doc == TERMINATED || self.verify(doc) {
-            doc
-        } else {
-            self.advance()
-        }
+        self.doc = self.next_from(target);
+        self.doc
     }
 
     fn doc(&self) -> DocId {
-        self.candidates.doc()
+        self.doc
     }
 
     fn size_hint(&self) -> u32 {
-        self.candidates.size_hint()
+        self.candidates.count.min(u64::from(self.max_doc)) as u32
     }
 
     fn cost(&self) -> u64 {
-        // Reading and searching the text costs more than a posting.
-        self.candidates.cost().saturating_mul(8)
+        // Walking the segment's ordinals, plus reading the candidates' texts.
+        u64::from(self.max_doc) + self.candidates.count.saturating_mul(8)
     }
 }
 
@@ -220,7 +318,7 @@ impl Scorer for ExactScorer {
         let doc = self.doc();
         match (&self.bm25, &self.norms) {
             (Some(bm25), Some(norms)) => {
-                self.boost * bm25.score(norms.fieldnorm_id(doc), self.term_freq(doc))
+                self.boost * bm25.score(self.term_freq(doc), norms.fieldnorm(doc))
             }
             _ => self.boost,
         }

@@ -16,6 +16,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
+use super::chars::CharPostings;
 use super::phrase::ExactPhrase;
 use super::schema::Fields;
 use super::texts::TextStore;
@@ -40,12 +41,18 @@ fn term_q(field: tantivy::schema::Field, text: &str) -> Box<dyn TQuery> {
 pub struct Ctx<'a> {
     pub fields: &'a Fields,
     pub texts: &'a Arc<TextStore>,
+    pub postings: &'a Arc<CharPostings>,
 }
 
 /// The exact-phrase query over folded text.
 pub fn exact_query(ctx: &Ctx, folded: &str) -> Option<Box<dyn TQuery>> {
-    ExactPhrase::new(folded, ctx.fields.chars, ctx.texts.clone())
-        .map(|q| Box::new(q) as Box<dyn TQuery>)
+    ExactPhrase::new(
+        folded,
+        ctx.postings.clone(),
+        ctx.texts.clone(),
+        ctx.fields.words,
+    )
+    .map(|q| Box::new(q) as Box<dyn TQuery>)
 }
 
 /// Ranking clauses for a list of words: BM25 in the body, heading boost, proximity.

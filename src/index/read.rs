@@ -12,6 +12,7 @@ use tantivy::{
     SegmentReader, TantivyDocument, Term,
 };
 
+use super::chars::{self, CharPostings};
 use super::schema::{self, Fields};
 use super::state::Payload;
 use super::texts::TextStore;
@@ -52,7 +53,42 @@ pub struct Reader {
     reader: IndexReader,
     fields: Fields,
     texts: Arc<TextStore>,
+    postings: Arc<CharPostings>,
     pub payload: Payload,
+}
+
+/// The character postings of the newest commit, which cover every text
+/// `reader`'s (older or same) segments refer to. Chunks an update merged
+/// away may vanish between reading a commit and opening them: then the
+/// next commit is read.
+fn open_postings(index: &Index, reader: &IndexReader, gen_dir: &Path) -> Result<CharPostings> {
+    let searcher = reader.searcher();
+    let mut needed = 0;
+    for segment in searcher.segment_readers() {
+        let ords = segment
+            .fast_fields()
+            .u64(schema::TEXT_ORD)
+            .map_err(ierr)?
+            .first_or_default_col(0);
+        if segment.max_doc() > 0 {
+            needed = needed.max(ords.max_value() + 1);
+        }
+    }
+    let mut last_err = None;
+    for _ in 0..3 {
+        let chunks = super::committed_chunks(index)?;
+        if u64::from(chars::next_ordinal(&chunks)) < needed {
+            return Err(crate::error::Error::Index(format!(
+                "the character postings in {} do not cover the index (run `policy-diff index --rebuild`)",
+                gen_dir.display()
+            )));
+        }
+        match CharPostings::open(gen_dir, &chunks) {
+            Ok(p) => return Ok(p),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.expect("tried at least once"))
 }
 
 fn any_of(field: tantivy::schema::Field, values: &[String]) -> Box<dyn TQuery> {
@@ -74,9 +110,10 @@ fn any_of(field: tantivy::schema::Field, values: &[String]) -> Box<dyn TQuery> {
 
 impl Reader {
     /// Open the segments of the last commit, then map `texts.bin` of
-    /// `gen_dir`: in that order, because texts are synced before the commit
-    /// that refers to them, the mapping covers every text these segments
-    /// point at even when a writer commits in between.
+    /// `gen_dir` and the character chunks of the last commit: in that order,
+    /// because texts and chunks are synced before the commit that refers to
+    /// them, the mapping covers every text these segments point at even
+    /// when a writer commits in between.
     pub(super) fn new(index: Index, payload: Payload, gen_dir: &Path) -> Result<Reader> {
         let fields = schema::fields_of(&index.schema()).map_err(ierr)?;
         let reader: IndexReader = index
@@ -85,10 +122,12 @@ impl Reader {
             .try_into()
             .map_err(ierr)?;
         let texts = TextStore::open(gen_dir)?;
+        let postings = open_postings(&index, &reader, gen_dir)?;
         Ok(Reader {
             reader,
             fields,
             texts: Arc::new(texts),
+            postings: Arc::new(postings),
             payload,
         })
     }
@@ -97,6 +136,7 @@ impl Reader {
         query::Ctx {
             fields: &self.fields,
             texts: &self.texts,
+            postings: &self.postings,
         }
     }
 

@@ -5,14 +5,17 @@ use tantivy::schema::{
 };
 use tantivy::Index;
 
-use super::tokenize::{CharsTokenizer, WordTokenizer, CHARS, WORDS};
+use super::tokenize::{WordTokenizer, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Fast fields locating a provision's folded text in `texts.bin`.
 pub const TEXT_AT: &str = "text_at";
 pub const TEXT_LEN: &str = "text_len";
+/// Fast field numbering a provision's text in `texts.bin` order (the key of
+/// the character postings, see [`chars`](super::chars)).
+pub const TEXT_ORD: &str = "text_ord";
 
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -30,12 +33,11 @@ pub struct Fields {
     pub words: Field,
     /// Indexed: jieba words of the folded heading (boost).
     pub heading_words: Field,
-    /// Indexed: the distinct characters of the folded text, no positions
-    /// (candidates of exact phrases).
-    pub chars: Field,
-    /// Fast: where the folded text lies in `texts.bin` (byte offset, length).
+    /// Fast: where the folded text lies in `texts.bin` (byte offset, length)
+    /// and its ordinal there.
     pub text_at: Field,
     pub text_len: Field,
+    pub text_ord: Field,
 }
 
 fn indexed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
@@ -66,9 +68,9 @@ pub fn build() -> (Schema, Fields) {
             "heading_words",
             indexed(WORDS, IndexRecordOption::WithFreqs),
         ),
-        chars: b.add_text_field("chars", indexed(CHARS, IndexRecordOption::Basic)),
         text_at: b.add_u64_field(TEXT_AT, FAST),
         text_len: b.add_u64_field(TEXT_LEN, FAST),
+        text_ord: b.add_u64_field(TEXT_ORD, FAST),
     };
     (b.build(), fields)
 }
@@ -87,15 +89,12 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         units: f("units")?,
         words: f("words")?,
         heading_words: f("heading_words")?,
-        chars: f("chars")?,
         text_at: f(TEXT_AT)?,
         text_len: f(TEXT_LEN)?,
+        text_ord: f(TEXT_ORD)?,
     })
 }
 
 pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register(WORDS, WordTokenizer::default());
-    index
-        .tokenizers()
-        .register(CHARS, CharsTokenizer::default());
 }

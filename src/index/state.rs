@@ -81,6 +81,10 @@ pub struct Payload {
     /// are unchanged, per-document fingerprints need not be recomputed.
     #[serde(default)]
     pub catalog: (u64, u128),
+    /// The character-postings chunks, in ordinal order (see
+    /// [`chars`](super::chars)).
+    #[serde(default)]
+    pub chars: Vec<super::chars::ChunkRef>,
     /// The states file's bytes, checked well-formed when loaded.
     #[serde(skip)]
     raw: Vec<u8>,
@@ -93,10 +97,12 @@ impl Payload {
         versions: Versions,
         documents: BTreeMap<String, DocState>,
         catalog: (u64, u128),
+        chars: Vec<super::chars::ChunkRef>,
     ) -> Payload {
         Payload {
             versions,
             catalog,
+            chars,
             documents: documents.into(),
             ..Default::default()
         }

@@ -25,15 +25,32 @@ pub const FILE: &str = "texts.bin";
 /// Appends texts; shared by the indexing threads.
 pub struct TextSink {
     path: PathBuf,
-    /// The writer, the file's length including buffered bytes, and whether
-    /// a write failed (after which the length is unknown and nothing more
-    /// is appended: the update fails before committing).
-    inner: Mutex<(BufWriter<File>, u64, bool)>,
+    inner: Mutex<SinkState>,
+}
+
+struct SinkState {
+    writer: BufWriter<File>,
+    /// The file's length including buffered bytes.
+    len: u64,
+    /// The ordinal of the next text.
+    next: u32,
+    /// A write failed: the length is unknown and nothing more is appended
+    /// (the update fails before committing).
+    failed: bool,
+}
+
+/// Where an appended text lies, and its ordinal (texts are numbered in the
+/// order they are appended; see [`chars`](super::chars)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub at: u64,
+    pub ord: u32,
 }
 
 impl TextSink {
-    /// Open (creating it if needed) the text file of a generation for appending.
-    pub fn open(gen_dir: &Path) -> Result<TextSink> {
+    /// Open (creating it if needed) the text file of a generation for
+    /// appending; the next text appended gets ordinal `next`.
+    pub fn open(gen_dir: &Path, next: u32) -> Result<TextSink> {
         let path = gen_dir.join(FILE);
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -46,44 +63,66 @@ impl TextSink {
             .len();
         Ok(TextSink {
             path,
-            inner: Mutex::new((BufWriter::with_capacity(1 << 20, file), len, false)),
+            inner: Mutex::new(SinkState {
+                writer: BufWriter::with_capacity(1 << 20, file),
+                len,
+                next,
+                failed: false,
+            }),
         })
     }
 
-    /// Append `texts` (kept together), returning the offset of each.
-    pub fn append<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Result<Vec<u64>> {
+    /// Append `texts` (kept together), returning where each lies.
+    pub fn append<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Result<Vec<Placed>> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let (writer, len, failed) = &mut *guard;
-        if *failed {
+        let s = &mut *guard;
+        if s.failed {
             return Err(Error::Index(format!(
                 "an earlier write to {} failed",
                 self.path.display()
             )));
         }
-        let mut offsets = vec![];
+        let mut placed = vec![];
         for t in texts {
-            if let Err(e) = writer.write_all(t.as_bytes()) {
-                *failed = true;
+            let Some(next) = s.next.checked_add(1) else {
+                s.failed = true;
+                return Err(Error::Index(format!(
+                    "{} cannot number more than {} texts (run `policy-diff index --rebuild`)",
+                    self.path.display(),
+                    u32::MAX
+                )));
+            };
+            if let Err(e) = s.writer.write_all(t.as_bytes()) {
+                s.failed = true;
                 return Err(Error::io(format!("writing {}", self.path.display()), e));
             }
-            offsets.push(*len);
-            *len += t.len() as u64;
+            placed.push(Placed {
+                at: s.len,
+                ord: s.next,
+            });
+            s.len += t.len() as u64;
+            s.next = next;
         }
-        Ok(offsets)
+        Ok(placed)
+    }
+
+    /// The ordinal the next text would get.
+    pub fn next_ordinal(&self) -> u32 {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).next
     }
 
     /// Flush and sync: call before committing documents that refer to the texts.
     pub fn sync(&self) -> Result<()> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.2 {
+        if guard.failed {
             return Err(Error::Index(format!(
                 "an earlier write to {} failed",
                 self.path.display()
             )));
         }
         let err = |e| Error::io(format!("writing {}", self.path.display()), e);
-        guard.0.flush().map_err(err)?;
-        guard.0.get_ref().sync_data().map_err(err)
+        guard.writer.flush().map_err(err)?;
+        guard.writer.get_ref().sync_data().map_err(err)
     }
 }
 
@@ -151,18 +190,24 @@ mod tests {
     #[test]
     fn appended_texts_read_back_across_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        let sink = TextSink::open(dir.path()).unwrap();
+        let sink = TextSink::open(dir.path(), 0).unwrap();
         let a = sink.append(["财政自主权", "人才"]).unwrap();
+        assert_eq!(sink.next_ordinal(), 2);
         sink.sync().unwrap();
         drop(sink);
-        let sink = TextSink::open(dir.path()).unwrap();
+        let sink = TextSink::open(dir.path(), 2).unwrap();
         let b = sink.append(["土地"]).unwrap();
         sink.sync().unwrap();
+        assert_eq!(
+            (a[1].ord, b[0].ord, sink.next_ordinal()),
+            (1, 2, 3),
+            "ordinals continue across reopening"
+        );
         let store = TextStore::open(dir.path()).unwrap();
-        assert_eq!(store.get(a[0], 15), Some("财政自主权".as_bytes()));
-        assert_eq!(store.get(a[1], 6), Some("人才".as_bytes()));
-        assert_eq!(store.get(b[0], 6), Some("土地".as_bytes()));
-        assert_eq!(store.get(b[0], 7), None, "past the end");
+        assert_eq!(store.get(a[0].at, 15), Some("财政自主权".as_bytes()));
+        assert_eq!(store.get(a[1].at, 6), Some("人才".as_bytes()));
+        assert_eq!(store.get(b[0].at, 6), Some("土地".as_bytes()));
+        assert_eq!(store.get(b[0].at, 7), None, "past the end");
         assert_eq!(store.get(u64::MAX, 1), None);
     }
 

@@ -1,40 +1,84 @@
-//! tantivy tokenizers over folded text: `pd_words` (jieba words, positions
-//! are word indexes) and `pd_chars` (each distinct character once), the
-//! candidate filter of exact phrases, which never depend on where jieba put
-//! word boundaries (see [`phrase`](super::phrase)).
+//! Words for tantivy. The indexing threads cut each folded provision text
+//! with jieba once ([`words_field`]) and hand tantivy the words joined by
+//! [`SEP`]; the `pd_words` tokenizer only splits them again (positions are
+//! word indexes). Cutting before tantivy lets the heading's words be taken
+//! from the text's when the text starts with the heading (97% of the laws
+//! corpus's provisions), instead of running jieba over the heading again.
+//! (Exact phrases do not go through a tokenizer: see [`chars`](super::chars)
+//! and [`phrase`](super::phrase).)
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use crate::text::segment;
 
 pub const WORDS: &str = "pd_words";
-pub const CHARS: &str = "pd_chars";
 
+/// Separates the words handed to tantivy. A word containing it (only a
+/// control character could) is left out.
+pub const SEP: char = '\u{1f}';
+
+/// The `words` and `heading_words` field values of a provision whose folded
+/// text and heading are `text` and `heading`.
+pub fn words_field(text: &str, heading: &str) -> (String, String) {
+    let words = segment::words(text);
+    let joined = join(words.iter().map(|w| w.text), text.len());
+    let heading_words = if !heading.is_empty() && text.starts_with(heading) {
+        // The words of the text that lie inside the heading (a word
+        // reaching past the heading's end is not the heading's).
+        let inside = words.iter().take_while(|w| w.end <= heading.len());
+        join(inside.map(|w| w.text), heading.len())
+    } else {
+        join(
+            segment::words(heading).iter().map(|w| w.text),
+            heading.len(),
+        )
+    };
+    (joined, heading_words)
+}
+
+fn join<'a>(words: impl Iterator<Item = &'a str>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity + capacity / 2);
+    for w in words.filter(|w| !w.contains(SEP)) {
+        if !out.is_empty() {
+            out.push(SEP);
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Splits [`SEP`]-joined words (see [`words_field`]).
 #[derive(Clone, Default)]
 pub struct WordTokenizer {
     token: Token,
 }
 
-/// The words of a text, handed out through one reused token (no allocation
-/// per word).
+/// The words of a field value, handed out through one reused token (no
+/// allocation per word).
 pub struct WordStream<'a> {
-    words: std::vec::IntoIter<segment::Word<'a>>,
+    words: std::str::Split<'a, char>,
+    offset: usize,
     position: usize,
     token: &'a mut Token,
 }
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(w) = self.words.next() else {
-            return false;
-        };
-        self.token.text.clear();
-        self.token.text.push_str(w.text);
-        self.token.offset_from = w.start;
-        self.token.offset_to = w.end;
-        self.token.position = self.position;
-        self.position += 1;
-        true
+        for w in self.words.by_ref() {
+            let start = self.offset;
+            self.offset += w.len() + SEP.len_utf8();
+            if w.is_empty() {
+                continue;
+            }
+            self.token.text.clear();
+            self.token.text.push_str(w);
+            self.token.offset_from = start;
+            self.token.offset_to = start + w.len();
+            self.token.position = self.position;
+            self.position += 1;
+            return true;
+        }
+        false
     }
     fn token(&self) -> &Token {
         self.token
@@ -49,70 +93,11 @@ impl Tokenizer for WordTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         self.token.reset();
         WordStream {
-            words: segment::words(text).into_iter(),
+            words: text.split(SEP),
+            offset: 0,
             position: 0,
             token: &mut self.token,
         }
-    }
-}
-
-/// Every distinct character of a text that the `chars` field holds
-/// (whitespace is not indexed), in first-occurrence order.
-pub fn indexed_chars(text: &str) -> Vec<char> {
-    let mut out: Vec<char> = Vec::new();
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// One token per distinct character of the text (the `chars` field is
-/// indexed without frequencies or positions: it only says which
-/// provisions hold a character; exact phrases are verified on the text).
-#[derive(Clone, Default)]
-pub struct CharsTokenizer {
-    seen: Vec<char>,
-}
-
-pub struct CharsStream<'a> {
-    chars: std::slice::Iter<'a, char>,
-    token: Token,
-}
-
-impl Tokenizer for CharsTokenizer {
-    type TokenStream<'a> = CharsStream<'a>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> CharsStream<'a> {
-        // Sorting and deduplicating is cheaper than a set for the few
-        // hundred characters of a provision.
-        self.seen.clear();
-        self.seen
-            .extend(text.chars().filter(|c| !c.is_whitespace()));
-        self.seen.sort_unstable();
-        self.seen.dedup();
-        CharsStream {
-            chars: self.seen.iter(),
-            token: Token::default(),
-        }
-    }
-}
-
-impl TokenStream for CharsStream<'_> {
-    fn advance(&mut self) -> bool {
-        let Some(c) = self.chars.next() else {
-            return false;
-        };
-        self.token.text.clear();
-        self.token.text.push(*c);
-        self.token.position = self.token.position.wrapping_add(1);
-        true
-    }
-    fn token(&self) -> &Token {
-        &self.token
-    }
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.token
     }
 }
 
@@ -120,30 +105,55 @@ impl TokenStream for CharsStream<'_> {
 mod tests {
     use super::*;
 
-    fn chars(text: &str) -> Vec<String> {
-        let mut t = CharsTokenizer::default();
-        let mut s = t.token_stream(text);
+    fn tokens(value: &str) -> Vec<(String, usize)> {
+        let mut t = WordTokenizer::default();
+        let mut s = t.token_stream(value);
         let mut out = vec![];
         while s.advance() {
-            out.push(s.token().text.clone());
+            out.push((s.token().text.clone(), s.token().position));
         }
         out
     }
 
-    #[test]
-    fn one_token_per_distinct_character() {
-        let mut got = chars("财政 财政自主\n权");
-        got.sort();
-        let mut want: Vec<String> = ["财", "政", "自", "主", "权"].map(String::from).to_vec();
-        want.sort();
-        assert_eq!(got, want);
-        assert!(chars("").is_empty());
-        assert!(chars(" \n\t").is_empty());
+    fn texts(value: &str) -> Vec<String> {
+        tokens(value).into_iter().map(|(t, _)| t).collect()
     }
 
     #[test]
-    fn indexed_chars_skip_spaces_and_repeats() {
-        assert_eq!(indexed_chars("人才 人才公寓"), vec!['人', '才', '公', '寓']);
-        assert!(indexed_chars("  ").is_empty());
+    fn the_tokenizer_gives_back_the_words_with_word_positions() {
+        let (words, _) = words_field("支持开发区实行一级财政管理体制", "");
+        assert_eq!(
+            tokens(&words),
+            vec![
+                ("支持".to_string(), 0),
+                ("开发区".to_string(), 1),
+                ("实行".to_string(), 2),
+                ("一级财政".to_string(), 3),
+                ("管理体制".to_string(), 4),
+            ]
+        );
+        assert!(tokens("").is_empty());
+    }
+
+    #[test]
+    fn heading_words_come_from_the_text_when_it_starts_with_the_heading() {
+        let text = "第五条 加大财政政策支持力度。设立开发区发展专项资金";
+        let heading = "第五条 加大财政政策支持力度";
+        let (words, heading_words) = words_field(text, heading);
+        assert_eq!(texts(&heading_words), texts(&words_field(heading, "").0));
+        assert!(texts(&words).starts_with(&texts(&heading_words)));
+        assert!(texts(&heading_words).contains(&"财政政策".to_string()));
+        assert!(!texts(&heading_words).contains(&"专项资金".to_string()));
+        // A heading the text does not start with is cut on its own.
+        let (_, own) = words_field("设立专项资金", "人才公寓建设");
+        assert_eq!(texts(&own), vec!["人才公寓", "建设"]);
+        // A word reaching past the heading's end is left to the body.
+        let (_, cut) = words_field("建设人才公寓", "建设人才公");
+        assert_eq!(texts(&cut), vec!["建设"]);
+    }
+
+    #[test]
+    fn words_holding_the_separator_are_left_out() {
+        assert_eq!(join(["a", "b\u{1f}c", "d"].into_iter(), 8), "a\u{1f}d");
     }
 }

@@ -35,6 +35,11 @@ fn jieba() -> &'static Jieba {
     })
 }
 
+/// Load the dictionary now (it loads on first use otherwise; about 100 ms).
+pub fn load() {
+    jieba();
+}
+
 /// A word of the segmented text, with byte offsets into the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word<'a> {

@@ -1,0 +1,411 @@
+//! Character postings: for every character, which texts contain it. They
+//! give the candidates of an exact phrase (the texts holding every one of
+//! its characters), which [`phrase`](super::phrase) then verifies on the
+//! text itself, so they never depend on where jieba put word boundaries.
+//!
+//! Texts are numbered in the order they are appended to `texts.bin` (their
+//! *ordinal*; each tantivy document records its own in the `text_ord` fast
+//! field). An update that indexes documents writes one chunk file,
+//! `chars-<first>-<end>.bin`, holding for each character a roaring bitmap of the
+//! ordinals `first..end` it appended that contain the character. The chunk
+//! is synced before the commit whose payload lists it (like `texts.bin`),
+//! so every ordinal a committed document holds is covered by a listed
+//! chunk. Ordinals of removed or replaced texts stay in the bitmaps; their
+//! documents are deleted, so they match nothing. Once an update would leave
+//! more than [`MAX_CHUNKS`] chunks it writes their union as one.
+//!
+//! These postings were a tantivy field (`chars`, one term per distinct
+//! character of a provision) until schema 7: feeding ~80 terms a provision
+//! through tantivy's term hash cost a sixth of the index build's CPU; a
+//! bitmap push is a few nanoseconds.
+//!
+//! Chunk layout (little-endian): the magic line, `first`, `end` and the
+//! number of characters `n` (u32 each), then `n` directory entries sorted
+//! by character — character (u32), number of texts (u32), byte offset (u64)
+//! and length (u32) of its bitmap — then the bitmaps (roaring's portable
+//! serialization).
+
+use std::collections::HashMap;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use roaring::RoaringBitmap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8] = b"policy-diff chars 1\n";
+const HEADER: usize = MAGIC.len() + 12;
+const ENTRY: usize = 20;
+/// An update that would leave more chunks than this merges them into one.
+pub const MAX_CHUNKS: usize = 8;
+
+/// Does the character take part in phrase matching? (Whitespace does not:
+/// folding keeps at most one space between non-CJK characters, and a
+/// phrase of spaces only matches nothing.)
+pub fn is_indexed(c: char) -> bool {
+    !c.is_whitespace()
+}
+
+/// The distinct indexed characters of `text`, in first-occurrence order.
+pub fn indexed_chars(text: &str) -> Vec<char> {
+    let mut out: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| is_indexed(*c)) {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A chunk as the commit payload lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkRef {
+    /// File name in the generation directory.
+    pub file: String,
+    /// The ordinals it covers: `first..end`.
+    pub first: u32,
+    pub end: u32,
+}
+
+/// The first ordinal after the texts `chunks` cover.
+pub fn next_ordinal(chunks: &[ChunkRef]) -> u32 {
+    chunks.last().map_or(0, |c| c.end)
+}
+
+/// Collects postings in memory; one per indexing thread, merged at the end.
+#[derive(Default)]
+pub struct Builder {
+    /// Basic-plane character → slot + 1 (0: none yet); allocated on first use.
+    bmp: Vec<u32>,
+    /// Slots of characters outside the basic plane.
+    other: HashMap<char, u32>,
+    chars: Vec<char>,
+    maps: Vec<RoaringBitmap>,
+    /// Per slot, the last ordinal added plus one (repeated characters of a
+    /// text are skipped without touching the bitmap).
+    last: Vec<u32>,
+}
+
+impl Builder {
+    fn slot(&mut self, c: char) -> usize {
+        let code = c as usize;
+        let existing = if code < 0x10000 {
+            if self.bmp.is_empty() {
+                self.bmp = vec![0; 0x10000];
+            }
+            self.bmp[code]
+        } else {
+            self.other.get(&c).copied().unwrap_or(0)
+        };
+        if existing != 0 {
+            return existing as usize - 1;
+        }
+        self.chars.push(c);
+        self.maps.push(RoaringBitmap::new());
+        self.last.push(0);
+        let id = self.chars.len() as u32;
+        if code < 0x10000 {
+            self.bmp[code] = id;
+        } else {
+            self.other.insert(c, id);
+        }
+        id as usize - 1
+    }
+
+    /// Record the characters of text `ord`. Cheapest when one builder sees
+    /// its texts in increasing order (bitmap appends).
+    pub fn add(&mut self, ord: u32, text: &str) {
+        for c in text.chars().filter(|c| is_indexed(*c)) {
+            let slot = self.slot(c);
+            if self.last[slot] == ord.wrapping_add(1) {
+                continue;
+            }
+            self.last[slot] = ord.wrapping_add(1);
+            let map = &mut self.maps[slot];
+            if map.try_push(ord).is_err() {
+                // Already there (a repeated character), or added out of order.
+                map.insert(ord);
+            }
+        }
+    }
+
+    /// The union of two builders.
+    pub fn merge(mut self, other: Builder) -> Builder {
+        if self.chars.len() < other.chars.len() {
+            return other.merge(self);
+        }
+        for (c, map) in other.chars.into_iter().zip(other.maps) {
+            let slot = self.slot(c);
+            self.maps[slot] |= map;
+        }
+        self
+    }
+
+    /// Write the postings as the chunk of ordinals `first..end` into
+    /// `dir` (synced), returning its reference.
+    pub fn write(self, dir: &Path, first: u32, end: u32) -> Result<ChunkRef> {
+        let file = format!("chars-{first:010}-{end:010}.bin");
+        let path = dir.join(&file);
+        let err = |e| Error::io(format!("writing {}", path.display()), e);
+        let mut order: Vec<usize> = (0..self.chars.len()).collect();
+        order.sort_unstable_by_key(|&i| self.chars[i]);
+        let tmp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(|e| Error::io(format!("creating a file in {}", dir.display()), e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, tmp);
+        w.write_all(MAGIC).map_err(err)?;
+        for v in [first, end, order.len() as u32] {
+            w.write_all(&v.to_le_bytes()).map_err(err)?;
+        }
+        let mut offset = (HEADER + ENTRY * order.len()) as u64;
+        for &i in &order {
+            let len = self.maps[i].serialized_size() as u64;
+            let entry = [
+                &(self.chars[i] as u32).to_le_bytes()[..],
+                &(self.maps[i].len() as u32).to_le_bytes(),
+                &offset.to_le_bytes(),
+                &(len as u32).to_le_bytes(),
+            ];
+            for part in entry {
+                w.write_all(part).map_err(err)?;
+            }
+            offset += len;
+        }
+        for &i in &order {
+            self.maps[i].serialize_into(&mut w).map_err(err)?;
+        }
+        let tmp = w.into_inner().map_err(|e| err(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(err)?;
+        tmp.persist(&path).map_err(|e| err(e.error))?;
+        Ok(ChunkRef { file, first, end })
+    }
+}
+
+/// Merge the chunks `refs` of `dir` into one (synced), returning its reference.
+pub fn merge_chunks(dir: &Path, refs: &[ChunkRef]) -> Result<ChunkRef> {
+    let postings = CharPostings::open(dir, refs)?;
+    let mut all: HashMap<u32, RoaringBitmap> = HashMap::new();
+    for chunk in &postings.chunks {
+        for i in 0..chunk.n {
+            let (c, _, bytes) = chunk.entry(i)?;
+            let map = chunk.bitmap(bytes)?;
+            *all.entry(c).or_default() |= map;
+        }
+    }
+    let mut builder = Builder::default();
+    for (c, map) in all {
+        let c = char::from_u32(c).ok_or_else(|| damaged(&dir.join(&refs[0].file)))?;
+        let slot = builder.slot(c);
+        builder.maps[slot] = map;
+    }
+    let first = refs.first().map_or(0, |r| r.first);
+    builder.write(dir, first, next_ordinal(refs))
+}
+
+fn damaged(path: &Path) -> Error {
+    Error::Index(format!(
+        "{} is damaged (run `policy-diff index --rebuild`)",
+        path.display()
+    ))
+}
+
+struct Chunk {
+    path: std::path::PathBuf,
+    map: memmap2::Mmap,
+    n: usize,
+}
+
+impl Chunk {
+    fn open(path: std::path::PathBuf, expect: &ChunkRef) -> Result<Chunk> {
+        let file = std::fs::File::open(&path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        // SAFETY: chunk files are written whole under a temporary name and
+        // renamed into place; they are never modified afterwards.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| Error::io(format!("mapping {}", path.display()), e))?;
+        let u32_at = |at: usize| {
+            map.get(at..at + 4)
+                .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+        };
+        let ok = map.starts_with(MAGIC)
+            && u32_at(MAGIC.len()) == Some(expect.first)
+            && u32_at(MAGIC.len() + 4) == Some(expect.end);
+        let n = u32_at(MAGIC.len() + 8).unwrap_or(0) as usize;
+        if !ok || map.len() < HEADER + ENTRY * n {
+            return Err(damaged(&path));
+        }
+        Ok(Chunk { path, map, n })
+    }
+
+    /// Directory entry `i`: character, number of texts, bitmap bytes.
+    fn entry(&self, i: usize) -> Result<(u32, u32, &[u8])> {
+        let e = &self.map[HEADER + ENTRY * i..HEADER + ENTRY * (i + 1)];
+        let u32_of = |b: &[u8]| u32::from_le_bytes(b.try_into().unwrap());
+        let offset = u64::from_le_bytes(e[8..16].try_into().unwrap()) as usize;
+        let len = u32_of(&e[16..20]) as usize;
+        let bytes = offset
+            .checked_add(len)
+            .and_then(|end| self.map.get(offset..end))
+            .ok_or_else(|| damaged(&self.path))?;
+        Ok((u32_of(&e[0..4]), u32_of(&e[4..8]), bytes))
+    }
+
+    fn char_at(&self, i: usize) -> u32 {
+        let at = HEADER + ENTRY * i;
+        u32::from_le_bytes(self.map[at..at + 4].try_into().unwrap())
+    }
+
+    /// The directory entry of `c`, if any text of the chunk holds it.
+    fn find(&self, c: char) -> Result<Option<(u32, &[u8])>> {
+        let (mut lo, mut hi) = (0, self.n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.char_at(mid).cmp(&(c as u32)) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let (_, count, bytes) = self.entry(mid)?;
+                    return Ok(Some((count, bytes)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn bitmap(&self, bytes: &[u8]) -> Result<RoaringBitmap> {
+        RoaringBitmap::deserialize_from(bytes).map_err(|_| damaged(&self.path))
+    }
+}
+
+/// The chunks of one commit, mapped for reading.
+pub struct CharPostings {
+    chunks: Vec<Chunk>,
+}
+
+impl CharPostings {
+    /// Map the chunks `refs` of `dir`.
+    pub fn open(dir: &Path, refs: &[ChunkRef]) -> Result<CharPostings> {
+        let chunks = refs
+            .iter()
+            .map(|r| Chunk::open(dir.join(&r.file), r))
+            .collect::<Result<_>>()?;
+        Ok(CharPostings { chunks })
+    }
+
+    /// How many texts contain `c` (including removed and replaced ones).
+    pub fn doc_freq(&self, c: char) -> Result<u64> {
+        let mut n = 0;
+        for chunk in &self.chunks {
+            if let Some((count, _)) = chunk.find(c)? {
+                n += u64::from(count);
+            }
+        }
+        Ok(n)
+    }
+
+    /// The ordinals of the texts that contain every character of `chars`
+    /// (every text when `chars` is empty is not offered: `None`).
+    pub fn containing_all(&self, chars: &[char]) -> Result<Option<RoaringBitmap>> {
+        if chars.is_empty() {
+            return Ok(None);
+        }
+        let mut out = RoaringBitmap::new();
+        'chunks: for chunk in &self.chunks {
+            let mut lists = Vec::with_capacity(chars.len());
+            for &c in chars {
+                match chunk.find(c)? {
+                    Some(found) => lists.push(found),
+                    None => continue 'chunks,
+                }
+            }
+            // Rarest first: the running intersection only shrinks.
+            lists.sort_unstable_by_key(|(count, _)| *count);
+            let mut acc = chunk.bitmap(lists[0].1)?;
+            for (_, bytes) in &lists[1..] {
+                if acc.is_empty() {
+                    break;
+                }
+                acc &= chunk.bitmap(bytes)?;
+            }
+            out |= acc;
+        }
+        Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(dir: &Path, first: u32, texts: &[&str]) -> ChunkRef {
+        let mut b = Builder::default();
+        for (i, t) in texts.iter().enumerate() {
+            b.add(first + i as u32, t);
+        }
+        b.write(dir, first, first + texts.len() as u32).unwrap()
+    }
+
+    fn ords(p: &CharPostings, chars: &str) -> Vec<u32> {
+        let chars: Vec<char> = chars.chars().collect();
+        p.containing_all(&chars).unwrap().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn postings_intersect_within_and_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = build(dir.path(), 0, &["财政自主权", "人才公寓", "财政 𠀀"]);
+        let b = build(dir.path(), 3, &["土地财政", "人才"]);
+        let p = CharPostings::open(dir.path(), &[a.clone(), b.clone()]).unwrap();
+        assert_eq!(ords(&p, "财政"), vec![0, 2, 3]);
+        assert_eq!(ords(&p, "人才"), vec![1, 4]);
+        assert_eq!(ords(&p, "𠀀"), vec![2], "characters outside the BMP");
+        assert_eq!(ords(&p, "财人"), Vec::<u32>::new());
+        assert_eq!(ords(&p, "无"), Vec::<u32>::new());
+        assert_eq!(p.doc_freq('财').unwrap(), 3);
+        assert_eq!(p.doc_freq(' ').unwrap(), 0, "whitespace is not indexed");
+        assert!(p.containing_all(&[]).unwrap().is_none());
+        assert_eq!(next_ordinal(&[a.clone(), b.clone()]), 5);
+
+        let merged = merge_chunks(dir.path(), &[a, b]).unwrap();
+        assert_eq!((merged.first, merged.end), (0, 5));
+        let m = CharPostings::open(dir.path(), &[merged]).unwrap();
+        assert_eq!(ords(&m, "财政"), vec![0, 2, 3]);
+        assert_eq!(ords(&m, "人才"), vec![1, 4]);
+        assert_eq!(m.doc_freq('才').unwrap(), 2);
+    }
+
+    #[test]
+    fn builders_merge_out_of_order_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut x, mut y) = (Builder::default(), Builder::default());
+        x.add(0, "开发区");
+        y.add(1, "高新区");
+        x.add(2, "开发区");
+        y.add(3, "区区");
+        x.add(1, "区"); // out of order within a builder
+        let r = x.merge(y).write(dir.path(), 0, 4).unwrap();
+        let p = CharPostings::open(dir.path(), &[r]).unwrap();
+        assert_eq!(ords(&p, "区"), vec![0, 1, 2, 3]);
+        assert_eq!(ords(&p, "开发"), vec![0, 2]);
+    }
+
+    #[test]
+    fn a_damaged_or_mismatched_chunk_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = build(dir.path(), 0, &["财政"]);
+        let wrong = ChunkRef {
+            end: 9,
+            ..r.clone()
+        };
+        let e = CharPostings::open(dir.path(), &[wrong]).err().unwrap();
+        assert!(e.to_string().contains(&r.file), "{e}");
+        let path = dir.path().join(&r.file);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let n = bytes.len();
+        bytes.truncate(n - 3);
+        std::fs::write(&path, bytes).unwrap();
+        let p = CharPostings::open(dir.path(), &[r]).unwrap();
+        let e = p.containing_all(&['财', '政']).err().unwrap();
+        assert!(e.to_string().contains("damaged"), "{e}");
+    }
+}
