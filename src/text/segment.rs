@@ -50,7 +50,11 @@ pub struct Word<'a> {
 
 /// Is this token worth indexing as a word (not punctuation or spaces)?
 pub fn is_wordlike(token: &str) -> bool {
-    token.chars().any(|c| c.is_alphanumeric())
+    // Unified ideographs are all alphabetic; testing their range first
+    // skips the general Unicode table search for nearly every word.
+    token
+        .chars()
+        .any(|c| matches!(c as u32, 0x4E00..=0x9FFF) || c.is_alphanumeric())
 }
 
 /// Word-like tokens (punctuation and whitespace dropped) with byte offsets.
@@ -90,6 +94,16 @@ mod tests {
 
     fn check(input: &str, expected: &[&str]) {
         assert_eq!(words_plain(input), expected, "segmenting {input:?}");
+    }
+
+    #[test]
+    fn wordlike_agrees_with_unicode_for_every_unified_ideograph() {
+        for c in (0x4E00..=0x9FFF).filter_map(char::from_u32) {
+            assert!(c.is_alphanumeric(), "{c:?}");
+        }
+        assert!(is_wordlike("，人"));
+        assert!(!is_wordlike("，。、 "));
+        assert!(is_wordlike("2021"));
     }
 
     #[test]
