@@ -3,9 +3,10 @@
 //! its characters), which [`phrase`](super::phrase) then verifies on the
 //! text itself, so they never depend on where jieba put word boundaries.
 //!
-//! Texts are numbered in the order they are appended to `texts.bin` (their
-//! *ordinal*; each tantivy document records its own in the `text_ord` fast
-//! field). An update that indexes documents writes one chunk file,
+//! Texts are numbered as they are appended to `texts.bin` (their
+//! *ordinal*, increasing within each indexing thread, see
+//! `texts::Ordinals`; each tantivy document records its own in the
+//! `text_ord` fast field). An update that indexes documents writes one chunk file,
 //! `chars-<first>-<end>.bin`, holding for each character a roaring bitmap of the
 //! ordinals `first..end` it appended that contain the character. The chunk
 //! is synced before the commit whose payload lists it (like `texts.bin`),
@@ -37,6 +38,10 @@ use crate::error::{Error, Result};
 const MAGIC: &[u8] = b"policy-diff chars 1\n";
 const HEADER: usize = MAGIC.len() + 12;
 const ENTRY: usize = 20;
+/// An update starting past this ordinal rebuilds the generation, numbering
+/// from 0 again (ordinals are u32; threads leave the unused rest of their
+/// last block of 65,536 behind, see `texts::Ordinals`).
+pub const RENUMBER_AT: u32 = 3 << 30;
 /// An update that would leave more chunks than this merges them into one.
 pub const MAX_CHUNKS: usize = 8;
 
@@ -98,8 +103,8 @@ pub struct Builder {
     flush_at: usize,
 }
 
-/// Pairs buffered before they go into the bitmaps (16 MB).
-const FLUSH_PAIRS: usize = 1 << 21;
+/// Pairs buffered before they go into the bitmaps (4 MB).
+const FLUSH_PAIRS: usize = 1 << 19;
 
 impl Builder {
     fn slot(&mut self, c: char) -> usize {

@@ -227,6 +227,9 @@ impl IndexDir {
             match &existing {
                 None => Some("no index yet".to_string()),
                 Some((index, p, dir)) => p.versions.mismatch(&want).or_else(|| {
+                    if chars::next_ordinal(&p.chars) > chars::RENUMBER_AT {
+                        return Some("the text ordinals are nearly used up".to_string());
+                    }
                     let live = live_text_bytes(index)?;
                     let len = texts::file_len(dir);
                     texts::needs_compaction(len, live).then(|| {
@@ -610,6 +613,7 @@ fn index_documents(
                 s.spawn(|| {
                     let mut done = vec![];
                     let mut postings = chars::Builder::default();
+                    let mut ords = texts::Ordinals::default();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(id) = ids.get(i) else { break };
@@ -623,7 +627,7 @@ fn index_documents(
                             .iter()
                             .map(|p| crate::text::fold(&p.text))
                             .collect();
-                        let placed = sink.append(folded.iter().map(String::as_str))?;
+                        let placed = sink.append(folded.iter().map(String::as_str), &mut ords)?;
                         for ((p, text), at) in document.provisions.iter().zip(folded).zip(placed) {
                             postings.add(at.ord, &text);
                             writer

@@ -32,24 +32,41 @@ struct SinkState {
     writer: BufWriter<File>,
     /// The file's length including buffered bytes.
     len: u64,
-    /// The ordinal of the next text.
-    next: u32,
+    /// The first ordinal no thread has taken.
+    free: u64,
+    /// One past the highest ordinal given to a text.
+    used: u32,
     /// A write failed: the length is unknown and nothing more is appended
     /// (the update fails before committing).
     failed: bool,
 }
 
-/// Where an appended text lies, and its ordinal (texts are numbered in the
-/// order they are appended; see [`chars`](super::chars)).
+/// Where an appended text lies, and its ordinal (see [`chars`](super::chars)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placed {
     pub at: u64,
     pub ord: u32,
 }
 
+/// The ordinals one indexing thread gives its texts: `next..end`, inside one
+/// block of [`ORDINAL_BLOCK`] (aligned, except the first of an update, which
+/// starts where the previous update stopped). Each thread numbers its texts
+/// in increasing order and no two threads share a block, so every thread's
+/// character bitmaps append in order and their containers (which span
+/// 65,536 ordinals) never overlap: merging them moves containers instead of
+/// holding two half-full copies of each.
+#[derive(Debug, Default)]
+pub struct Ordinals {
+    next: u32,
+    end: u32,
+}
+
+/// Ordinals taken by a thread at a time (one roaring container).
+pub const ORDINAL_BLOCK: u64 = 1 << 16;
+
 impl TextSink {
     /// Open (creating it if needed) the text file of a generation for
-    /// appending; the next text appended gets ordinal `next`.
+    /// appending; ordinals are given from `next` on.
     pub fn open(gen_dir: &Path, next: u32) -> Result<TextSink> {
         let path = gen_dir.join(FILE);
         let file = std::fs::OpenOptions::new()
@@ -66,14 +83,20 @@ impl TextSink {
             inner: Mutex::new(SinkState {
                 writer: BufWriter::with_capacity(1 << 20, file),
                 len,
-                next,
+                free: u64::from(next),
+                used: next,
                 failed: false,
             }),
         })
     }
 
-    /// Append `texts` (kept together), returning where each lies.
-    pub fn append<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Result<Vec<Placed>> {
+    /// Append `texts` (kept together), numbering them from `ords`, and
+    /// return where each lies.
+    pub fn append<'a>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+        ords: &mut Ordinals,
+    ) -> Result<Vec<Placed>> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let s = &mut *guard;
         if s.failed {
@@ -84,31 +107,40 @@ impl TextSink {
         }
         let mut placed = vec![];
         for t in texts {
-            let Some(next) = s.next.checked_add(1) else {
-                s.failed = true;
-                return Err(Error::Index(format!(
-                    "{} cannot number more than {} texts (run `policy-diff index --rebuild`)",
-                    self.path.display(),
-                    u32::MAX
-                )));
-            };
+            if ords.next == ords.end {
+                let end = (s.free / ORDINAL_BLOCK + 1) * ORDINAL_BLOCK;
+                if end > u64::from(u32::MAX) {
+                    s.failed = true;
+                    return Err(Error::Index(format!(
+                        "{} cannot number more than {} texts (run `policy-diff index --rebuild`)",
+                        self.path.display(),
+                        u32::MAX
+                    )));
+                }
+                *ords = Ordinals {
+                    next: s.free as u32,
+                    end: end as u32,
+                };
+                s.free = end;
+            }
             if let Err(e) = s.writer.write_all(t.as_bytes()) {
                 s.failed = true;
                 return Err(Error::io(format!("writing {}", self.path.display()), e));
             }
             placed.push(Placed {
                 at: s.len,
-                ord: s.next,
+                ord: ords.next,
             });
             s.len += t.len() as u64;
-            s.next = next;
+            s.used = s.used.max(ords.next + 1);
+            ords.next += 1;
         }
         Ok(placed)
     }
 
-    /// The ordinal the next text would get.
+    /// One past the highest ordinal given (where the next update starts).
     pub fn next_ordinal(&self) -> u32 {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).next
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).used
     }
 
     /// Flush and sync: call before committing documents that refer to the texts.
@@ -191,12 +223,14 @@ mod tests {
     fn appended_texts_read_back_across_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let sink = TextSink::open(dir.path(), 0).unwrap();
-        let a = sink.append(["财政自主权", "人才"]).unwrap();
+        let a = sink
+            .append(["财政自主权", "人才"], &mut Ordinals::default())
+            .unwrap();
         assert_eq!(sink.next_ordinal(), 2);
         sink.sync().unwrap();
         drop(sink);
         let sink = TextSink::open(dir.path(), 2).unwrap();
-        let b = sink.append(["土地"]).unwrap();
+        let b = sink.append(["土地"], &mut Ordinals::default()).unwrap();
         sink.sync().unwrap();
         assert_eq!(
             (a[1].ord, b[0].ord, sink.next_ordinal()),
@@ -209,6 +243,24 @@ mod tests {
         assert_eq!(store.get(b[0].at, 6), Some("土地".as_bytes()));
         assert_eq!(store.get(b[0].at, 7), None, "past the end");
         assert_eq!(store.get(u64::MAX, 1), None);
+    }
+
+    #[test]
+    fn threads_number_their_texts_in_blocks_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::open(dir.path(), 70_000).unwrap();
+        let (mut x, mut y) = (Ordinals::default(), Ordinals::default());
+        let ords = |v: Vec<Placed>| v.into_iter().map(|p| p.ord).collect::<Vec<_>>();
+        assert_eq!(
+            ords(sink.append(["a", "b"], &mut x).unwrap()),
+            [70_000, 70_001]
+        );
+        assert_eq!(ords(sink.append(["c"], &mut y).unwrap()), [131_072]);
+        assert_eq!(ords(sink.append(["d"], &mut x).unwrap()), [70_002]);
+        assert_eq!(sink.next_ordinal(), 131_073);
+        // A thread whose block is used up takes the next free one.
+        let mut z = Ordinals { next: 5, end: 5 };
+        assert_eq!(ords(sink.append(["e"], &mut z).unwrap()), [196_608]);
     }
 
     #[test]
