@@ -25,6 +25,10 @@
 //!   (`../shared/bench-corpus/laws`, read in place) into a fresh, empty index directory (a full build: segmentation,
 //!   tantivy indexing and commit, folded texts written); bytes =
 //!   `Summary::bytes`, the document text indexed. No topic classifier.
+//! - `stage_classify`: `topics::topic_ids` with the built-in taxonomy (what
+//!   an index build runs per provision) over every provision of the
+//!   `stage4_index` corpus (seeds and 300 law files), parsed beforehand;
+//!   bytes = the provisions' text.
 //! - `stage5_align`: `compare::align`, the provision alignment `diff` uses,
 //!   of lyg-2022-32 and nt-2021-23 (seeds 002 and 003) with IDF weights over
 //!   the bundled corpus (as `diff` computes them); bytes = both documents'
@@ -41,6 +45,7 @@ use policy_diff::compare::{self, SimilarityModel};
 use policy_diff::corpus::{self, Corpus, Document, Provision};
 use policy_diff::index::{IndexDir, Options, Topics};
 use policy_diff::text::{fold, segment};
+use policy_diff::topics::{topic_ids, Taxonomy};
 
 fn main() {
     divan::main();
@@ -198,6 +203,22 @@ fn stage4_index(bencher: Bencher) {
             let s = IndexDir::new(dir.path()).update(&corpus, &opts).unwrap();
             // The directory is returned so that removing it is not measured.
             (dir, s)
+        });
+}
+
+#[divan::bench(sample_count = 20)]
+fn stage_classify(bencher: Bencher) {
+    let (_corpus_dir, corpus) = seed_corpus(300);
+    let docs = corpus.documents().unwrap();
+    let provisions: Vec<&Provision> = docs.iter().flat_map(|d| d.provisions.iter()).collect();
+    let tax = Taxonomy::builtin();
+    bencher
+        .counter(bytes_of(provisions.iter().map(|p| p.text.as_str())))
+        .bench(|| {
+            provisions
+                .iter()
+                .map(|p| topic_ids(&tax, black_box(p)).len())
+                .sum::<usize>()
         });
 }
 

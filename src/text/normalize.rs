@@ -34,32 +34,79 @@ pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
-fn fast_path(c: char) -> bool {
-    // NFKC leaves these unchanged; skip the normalizer for them.
-    (c.is_ascii() && !c.is_ascii_uppercase()) || (0x4E00..=0x9FFF).contains(&(c as u32))
+/// Code point ranges whose fold is looked up in [`SINGLE`] instead of running
+/// the normalizer: Latin-1, general punctuation (curly quotes, dashes),
+/// CJK punctuation and full-width forms, the non-ideographs of Chinese text.
+const TABLE_RANGES: [(u32, u32); 4] = [
+    (0x00A0, 0x0100),
+    (0x2000, 0x2070),
+    (0x3000, 0x3040),
+    (0xFF00, 0xFFF0),
+];
+
+/// A [`SINGLE`] entry for a character whose fold is not one character.
+const NOT_SINGLE: u32 = u32::MAX;
+
+/// For each character of [`TABLE_RANGES`] (in order), what [`fold_nfkc`]
+/// makes of it when that is exactly one character, else [`NOT_SINGLE`].
+/// Built from the normalizer itself on first use, so it cannot disagree.
+static SINGLE: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
+    TABLE_RANGES
+        .iter()
+        .flat_map(|&(lo, hi)| lo..hi)
+        .map(|u| {
+            let mut folded = char::from_u32(u).into_iter().flat_map(fold_nfkc);
+            match (folded.next(), folded.next()) {
+                (Some(d), None) => d as u32,
+                _ => NOT_SINGLE,
+            }
+        })
+        .collect()
+});
+
+/// The fold of `c` when it is one character known without the normalizer:
+/// ASCII (NFKC leaves it unchanged), the unified ideographs (likewise) and
+/// the characters of [`TABLE_RANGES`].
+#[inline]
+fn fold_single(c: char) -> Option<char> {
+    let u = c as u32;
+    if u < 0x80 {
+        return Some(c.to_ascii_lowercase());
+    }
+    if (0x4E00..=0x9FFF).contains(&u) {
+        return Some(c);
+    }
+    let mut base = 0;
+    for &(lo, hi) in &TABLE_RANGES {
+        if u < lo {
+            return None;
+        }
+        if u < hi {
+            let d = SINGLE[base + (u - lo) as usize];
+            // Entries hold chars or NOT_SINGLE (not a char).
+            return char::from_u32(d);
+        }
+        base += (hi - lo) as usize;
+    }
+    None
 }
 
-/// Fold one character into `out` (before whitespace handling).
-fn fold_char(c: char, out: &mut impl FnMut(char)) {
-    if fast_path(c) {
-        out(c);
-        return;
-    }
-    let mut buf = [0u8; 4];
-    for d in c.encode_utf8(&mut buf).nfkc() {
-        let d = if d.is_whitespace() {
+/// The fold of one character through the normalizer (before whitespace
+/// handling): NFKC, whitespace to a space, ASCII lower case.
+fn fold_nfkc(c: char) -> impl Iterator<Item = char> {
+    std::iter::once(c).nfkc().map(|d| {
+        if d.is_whitespace() {
             ' '
         } else {
             d.to_ascii_lowercase()
-        };
-        out(d);
-    }
+        }
+    })
 }
 
 /// The matching form of `text`. Idempotent: `fold(&fold(s)) == fold(s)`.
 pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
-    fold_into(text, &mut folded, &mut |_, _| {});
+    fold_each(text, |d, _| folded.push(d));
     folded
 }
 
@@ -69,39 +116,61 @@ pub fn fold(text: &str) -> String {
 pub fn fold_with_map(text: &str) -> (String, Vec<usize>) {
     let mut folded = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len() / 2);
-    fold_into(text, &mut folded, &mut |_, orig| map.push(orig));
+    fold_each(text, |d, orig| {
+        folded.push(d);
+        map.push(orig);
+    });
     map.push(text.len());
     (folded, map)
 }
 
-/// Core of [`fold`]; `emit(folded_char, original_byte_offset)` is called for
-/// every char appended to `out`.
-fn fold_into(text: &str, out: &mut String, emit: &mut impl FnMut(char, usize)) {
-    // Pending whitespace: emitted only if the chars on both sides are non-CJK.
-    let mut pending_space: Option<usize> = None;
-    let mut prev: Option<char> = None;
+/// Core of [`fold`]: `emit(folded_char, original_byte_offset)` is called for
+/// every char of the folded text, in order (no string is built).
+#[inline]
+pub(crate) fn fold_each(text: &str, mut emit: impl FnMut(char, usize)) {
+    let mut spaces = Spaces::default();
     for (offset, c) in text.char_indices() {
-        let mut sink = |d: char| {
-            if d.is_whitespace() {
-                if pending_space.is_none() {
-                    pending_space = Some(offset);
-                }
-                return;
-            }
-            let d = d.to_ascii_lowercase();
-            if let Some(space_at) = pending_space.take() {
-                if let Some(p) = prev {
-                    if !is_cjk(p) && !is_cjk(d) {
-                        out.push(' ');
-                        emit(' ', space_at);
-                    }
+        match fold_single(c) {
+            Some(d) => spaces.push(d, offset, &mut emit),
+            None => {
+                for d in fold_nfkc(c) {
+                    spaces.push(d, offset, &mut emit);
                 }
             }
-            out.push(d);
-            emit(d, offset);
-            prev = Some(d);
-        };
-        fold_char(c, &mut sink);
+        }
+    }
+}
+
+/// The whitespace handling of [`fold_each`]: a run of whitespace becomes
+/// one space, emitted only if the chars on both sides are non-CJK.
+#[derive(Default)]
+struct Spaces {
+    /// Where the pending whitespace run started.
+    pending: Option<usize>,
+    /// The last char emitted.
+    prev: Option<char>,
+}
+
+impl Spaces {
+    /// Take the folded char `d` of the original char at `offset`.
+    #[inline(always)]
+    fn push(&mut self, d: char, offset: usize, emit: &mut impl FnMut(char, usize)) {
+        if d.is_whitespace() {
+            if self.pending.is_none() {
+                self.pending = Some(offset);
+            }
+            return;
+        }
+        let d = d.to_ascii_lowercase();
+        if let Some(space_at) = self.pending.take() {
+            if let Some(p) = self.prev {
+                if !is_cjk(p) && !is_cjk(d) {
+                    emit(' ', space_at);
+                }
+            }
+        }
+        emit(d, offset);
+        self.prev = Some(d);
     }
 }
 
@@ -158,6 +227,101 @@ mod tests {
         check("推进产 业协同创 新体系建设", "推进产业协同创新体系建设");
         check("①", "1");
         check("", "");
+    }
+
+    /// The pre-table fold of one character, as it was written before the
+    /// lookup table: ASCII other than upper case and the unified ideographs
+    /// unchanged, everything else through the normalizer.
+    fn reference(c: char) -> Vec<char> {
+        let mut out = vec![];
+        if (c.is_ascii() && !c.is_ascii_uppercase()) || (0x4E00..=0x9FFF).contains(&(c as u32)) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for d in c.encode_utf8(&mut buf).nfkc() {
+                out.push(if d.is_whitespace() {
+                    ' '
+                } else {
+                    d.to_ascii_lowercase()
+                });
+            }
+        }
+        out
+    }
+
+    /// The fold of one character now (before whitespace handling).
+    fn fold_char(c: char) -> Vec<char> {
+        match fold_single(c) {
+            Some(d) => vec![d],
+            None => fold_nfkc(c).collect(),
+        }
+    }
+
+    #[test]
+    fn table_agrees_with_the_normalizer() {
+        let ranges = TABLE_RANGES
+            .iter()
+            .map(|&(lo, hi)| lo..hi)
+            .chain([0..0x80, 0x4E00..0xA000]);
+        for u in ranges.flatten() {
+            let c = char::from_u32(u).unwrap();
+            assert_eq!(fold_char(c), reference(c), "U+{u:04X}");
+        }
+        // Some entries are not single characters and take the slow path.
+        assert!(fold_single('…').is_none());
+        assert_eq!(fold("…½"), "...1⁄2");
+    }
+
+    /// [`fold_with_map`] as it was written before the lookup table.
+    fn reference_fold_with_map(text: &str) -> (String, Vec<usize>) {
+        let mut out = String::new();
+        let mut map = vec![];
+        let mut pending_space: Option<usize> = None;
+        let mut prev: Option<char> = None;
+        for (offset, c) in text.char_indices() {
+            for d in reference(c) {
+                if d.is_whitespace() {
+                    if pending_space.is_none() {
+                        pending_space = Some(offset);
+                    }
+                    continue;
+                }
+                let d = d.to_ascii_lowercase();
+                if let Some(space_at) = pending_space.take() {
+                    if let Some(p) = prev {
+                        if !is_cjk(p) && !is_cjk(d) {
+                            out.push(' ');
+                            map.push(space_at);
+                        }
+                    }
+                }
+                out.push(d);
+                map.push(offset);
+                prev = Some(d);
+            }
+        }
+        map.push(text.len());
+        (out, map)
+    }
+
+    #[test]
+    fn every_text_folds_as_before() {
+        // Every char, with whitespace of several kinds between some of them.
+        let mut text = String::new();
+        for (i, c) in (0..=0x10FFFF).filter_map(char::from_u32).enumerate() {
+            text.push(c);
+            text.push_str(["", " ", "", "\t", "\u{3000}", "  ", "\u{a0}"][i % 7]);
+        }
+        let want = reference_fold_with_map(&text);
+        assert!(fold_with_map(&text) == want);
+        assert!(fold(&text) == want.0);
+    }
+
+    #[test]
+    fn every_char_folds_as_before() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(fold_char(c), reference(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

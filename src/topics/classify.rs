@@ -24,6 +24,9 @@
 //! in a long paragraph stays far below [`THRESHOLD`], a heading term or a
 //! dense body passes it.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use serde::Serialize;
 
 use super::matcher::{Hit, MatchText, Role};
@@ -93,10 +96,20 @@ pub fn classify(tax: &Taxonomy, p: &Provision) -> Vec<TopicScore> {
 
 /// The ids of [`classify`], best first (the evidence is not collected).
 pub fn topic_ids(tax: &Taxonomy, p: &Provision) -> Vec<String> {
-    explain_with(tax, p, false)
-        .into_iter()
-        .filter(|e| e.score >= THRESHOLD)
-        .map(|e| e.topic)
+    let Some(zones) = zone_scores(tax, p, false) else {
+        return vec![];
+    };
+    let mut on: Vec<(usize, f64)> = zones
+        .acc
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.hits > 0)
+        .map(|(i, a)| (i, a.score(zones.body_chars)))
+        .filter(|&(_, score)| score >= THRESHOLD)
+        .collect();
+    on.sort_by(|(i, a), (j, b)| b.total_cmp(a).then(i.cmp(j)));
+    on.into_iter()
+        .map(|(i, _)| tax.topics()[i].id.clone())
         .collect()
 }
 
@@ -109,49 +122,19 @@ pub fn explain(tax: &Taxonomy, p: &Provision) -> Vec<Explained> {
 /// [`explain`], with the evidence strings only when `evidence` is set (the
 /// scores are the same either way).
 fn explain_with(tax: &Taxonomy, p: &Provision, evidence: bool) -> Vec<Explained> {
-    if p.kind == ProvisionKind::Front {
+    let Some(Zones { acc, body_chars }) = zone_scores(tax, p, evidence) else {
         return vec![];
-    }
-    let n = tax.topics().len();
-    let mut acc = vec![Acc::default(); n];
-
-    let heading = MatchText::new(&p.heading);
-    let number = p.number.as_deref().map(fold_chars).unwrap_or_default();
-    let h_start = skip_marker(&heading.chars, 0, &number);
-    score_zone(tax, &heading, h_start, &mut acc, evidence, |a| {
-        &mut a.heading
-    });
-
-    if let Some(parent) = p.path.last().filter(|l| fold(l) != fold(&p.heading)) {
-        let parent = MatchText::new(parent);
-        score_zone(tax, &parent, 0, &mut acc, evidence, |a| &mut a.parent);
-    }
-
-    let body = MatchText::new(without_units(p));
-    let mut b_start = skip_marker(&body.chars, 0, &number);
-    let core = &heading.chars[h_start..];
-    if !core.is_empty() && body.chars[b_start..].starts_with(core) {
-        b_start += core.len();
-    }
-    while b_start < body.chars.len() && is_separator(body.chars[b_start]) {
-        b_start += 1;
-    }
-    let body_chars = body.chars.len() - b_start;
-    score_zone(tax, &body, b_start, &mut acc, evidence, |a| &mut a.body);
-
+    };
     let mut out: Vec<(usize, Explained)> = acc
         .into_iter()
         .enumerate()
         .filter(|(_, a)| a.hits > 0)
         .map(|(i, a)| {
-            let score = HEADING_WEIGHT * a.heading.min(ZONE_CAP)
-                + PARENT_WEIGHT * a.parent.min(ZONE_CAP)
-                + 100.0 * a.body / (body_chars as f64).max(BODY_MIN_CHARS);
             (
                 i,
                 Explained {
                     topic: tax.topics()[i].id.clone(),
-                    score: (score * 1000.0).round() / 1000.0,
+                    score: a.score(body_chars),
                     heading: a.heading,
                     parent: a.parent,
                     body: a.body,
@@ -165,6 +148,58 @@ fn explain_with(tax: &Taxonomy, p: &Provision, evidence: bool) -> Vec<Explained>
     out.into_iter().map(|(_, e)| e).collect()
 }
 
+/// The summed hits of every topic in the zones of a provision.
+struct Zones {
+    /// Indexed like [`Taxonomy::topics`].
+    acc: Vec<Acc>,
+    body_chars: usize,
+}
+
+/// The [`Zones`] of `p`, with evidence when `evidence` is set; `None` for
+/// front matter.
+fn zone_scores(tax: &Taxonomy, p: &Provision, evidence: bool) -> Option<Zones> {
+    if p.kind == ProvisionKind::Front {
+        return None;
+    }
+    let n = tax.topics().len();
+    let mut acc: Vec<Acc> = std::iter::repeat_with(Acc::default).take(n).collect();
+    let mut hits = vec![];
+
+    let heading = MatchText::new(&p.heading, evidence);
+    let number = p.number.as_deref().map(fold_chars).unwrap_or_default();
+    let h_start = skip_marker(&heading.chars, 0, &number);
+    score_zone(tax, &heading, h_start, &mut acc, evidence, &mut hits, |a| {
+        &mut a.heading
+    });
+
+    if let Some(parent) = p.path.last() {
+        // The parent heading counts when its fold differs from the heading's.
+        // Different matching forms mean different folds (the matching form
+        // is the fold without some characters): fold only when they agree.
+        let parent_text = MatchText::new(parent, evidence);
+        if parent_text.chars != heading.chars || fold(parent) != fold(&p.heading) {
+            score_zone(tax, &parent_text, 0, &mut acc, evidence, &mut hits, |a| {
+                &mut a.parent
+            });
+        }
+    }
+
+    let body = MatchText::new(without_units(p), evidence);
+    let mut b_start = skip_marker(&body.chars, 0, &number);
+    let core = &heading.chars[h_start..];
+    if !core.is_empty() && body.chars[b_start..].starts_with(core) {
+        b_start += core.len();
+    }
+    while b_start < body.chars.len() && is_separator(body.chars[b_start]) {
+        b_start += 1;
+    }
+    let body_chars = body.chars.len() - b_start;
+    score_zone(tax, &body, b_start, &mut acc, evidence, &mut hits, |a| {
+        &mut a.body
+    });
+    Some(Zones { acc, body_chars })
+}
+
 #[derive(Debug, Clone, Default)]
 struct Acc {
     heading: f64,
@@ -173,6 +208,16 @@ struct Acc {
     /// Counted term hits in all zones.
     hits: usize,
     evidence: Vec<String>,
+}
+
+impl Acc {
+    /// The topic's score (rounded to thousandths) for a body of `body_chars`.
+    fn score(&self, body_chars: usize) -> f64 {
+        let score = HEADING_WEIGHT * self.heading.min(ZONE_CAP)
+            + PARENT_WEIGHT * self.parent.min(ZONE_CAP)
+            + 100.0 * self.body / (body_chars as f64).max(BODY_MIN_CHARS);
+        (score * 1000.0).round() / 1000.0
+    }
 }
 
 fn fold_chars(s: &str) -> Vec<char> {
@@ -206,8 +251,7 @@ fn without_units(p: &Provision) -> &str {
             }
         }
     }
-    const LABELS: [&str; 5] = ["责任单位", "牵头单位", "责任部门", "责任主体", "牵头部门"];
-    if let Some(pos) = LABELS.iter().filter_map(|l| t.rfind(l)).max() {
+    if let Some(pos) = last_label(t) {
         if let Some((b, c)) = t[..pos].char_indices().next_back() {
             if matches!(c, '（' | '(' | '〔' | '【' | '[') {
                 return &t[..b];
@@ -217,18 +261,40 @@ fn without_units(p: &Provision) -> &str {
     t
 }
 
-/// Add the hits of `text[start..]` to the zone chosen by `zone`.
+/// Labels of a responsible-unit note.
+const LABELS: [&str; 5] = ["责任单位", "牵头单位", "责任部门", "责任主体", "牵头部门"];
+
+/// Where the last label of [`LABELS`] in `t` starts (the greatest start of
+/// any of them): two SIMD searches, for 责任 and 牵头, the starts of all labels.
+fn last_label(t: &str) -> Option<usize> {
+    static STARTS: LazyLock<[Finder<'static>; 2]> =
+        LazyLock::new(|| [Finder::new("责任"), Finder::new("牵头")]);
+    let b = t.as_bytes();
+    STARTS
+        .iter()
+        .filter_map(|start| {
+            start
+                .find_iter(b)
+                .filter(|&i| LABELS.iter().any(|l| b[i..].starts_with(l.as_bytes())))
+                .last()
+        })
+        .max()
+}
+
+/// Add the hits of `text[start..]` to the zone chosen by `zone` (`hits` is
+/// scratch space).
 fn score_zone(
     tax: &Taxonomy,
     text: &MatchText,
     start: usize,
     acc: &mut [Acc],
     evidence: bool,
+    hits: &mut Vec<Hit>,
     zone: impl Fn(&mut Acc) -> &mut f64,
 ) {
-    let mut hits = vec![];
-    tax.matcher
-        .find(&text.chars, start..text.chars.len(), &mut hits);
+    hits.clear();
+    tax.matcher.find(&text.chars, start..text.chars.len(), hits);
+    let hits = &hits[..];
     if hits.is_empty() {
         return;
     }
@@ -288,13 +354,20 @@ fn list_factors(chars: &[char], start: usize, hits: &[(&Hit, usize, f64)]) -> Ve
         span: std::ops::Range<usize>,
         seps: Vec<usize>,
     }
+    if hits.is_empty() {
+        return vec![];
+    }
     let mut enums: Vec<Enumeration> = vec![];
     let mut clause_start = start;
+    // The 、 of the current clause.
+    let mut seps: Vec<usize> = vec![];
     for i in start..=chars.len() {
         if i < chars.len() && !is_clause_break(chars[i]) {
+            if chars[i] == '、' {
+                seps.push(i);
+            }
             continue;
         }
-        let seps: Vec<usize> = (clause_start..i).filter(|&j| chars[j] == '、').collect();
         // Items between two 、 are words, not single characters (放、服、管、控).
         let words = seps.windows(2).all(|w| w[1] - w[0] > 2);
         if seps.len() + 1 >= LIST_MIN_ITEMS && words {
@@ -304,8 +377,12 @@ fn list_factors(chars: &[char], start: usize, hits: &[(&Hit, usize, f64)]) -> Ve
             if let Some(d) = (last + 1..hi).find(|&j| chars[j] == '等') {
                 hi = d;
             }
-            enums.push(Enumeration { span: lo..hi, seps });
+            enums.push(Enumeration {
+                span: lo..hi,
+                seps: seps.clone(),
+            });
         }
+        seps.clear();
         clause_start = i + 1;
     }
     // (enumeration, item) of a position, if it is inside an enumeration.
@@ -445,6 +522,28 @@ mod tests {
         assert!(!fiscal.evidence.contains(&"预算管理".to_string()));
         let admin = all.iter().find(|e| e.topic == "admin-reform");
         assert!(admin.is_none_or(|a| a.body == 0.0), "{admin:?}");
+    }
+
+    #[test]
+    fn last_label_is_the_last_of_any_label() {
+        for l in LABELS {
+            assert!(l.starts_with("责任") || l.starts_with("牵头"), "{l}");
+        }
+        let old = |t: &str| LABELS.iter().filter_map(|l| t.rfind(l)).max();
+        for t in [
+            "",
+            "责",
+            "责任单位",
+            "推进路网改造。（责任单位：市财政局）",
+            "（牵头单位：市发改委；责任部门：各区）",
+            "（责任部门：各区；牵头单位：市发改委）",
+            "牵头部门负责，责任主体落实",
+            "责任责任单位牵牵头部门x",
+            "负责任的单位",
+            "a责任单b",
+        ] {
+            assert_eq!(last_label(t), old(t), "{t:?}");
+        }
     }
 
     #[test]
