@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::numbering::{has_sentence_punct, parse_marker, MarkerKind};
+use super::numbering::{
+    at_most_chars, has_sentence_punct, is_digit, parse_marker, Marker, MarkerKind,
+};
 use crate::text::normalize::clean_line;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,9 +66,32 @@ static ORG_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\S{2,40}(?:办公室|办公厅|人民政府|委员会|管委会|政府|局|厅|部|委|办)$").unwrap()
 });
 
-/// Display width: CJK and full-width chars count 2, others 1.
+/// Display width: CJK and full-width chars count 2, others 1. Counted on
+/// the UTF-8 bytes, without branches: an ASCII byte is a char of width 1,
+/// a lead byte (0xC0 and up) one of width 2, continuation bytes (0x80 to
+/// 0xBF, below -0x40 as `i8`) add nothing. Blocks of 64 bytes are summed
+/// in a byte (at most 128), which compiles to SIMD.
 fn width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+    let byte_width = |b: u8| u8::from(b as i8 >= -0x40) + u8::from(b >= 0xC0);
+    let mut blocks = s.as_bytes().chunks_exact(64);
+    let mut total = 0;
+    for block in &mut blocks {
+        total += usize::from(block.iter().fold(0u8, |acc, &b| acc + byte_width(b)));
+    }
+    total
+        + blocks
+            .remainder()
+            .iter()
+            .map(|&b| usize::from(byte_width(b)))
+            .sum::<usize>()
+}
+
+/// Can `PAGE_NUMBER` or `BARE_NUMBER` match `t`? (Both start with a dash,
+/// 第 or a digit; most lines are skipped without running them.)
+fn may_be_page_number(t: &str) -> bool {
+    t.chars()
+        .next()
+        .is_some_and(|c| matches!(c, '—' | '－' | '-' | '–' | '─' | '第') || is_digit(c))
 }
 
 /// Does a line end a sentence (so a break after it is a real paragraph end)?
@@ -79,14 +104,7 @@ fn ends_terminal(line: &str) -> bool {
         Some('。' | '！' | '？' | '!' | '?' | '；' | ';' | '：' | ':' | '…') => true,
         Some('）' | '〕' | ')' | '】' | ']') => {
             // A responsible-unit note closes a measure.
-            let tail: String = line
-                .chars()
-                .rev()
-                .take(120)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
+            let tail = &line[line.char_indices().rev().nth(119).map_or(0, |(i, _)| i)..];
             tail.contains("责任单位")
                 || tail.contains("牵头单位")
                 || tail.contains("责任部门")
@@ -134,13 +152,13 @@ struct Geometry {
     full: usize,
 }
 
-fn geometry(lines: &[&str], kinds: &[LineKind]) -> Geometry {
-    let mut widths: Vec<usize> = lines
+/// `widths`: the width of each text line after `clean_line`.
+fn geometry(widths: &[usize], kinds: &[LineKind]) -> Geometry {
+    let mut widths: Vec<usize> = widths
         .iter()
         .zip(kinds)
-        .filter(|(_, k)| **k == LineKind::Text)
-        .map(|(l, _)| width(clean_line(l)))
-        .filter(|w| *w > 0)
+        .filter(|(w, k)| **k == LineKind::Text && **w > 0)
+        .map(|(w, _)| *w)
         .collect();
     if widths.len() < 8 {
         return Geometry { full: usize::MAX };
@@ -157,10 +175,18 @@ fn geometry(lines: &[&str], kinds: &[LineKind]) -> Geometry {
 
 /// Turn extracted text into blocks.
 pub fn layout(text: &str) -> Layout {
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+    // `text.split('\n')`, with the memchr crate's SIMD search.
+    let mut lines: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(&text[start..end]);
+        start = end + 1;
+    }
+    lines.push(&text[start..]);
+    for l in &mut lines {
+        *l = l.strip_suffix('\r').unwrap_or(l);
+    }
+    let clean: Vec<&str> = lines.iter().map(|l| clean_line(l)).collect();
     let mut kinds: Vec<LineKind> = lines
         .iter()
         .map(|l| {
@@ -168,7 +194,7 @@ pub fn layout(text: &str) -> Layout {
             let t = t.trim_start_matches([' ', '\u{3000}', '\u{feff}']);
             if t.is_empty() {
                 LineKind::Blank
-            } else if t.contains('\t') {
+            } else if memchr::memchr(b'\t', t.as_bytes()).is_some() {
                 LineKind::Row
             } else {
                 LineKind::Text
@@ -185,10 +211,13 @@ pub fn layout(text: &str) -> Layout {
 
     // Page numbers.
     for i in 0..lines.len() {
-        let t = clean_line(lines[i]);
-        if kinds[i] == LineKind::Text && PAGE_NUMBER.is_match(t) {
+        let t = clean[i];
+        if kinds[i] != LineKind::Text || !may_be_page_number(t) {
+            continue;
+        }
+        if PAGE_NUMBER.is_match(t) {
             drop(&mut kinds, i, DropReason::PageNumber);
-        } else if kinds[i] == LineKind::Text && BARE_NUMBER.is_match(t) {
+        } else if BARE_NUMBER.is_match(t) {
             // A bare number between two text lines is a page number, not a table cell.
             let neighbour = |range: &mut dyn Iterator<Item = usize>| {
                 range
@@ -204,16 +233,16 @@ pub fn layout(text: &str) -> Layout {
     }
 
     // Table of contents: a 目录 line and the entries with page numbers after it.
-    if let Some(start) = (0..lines.len())
-        .find(|&i| kinds[i] == LineKind::Text && TOC_TITLE.is_match(clean_line(lines[i])))
-    {
+    if let Some(start) = (0..lines.len()).find(|&i| {
+        kinds[i] == LineKind::Text && clean[i].starts_with('目') && TOC_TITLE.is_match(clean[i])
+    }) {
         let mut end = start + 1;
         let mut entries = 0;
         while end < lines.len() {
-            let t = clean_line(lines[end]);
+            let t = clean[end];
             match kinds[end] {
                 LineKind::Blank | LineKind::Dropped => {}
-                _ if TOC_ENTRY.is_match(lines[end].trim_end()) && t.chars().count() <= 80 => {
+                _ if TOC_ENTRY.is_match(lines[end].trim_end()) && at_most_chars(t, 80) => {
                     entries += 1
                 }
                 _ => break,
@@ -231,25 +260,25 @@ pub fn layout(text: &str) -> Layout {
 
     // Footer: 抄送 … to the end, and the "… 印发" line with the office above it.
     let n = lines.len();
-    let last_text: Vec<usize> = (0..n)
+    // The last 8 text lines and rows, in order.
+    let mut tail: Vec<usize> = (0..n)
+        .rev()
         .filter(|&i| matches!(kinds[i], LineKind::Text | LineKind::Row))
+        .take(8)
         .collect();
-    let tail = &last_text[last_text.len().saturating_sub(8)..];
-    if let Some(&start) = tail
-        .iter()
-        .find(|&&i| FOOTER_START.is_match(clean_line(lines[i])))
-    {
+    tail.reverse();
+    if let Some(&start) = tail.iter().find(|&&i| FOOTER_START.is_match(clean[i])) {
         for i in start..n {
             if kinds[i] != LineKind::Blank {
                 drop(&mut kinds, i, DropReason::Footer);
             }
         }
     }
-    for &i in tail {
-        if kinds[i] == LineKind::Text && PRINTED.is_match(clean_line(lines[i])) {
+    for &i in &tail {
+        if kinds[i] == LineKind::Text && PRINTED.is_match(clean[i]) {
             drop(&mut kinds, i, DropReason::Footer);
             if let Some(p) = (0..i).rev().find(|&j| kinds[j] != LineKind::Blank) {
-                if kinds[p] == LineKind::Text && ORG_LINE.is_match(clean_line(lines[p])) {
+                if kinds[p] == LineKind::Text && ORG_LINE.is_match(clean[p]) {
                     drop(&mut kinds, p, DropReason::Footer);
                 }
             }
@@ -257,28 +286,36 @@ pub fn layout(text: &str) -> Layout {
     }
 
     // Running headers: short unpunctuated lines repeated on many pages.
+    // Whether a line counts depends on its text alone, so only the lines
+    // counted can be repeats of a counted line.
     let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counted = vec![];
     for i in 0..n {
         if kinds[i] == LineKind::Text {
-            let t = clean_line(lines[i]);
-            let bracketed = t.contains(['（', '）', '〔', '〕', '(', ')', '“', '”', '《', '》']);
-            if t.chars().count() <= 30
+            let t = clean[i];
+            if at_most_chars(t, 30)
                 && !has_sentence_punct(t)
-                && !bracketed
+                && !t.contains(['（', '）', '〔', '〕', '(', ')', '“', '”', '《', '》'])
                 && !is_structural_start(t)
             {
                 *counts.entry(t).or_default() += 1;
+                counted.push(i);
             }
         }
     }
-    for i in 0..n {
-        if kinds[i] == LineKind::Text && counts.get(clean_line(lines[i])).is_some_and(|c| *c >= 3) {
+    for i in counted {
+        if kinds[i] == LineKind::Text && counts.get(clean[i]).is_some_and(|c| *c >= 3) {
             drop(&mut kinds, i, DropReason::RunningHeader);
         }
     }
 
-    let geometry = geometry(&lines, &kinds);
-    let (blocks, repeated) = assemble(&lines, &kinds, &geometry);
+    let widths: Vec<usize> = clean
+        .iter()
+        .zip(&kinds)
+        .map(|(l, k)| if *k == LineKind::Text { width(l) } else { 0 })
+        .collect();
+    let geometry = geometry(&widths, &kinds);
+    let (blocks, repeated) = assemble(&lines, &clean, &widths, &kinds, &geometry);
     dropped.extend(repeated.into_iter().map(|line| Dropped {
         line,
         reason: DropReason::RunningHeader,
@@ -310,19 +347,27 @@ fn is_continuation_row(cells: &[String]) -> bool {
         && !non_empty[0].chars().all(|c| c.is_ascii_digit())
 }
 
-struct Assembler<'g> {
+/// A paragraph being built.
+struct Para<'a> {
+    text: String,
+    /// Its last physical line, that line's width and the marker it starts with.
+    last: &'a str,
+    last_width: usize,
+    last_marker: Option<Marker<'a>>,
+}
+
+struct Assembler<'a, 'g> {
     geometry: &'g Geometry,
     blocks: Vec<Block>,
-    /// The paragraph being built and its last physical line.
-    para: Option<(String, String)>,
+    para: Option<Para<'a>>,
     table: Option<Table>,
     repeated_headers: usize,
 }
 
-impl Assembler<'_> {
+impl<'a> Assembler<'a, '_> {
     fn flush(&mut self) {
-        if let Some((text, _)) = self.para.take() {
-            self.blocks.push(Block::Para(text));
+        if let Some(p) = self.para.take() {
+            self.blocks.push(Block::Para(p.text));
         }
         if let Some(t) = self.table.take() {
             if t.rows.is_empty() {
@@ -335,13 +380,15 @@ impl Assembler<'_> {
         }
     }
 
-    /// Does `next` continue the paragraph whose last physical line is `last`?
-    fn continues(&self, last: &str, next: &str) -> bool {
-        if is_structural_start(next) {
+    /// Does `next` continue the paragraph `p`? (`next_marked`: whether
+    /// `next` starts with a marker.)
+    fn continues(&self, p: &Para<'_>, next: &str, next_marked: bool) -> bool {
+        let (last, last_marker) = (p.last, p.last_marker.as_ref());
+        if next_marked {
             return false;
         }
-        let full = width(last) >= self.geometry.full;
-        let heading = parse_marker(last).is_some_and(|m| {
+        let full = p.last_width >= self.geometry.full;
+        let heading = last_marker.is_some_and(|m| {
             matches!(
                 m.kind,
                 MarkerKind::Part
@@ -357,27 +404,28 @@ impl Assembler<'_> {
         if ends_terminal(last) {
             // After a sentence end only a full line continues, and never into
             // a short unpunctuated line (a heading or a signature).
-            let short_label = !has_sentence_punct(next) && next.chars().count() <= 20;
-            return full && !short_label;
+            let short_label = || at_most_chars(next, 20) && !has_sentence_punct(next);
+            return full && !short_label();
         }
         if full || ends_open(last) {
             return true;
         }
         // Strip a leading marker: "一、总体要求" is a heading, not a sentence.
-        let body = parse_marker(last).map(|m| m.rest).unwrap_or(last);
+        let body = last_marker.map(|m| m.rest).unwrap_or(last);
         has_sentence_punct(body)
     }
 
-    /// Text inside a 专栏 box: a wrapped cell, a row label, or a label's content.
-    fn box_text(&mut self, line: &str) -> bool {
+    /// Text inside a 专栏 box: a wrapped cell, a row label, or a label's
+    /// content (`marked`: whether the line starts with a marker).
+    fn box_text(&mut self, line: &str, marked: bool) -> bool {
         let Some(table) = &mut self.table else {
             return false;
         };
-        if is_structural_start(line) {
+        if marked {
             return false;
         }
         if let Some(row) = table.rows.last_mut() {
-            if row.len() == 1 && row[0].chars().count() <= 12 {
+            if row.len() == 1 && at_most_chars(&row[0], 12) {
                 row.push(line.to_string());
                 return true;
             }
@@ -387,18 +435,20 @@ impl Assembler<'_> {
                 return true;
             }
         }
-        if line.chars().count() <= 12 && !has_sentence_punct(line) {
+        if at_most_chars(line, 12) && !has_sentence_punct(line) {
             table.rows.push(vec![line.to_string()]);
             return true;
         }
         false
     }
 
-    fn text(&mut self, line: &str) {
-        if self.table.as_ref().is_some_and(|t| t.is_box) && self.box_text(line) {
+    /// A text line and its width.
+    fn text(&mut self, line: &'a str, width: usize) {
+        let marker = parse_marker(line);
+        if self.table.as_ref().is_some_and(|t| t.is_box) && self.box_text(line, marker.is_some()) {
             return;
         }
-        let kind = parse_marker(line).map(|m| m.kind);
+        let kind = marker.as_ref().map(|m| m.kind);
         if matches!(kind, Some(MarkerKind::Box | MarkerKind::TableCaption)) {
             self.flush();
             self.table = Some(Table {
@@ -411,16 +461,23 @@ impl Assembler<'_> {
         if self.table.is_some() {
             self.flush();
         }
-        if let Some((buf, last)) = &self.para {
-            if self.continues(last, line) {
-                let mut buf = buf.clone();
-                join_into(&mut buf, line);
-                self.para = Some((buf, line.to_string()));
+        if let Some(p) = &self.para {
+            if self.continues(p, line, marker.is_some()) {
+                let p = self.para.as_mut().expect("checked above");
+                join_into(&mut p.text, line);
+                p.last = line;
+                p.last_width = width;
+                p.last_marker = marker;
                 return;
             }
         }
         self.flush();
-        self.para = Some((line.to_string(), line.to_string()));
+        self.para = Some(Para {
+            text: line.to_string(),
+            last: line,
+            last_width: width,
+            last_marker: marker,
+        });
     }
 
     fn row(&mut self, cells: Vec<String>) {
@@ -429,8 +486,8 @@ impl Assembler<'_> {
         }
         if self.para.is_some() {
             // A caption-less table starts after a paragraph.
-            if let Some((text, _)) = self.para.take() {
-                self.blocks.push(Block::Para(text));
+            if let Some(p) = self.para.take() {
+                self.blocks.push(Block::Para(p.text));
             }
         }
         let table = self.table.get_or_insert_with(Table::default);
@@ -466,7 +523,14 @@ impl Assembler<'_> {
 }
 
 /// Assemble blocks; also returns the lines of repeated table headers.
-fn assemble(lines: &[&str], kinds: &[LineKind], geometry: &Geometry) -> (Vec<Block>, Vec<usize>) {
+/// `clean`: the lines after `clean_line`; `widths`: their widths.
+fn assemble(
+    lines: &[&str],
+    clean: &[&str],
+    widths: &[usize],
+    kinds: &[LineKind],
+    geometry: &Geometry,
+) -> (Vec<Block>, Vec<usize>) {
     let mut a = Assembler {
         geometry,
         blocks: Vec::new(),
@@ -478,7 +542,7 @@ fn assemble(lines: &[&str], kinds: &[LineKind], geometry: &Geometry) -> (Vec<Blo
     for (i, (line, kind)) in lines.iter().zip(kinds).enumerate() {
         match kind {
             LineKind::Blank | LineKind::Dropped => {}
-            LineKind::Text => a.text(clean_line(line)),
+            LineKind::Text => a.text(clean[i], widths[i]),
             LineKind::Row => {
                 let before = a.repeated_headers;
                 a.row(split_row(line));
@@ -505,6 +569,19 @@ mod tests {
                 Block::Table(t) => format!("TABLE{:?}", t.rows),
             })
             .collect()
+    }
+
+    #[test]
+    fn width_counts_wide_chars_twice() {
+        let reference =
+            |s: &str| -> usize { s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum() };
+        let piece = "a中，ÿ😀 1２";
+        for n in 0..40 {
+            let s = piece.repeat(n);
+            for cut in s.char_indices().map(|(i, _)| i) {
+                assert_eq!(width(&s[cut..]), reference(&s[cut..]), "{:?}", &s[cut..]);
+            }
+        }
     }
 
     #[test]

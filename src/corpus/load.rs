@@ -59,15 +59,49 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
     multibyte >= bad * 10
 }
 
-/// Share of control characters (other than tab, newline, CR, form feed) in decoded text.
+/// Share of control characters (other than tab, newline, CR, form feed)
+/// among the first 200,000 chars of decoded text.
+///
+/// Counted on the UTF-8 bytes: a char starts at every byte but the
+/// continuation bytes (0x80 to 0xBF, below -0x40 as `i8`); the control
+/// chars (`char::is_control`) are U+0000 to U+001F and U+007F, one byte
+/// each, and U+0080 to U+009F, the bytes C2 80 to C2 9F. Blocks of 64
+/// bytes are counted in bytes, which compiles to SIMD.
 fn control_ratio(text: &str) -> f64 {
-    let mut total = 0usize;
-    let mut bad = 0usize;
-    for c in text.chars().take(200_000) {
-        total += 1;
-        if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}') {
-            bad += 1;
+    const LIMIT: usize = 200_000;
+    // A char is at least one byte: a text of at most LIMIT bytes has at most LIMIT chars.
+    let counted = if text.len() <= LIMIT {
+        text
+    } else {
+        &text[..text
+            .char_indices()
+            .nth(LIMIT)
+            .map_or(text.len(), |(i, _)| i)]
+    };
+    let b = counted.as_bytes();
+    // Without branches (`&`, `|`), so that the blocks below vectorize.
+    let starts = |c: u8| u8::from(c as i8 >= -0x40);
+    let c0 = |c: u8| {
+        let allowed = (c == b'\t') | (c == b'\n') | (c == b'\r') | (c == 0x0C);
+        u8::from(((c < 0x20) & !allowed) | (c == 0x7F))
+    };
+    let c1 = |c: u8, next: u8| u8::from((c == 0xC2) & (next.wrapping_sub(0x80) < 0x20));
+    let (mut total, mut bad) = (0usize, 0usize);
+    // Whole blocks whose every byte has a next byte.
+    let blocks_end = b.len().saturating_sub(1) / 64 * 64;
+    for k in (0..blocks_end).step_by(64) {
+        let (x, next) = (&b[k..k + 64], &b[k + 1..k + 65]);
+        let (mut t, mut n) = (0u8, 0u8);
+        for j in 0..64 {
+            t += starts(x[j]);
+            n += c0(x[j]) + c1(x[j], next[j]);
         }
+        total += usize::from(t);
+        bad += usize::from(n);
+    }
+    for i in blocks_end..b.len() {
+        total += usize::from(starts(b[i]));
+        bad += usize::from(c0(b[i]) + c1(b[i], b.get(i + 1).copied().unwrap_or(0)));
     }
     if total == 0 {
         0.0
@@ -99,7 +133,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Decoded> {
         };
         (guess, bytes)
     };
-    if body.contains(&0) && encoding != UTF_16LE && encoding != UTF_16BE {
+    if memchr::memchr(0, body).is_some() && encoding != UTF_16LE && encoding != UTF_16BE {
         return Err(Error::input(
             path,
             "not a text file (it contains NUL bytes)",
@@ -133,7 +167,40 @@ fn replacement_ratio(text: &str) -> f64 {
 /// Read and decode a file.
 pub fn read_text(path: &Path) -> Result<Decoded> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    decode(path, &bytes)
+    decode_owned(path, bytes)
+}
+
+/// [`decode`], taking the bytes: valid UTF-8 without a BOM (the usual
+/// case) becomes the text without being validated twice or copied.
+fn decode_owned(path: &Path, bytes: Vec<u8>) -> Result<Decoded> {
+    if Encoding::for_bom(&bytes).is_some() || utf16_without_bom(&bytes).is_some() {
+        return decode(path, &bytes);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return decode(path, e.as_bytes()),
+    };
+    // What `decode` does with valid UTF-8: encoding_rs would return the
+    // same text without errors.
+    if memchr::memchr(0, text.as_bytes()).is_some() {
+        return Err(Error::input(
+            path,
+            "not a text file (it contains NUL bytes)",
+        ));
+    }
+    if control_ratio(&text) > 0.02 {
+        return Err(Error::input(
+            path,
+            format!(
+                "not a text file (decoding as {} gives control characters or invalid sequences)",
+                UTF_8.name()
+            ),
+        ));
+    }
+    Ok(Decoded {
+        text,
+        encoding: UTF_8.name(),
+    })
 }
 
 #[cfg(test)]
@@ -190,5 +257,73 @@ mod tests {
     #[test]
     fn empty_is_empty_text() {
         assert_eq!(decode(Path::new("e.txt"), b"").unwrap().text, "");
+        assert_eq!(decode_owned(Path::new("e.txt"), vec![]).unwrap().text, "");
+    }
+
+    #[test]
+    fn owned_bytes_decode_the_same() {
+        let mut inputs: Vec<Vec<u8>> = vec![
+            SAMPLE.as_bytes().to_vec(),
+            [&[0xEF, 0xBB, 0xBF][..], SAMPLE.as_bytes()].concat(),
+            GB18030.encode(SAMPLE).0.into_owned(),
+            SAMPLE
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes())
+                .collect(),
+            b"a\0b".to_vec(),
+            "x\u{1}\u{85}y".repeat(3).into_bytes(),
+            "正文\u{1}".repeat(40).into_bytes(),
+            "正文\u{9f}\u{a0}".repeat(40).into_bytes(),
+            (0..2048u32).map(|i| (i * 7919 % 251) as u8).collect(),
+        ];
+        let mut broken = SAMPLE.repeat(20).into_bytes();
+        broken.splice(300..300, [0xFF, 0xFE]);
+        inputs.push(broken);
+        for bytes in inputs {
+            let path = Path::new("f.txt");
+            let a = decode(path, &bytes).map_err(|e| e.to_string());
+            let b = decode_owned(path, bytes.clone()).map_err(|e| e.to_string());
+            assert_eq!(a, b, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn control_ratio_counts_chars() {
+        let reference = |text: &str| {
+            let mut total = 0usize;
+            let mut bad = 0usize;
+            for c in text.chars().take(200_000) {
+                total += 1;
+                if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}') {
+                    bad += 1;
+                }
+            }
+            if total == 0 {
+                0.0
+            } else {
+                bad as f64 / total as f64
+            }
+        };
+        let mut buf = [0u8; 4];
+        for c in '\u{0}'..='\u{800}' {
+            let s = c.encode_utf8(&mut buf);
+            assert_eq!(control_ratio(s), reference(s), "{c:?}");
+        }
+        let long = "中\u{1}a\u{80}".repeat(60_000);
+        assert_eq!(control_ratio(&long), reference(&long));
+        assert_eq!(control_ratio(&long[3..]), reference(&long[3..]));
+        let piece = "中\u{1}\t\u{7f}a\u{80}\u{9f}\u{a0}·\u{c}";
+        for n in 0..30 {
+            let s = piece.repeat(n);
+            for (cut, _) in s.char_indices() {
+                assert_eq!(
+                    control_ratio(&s[cut..]),
+                    reference(&s[cut..]),
+                    "{:?}",
+                    &s[cut..]
+                );
+            }
+        }
+        assert_eq!(control_ratio(""), 0.0);
     }
 }

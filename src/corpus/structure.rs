@@ -9,7 +9,8 @@ use regex::Regex;
 
 use super::layout::{Block, Table};
 use super::numbering::{
-    has_sentence_punct, lead_phrase, parse_marker, split_lead, MarkerKind, MAX_LEAD_CHARS,
+    at_most_chars, has_sentence_punct, lead_phrase, parse_marker, split_lead, MarkerKind,
+    MAX_LEAD_CHARS,
 };
 use super::provision::{responsible_units, Provision, ProvisionKind};
 use crate::text::normalize::squeeze_cjk_spaces;
@@ -175,11 +176,13 @@ impl Builder {
         let was_heading = std::mem::replace(&mut self.last_was_heading, false);
         let mut pending_item = self.pending_item.take();
         let heading_like =
-            para.chars().count() <= 40 && !has_sentence_punct(para) && !para.ends_with('。');
-        if parse_marker(para).is_some() || is_addressee(para) || heading_like {
+            at_most_chars(para, 40) && !has_sentence_punct(para) && !para.ends_with('。');
+        let marker = parse_marker(para);
+        let addressee = is_addressee(para);
+        if marker.is_some() || addressee || heading_like {
             self.settle_pending(pending_item.take());
         }
-        if is_addressee(para) {
+        if addressee {
             match self.out.iter().position(|p| p.kind == ProvisionKind::Front) {
                 Some(i) => self.append(i, para),
                 None => {
@@ -196,7 +199,7 @@ impl Builder {
         let in_article = self
             .open
             .is_some_and(|i| self.out[i].kind == ProvisionKind::Article);
-        match parse_marker(para) {
+        match marker {
             Some(m) if m.kind == MarkerKind::Article => {
                 self.pop_to(MarkerKind::Article.rank());
                 let (lead, _) = split_lead(m.rest);
@@ -303,13 +306,18 @@ impl Builder {
                     self.open = Some(i);
                 }
             }
-            _ => self.unnumbered(para, was_heading, pending_item),
+            _ => self.unnumbered(para, heading_like, was_heading, pending_item),
         }
     }
 
-    fn unnumbered(&mut self, para: &str, was_heading: bool, pending_item: Option<String>) {
-        let heading_like =
-            para.chars().count() <= 40 && !has_sentence_punct(para) && !para.ends_with('。');
+    /// `heading_like`: at most 40 chars, no sentence punctuation, no final 。.
+    fn unnumbered(
+        &mut self,
+        para: &str,
+        heading_like: bool,
+        was_heading: bool,
+        pending_item: Option<String>,
+    ) {
         if heading_like {
             if was_heading && pending_item.is_none() {
                 // A heading broken over two lines, or an attachment's title.
