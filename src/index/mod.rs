@@ -16,6 +16,7 @@
 //! and switches `CURRENT` only when it is complete.
 
 mod chars;
+mod heading;
 mod phrase;
 mod query;
 mod read;
@@ -692,7 +693,7 @@ fn to_tantivy(
     );
     let (words, heading_words) = tokenize::words_field(folded, &crate::text::fold(&p.heading));
     d.add_text(f.words, words);
-    d.add_text(f.heading_words, heading_words);
+    d.add_u64(f.heading_words, heading_words);
     for t in (topics.classify)(p) {
         d.add_text(f.topics, &t);
     }

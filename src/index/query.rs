@@ -17,6 +17,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::chars::CharPostings;
+use super::heading::HeadingTerm;
 use super::phrase::ExactPhrase;
 use super::schema::Fields;
 use super::texts::TextStore;
@@ -62,7 +63,10 @@ fn ranking(f: &Fields, words: &[String]) -> Vec<(Occur, Box<dyn TQuery>)> {
         out.push((Occur::Should, term_q(f.words, w)));
         out.push((
             Occur::Should,
-            Box::new(BoostQuery::new(term_q(f.heading_words, w), HEADING_BOOST)),
+            Box::new(BoostQuery::new(
+                Box::new(HeadingTerm::new(Term::from_field_text(f.words, w))),
+                HEADING_BOOST,
+            )),
         ));
     }
     if words.len() >= 2 {

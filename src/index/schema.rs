@@ -8,7 +8,7 @@ use tantivy::Index;
 use super::tokenize::{WordTokenizer, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Fast fields locating a provision's folded text in `texts.bin`.
 pub const TEXT_AT: &str = "text_at";
@@ -16,6 +16,9 @@ pub const TEXT_LEN: &str = "text_len";
 /// Fast field numbering a provision's text in `texts.bin` order (the key of
 /// the character postings, see [`chars`](super::chars)).
 pub const TEXT_ORD: &str = "text_ord";
+/// Fast field: how many leading words of `words` are the heading's (see
+/// [`heading`](super::heading)).
+pub const HEADING_WORDS: &str = "heading_words";
 
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -29,9 +32,10 @@ pub struct Fields {
     pub path: Field,
     pub text: Field,
     pub units: Field,
-    /// Indexed: jieba words of the folded text (BM25).
+    /// Indexed: jieba words of the folded heading (unless the text starts
+    /// with it) and text (BM25; positions).
     pub words: Field,
-    /// Indexed: jieba words of the folded heading (boost).
+    /// Fast: how many leading words of `words` are the heading's.
     pub heading_words: Field,
     /// Fast: where the folded text lies in `texts.bin` (byte offset, length)
     /// and its ordinal there.
@@ -64,10 +68,7 @@ pub fn build() -> (Schema, Fields) {
             "words",
             indexed(WORDS, IndexRecordOption::WithFreqsAndPositions),
         ),
-        heading_words: b.add_text_field(
-            "heading_words",
-            indexed(WORDS, IndexRecordOption::WithFreqs),
-        ),
+        heading_words: b.add_u64_field(HEADING_WORDS, FAST),
         text_at: b.add_u64_field(TEXT_AT, FAST),
         text_len: b.add_u64_field(TEXT_LEN, FAST),
         text_ord: b.add_u64_field(TEXT_ORD, FAST),
@@ -88,7 +89,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         text: f("text")?,
         units: f("units")?,
         words: f("words")?,
-        heading_words: f("heading_words")?,
+        heading_words: f(HEADING_WORDS)?,
         text_at: f(TEXT_AT)?,
         text_len: f(TEXT_LEN)?,
         text_ord: f(TEXT_ORD)?,

@@ -17,32 +17,36 @@ pub const WORDS: &str = "pd_words";
 /// control character could) is left out.
 pub const SEP: char = '\u{1f}';
 
-/// The `words` and `heading_words` field values of a provision whose folded
-/// text and heading are `text` and `heading`.
-pub fn words_field(text: &str, heading: &str) -> (String, String) {
+/// The `words` field value of a provision whose folded text and heading
+/// are `text` and `heading`, and how many of its leading words are the
+/// heading's: the text's words inside the heading when the text starts with
+/// it (a word reaching past the heading's end is not the heading's), else
+/// the heading's own words put in front of the text's.
+pub fn words_field(text: &str, heading: &str) -> (String, u64) {
     let words = segment::words(text);
-    let joined = join(words.iter().map(|w| w.text), text.len());
-    let heading_words = if !heading.is_empty() && text.starts_with(heading) {
-        // The words of the text that lie inside the heading (a word
-        // reaching past the heading's end is not the heading's).
-        let inside = words.iter().take_while(|w| w.end <= heading.len());
-        join(inside.map(|w| w.text), heading.len())
+    let kept = |w: &&segment::Word| !w.text.contains(SEP);
+    if heading.is_empty() || text.starts_with(heading) {
+        let inside = words
+            .iter()
+            .filter(kept)
+            .take_while(|w| w.end <= heading.len())
+            .count();
+        (join(words.iter().filter(kept), text.len()), inside as u64)
     } else {
-        join(
-            segment::words(heading).iter().map(|w| w.text),
-            heading.len(),
-        )
-    };
-    (joined, heading_words)
+        let own = segment::words(heading);
+        let n = own.iter().filter(kept).count();
+        let all = own.iter().chain(&words).filter(kept);
+        (join(all, heading.len() + text.len()), n as u64)
+    }
 }
 
-fn join<'a>(words: impl Iterator<Item = &'a str>, capacity: usize) -> String {
+fn join<'a>(words: impl Iterator<Item = &'a segment::Word<'a>>, capacity: usize) -> String {
     let mut out = String::with_capacity(capacity + capacity / 2);
-    for w in words.filter(|w| !w.contains(SEP)) {
+    for w in words {
         if !out.is_empty() {
             out.push(SEP);
         }
-        out.push_str(w);
+        out.push_str(w.text);
     }
     out
 }
@@ -136,24 +140,52 @@ mod tests {
     }
 
     #[test]
-    fn heading_words_come_from_the_text_when_it_starts_with_the_heading() {
+    fn the_heading_words_lead_the_field() {
         let text = "第五条 加大财政政策支持力度。设立开发区发展专项资金";
         let heading = "第五条 加大财政政策支持力度";
-        let (words, heading_words) = words_field(text, heading);
-        assert_eq!(texts(&heading_words), texts(&words_field(heading, "").0));
-        assert!(texts(&words).starts_with(&texts(&heading_words)));
-        assert!(texts(&heading_words).contains(&"财政政策".to_string()));
-        assert!(!texts(&heading_words).contains(&"专项资金".to_string()));
-        // A heading the text does not start with is cut on its own.
-        let (_, own) = words_field("设立专项资金", "人才公寓建设");
-        assert_eq!(texts(&own), vec!["人才公寓", "建设"]);
+        let (words, n) = words_field(text, heading);
+        let words = texts(&words);
+        assert_eq!(
+            words,
+            texts(&words_field(text, "").0),
+            "the text's own words"
+        );
+        let own = texts(&words_field(heading, "").0);
+        assert_eq!(&words[..n as usize], &own[..]);
+        assert!(own.contains(&"财政政策".to_string()));
+        // A heading the text does not start with is cut on its own and put first.
+        let (words, n) = words_field("设立专项资金", "人才公寓建设");
+        assert_eq!(
+            (texts(&words), n),
+            (
+                vec![
+                    "人才公寓".into(),
+                    "建设".into(),
+                    "设立".into(),
+                    "专项资金".into()
+                ],
+                2
+            )
+        );
         // A word reaching past the heading's end is left to the body.
-        let (_, cut) = words_field("建设人才公寓", "建设人才公");
-        assert_eq!(texts(&cut), vec!["建设"]);
+        let (_, n) = words_field("建设人才公寓", "建设人才公");
+        assert_eq!(n, 1);
+        assert_eq!(words_field("建设人才公寓", "").1, 0);
     }
 
     #[test]
-    fn words_holding_the_separator_are_left_out() {
-        assert_eq!(join(["a", "b\u{1f}c", "d"].into_iter(), 8), "a\u{1f}d");
+    fn the_field_gives_back_exactly_jiebas_words_even_around_the_separator() {
+        for text in [
+            "ab\u{1f}cd 人才",
+            "\u{1f}\u{1f}开发区\u{1f}",
+            "支持开发区实行一级财政管理体制",
+        ] {
+            let (words, _) = words_field(text, "");
+            let want: Vec<String> = segment::words(text)
+                .into_iter()
+                .map(|w| w.text.to_string())
+                .collect();
+            assert_eq!(texts(&words), want, "{text:?}");
+        }
     }
 }
