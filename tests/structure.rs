@@ -113,6 +113,51 @@ fn task_table_rows_of_000_carry_their_departments() {
     assert_eq!(rows[24].path.last().unwrap(), "推进产业协同创新体系建设");
 }
 
+/// The groups (重点工作) of 000's task table. The PDF prints each label once
+/// per page beside some row of its group, and loses one; the truth here is
+/// which body measure of 附件 1 each row's wording comes from.
+#[test]
+fn task_table_rows_of_000_are_in_their_groups() {
+    const GROUPS: &[(usize, usize, &str)] = &[
+        (1, 3, "全面做好自贸区试验区改革试点经验复制推广工作"),
+        (4, 5, "积极推动联动创新发展区与自贸区制度创新联动"),
+        (6, 9, "推动区域联动提升辐射能级"),
+        (10, 12, "推进新医药产业链联动发展"),
+        (13, 16, "探索医药产业开放创新体系"),
+        (17, 20, "推动新材料产业链联动发展"),
+        (21, 24, "推动高端装备制造业产业链联动发展"),
+        (25, 28, "推进产业协同创新体系建设"),
+        (29, 32, "培育新业态新模式"),
+        (33, 38, "促进区域产业升级"),
+        // Printed as 深化行政体制改革 at the foot of one page and 深化行政管理体制改革
+        // at the head of the next: one group.
+        (39, 46, "深化行政管理体制改革"),
+        (47, 51, "创新通关监管机制"),
+        (52, 55, "增强金融服务功能"),
+        (56, 59, "深化科技创新"),
+        // The label is lost in the extraction; the rows come from body measure
+        // 15, whose heading names the group.
+        (60, 63, "持续打造一流营商环境"),
+    ];
+    let d = doc("lyg-etdz-2021-54");
+    let rows: Vec<_> = d
+        .provisions
+        .iter()
+        .filter(|p| p.kind == ProvisionKind::TableRow)
+        .collect();
+    assert_eq!(rows.len(), 63);
+    let mut wrong = vec![];
+    for &(first, last, label) in GROUPS {
+        for n in first..=last {
+            let got = rows[n - 1].path.last().unwrap();
+            if got != label {
+                wrong.push(format!("row {n}: {got} (expected {label})"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 #[test]
 fn boxes_and_sections_of_001() {
     let d = doc("lyg-etdz-plan-2021");
@@ -286,4 +331,36 @@ fn one_sentence_measures_are_kept() {
     );
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].heading, "（一）指导思想");
+}
+
+/// `path` holds the headings above a provision: a section's own text (under
+/// 第一节 …, before its numbered measures) has the section's heading, and its
+/// path stops above the section, so citations do not repeat it.
+#[test]
+fn no_path_ends_with_its_own_heading() {
+    let mut sections_own_text = 0;
+    for id in [
+        "lyg-etdz-2021-54",
+        "lyg-etdz-plan-2021",
+        "lyg-2022-32",
+        "nt-2021-23",
+        "lyg-2021-25",
+    ] {
+        let d = doc(id);
+        for p in &d.provisions {
+            assert_ne!(p.path.last(), Some(&p.heading), "{}", p.id);
+        }
+        sections_own_text += d
+            .provisions
+            .iter()
+            .filter(|p| p.kind == ProvisionKind::Text && p.heading.starts_with("第一节"))
+            .count();
+    }
+    assert!(
+        sections_own_text > 0,
+        "the plan's sections have their own text"
+    );
+    let d = doc("lyg-etdz-plan-2021");
+    let own = find(&d, "第一节 “十三五”发展回顾");
+    assert_eq!(own.path, ["第一章 现实基础与发展环境"]);
 }

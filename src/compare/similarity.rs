@@ -24,6 +24,7 @@
 use std::collections::HashMap;
 
 use crate::corpus::Provision;
+use crate::text::bigrams::bigrams;
 use crate::text::{fold, segment};
 
 /// Share of the body word cosine in the blend.
@@ -120,15 +121,6 @@ fn key(word: &str) -> u64 {
     })
 }
 
-fn bigram_key(a: char, b: char) -> u64 {
-    (u64::from(a as u32) << 32) | u64::from(b as u32)
-}
-
-/// Characters that carry content for the bigram measure.
-fn is_content(c: char) -> bool {
-    c.is_alphanumeric()
-}
-
 /// The folded text of `p` with its numbering marker removed.
 pub fn folded_body(p: &Provision) -> String {
     let folded = fold(&p.text);
@@ -173,18 +165,6 @@ fn content_words(folded: &str) -> Vec<segment::Word<'_>> {
         .into_iter()
         .filter(|w| !w.text.chars().all(|c| c.is_ascii_digit() || c == '.'))
         .collect()
-}
-
-fn bigrams(folded: &str) -> impl Iterator<Item = u64> + '_ {
-    let mut prev: Option<char> = None;
-    folded.chars().filter_map(move |c| {
-        let out = match prev {
-            Some(p) if is_content(c) => Some(bigram_key(p, c)),
-            _ => None,
-        };
-        prev = if is_content(c) { Some(c) } else { None };
-        out
-    })
 }
 
 impl SimilarityModel {

@@ -10,10 +10,17 @@ pub mod meta;
 pub mod numbering;
 pub mod provision;
 pub mod structure;
+mod task_table;
 
 use std::path::{Path, PathBuf};
 
 pub use catalog::{Catalog, Entry};
+
+/// Version of the parser's output (provisions, headings, paths, units).
+/// Bump it whenever a change moves any of them: indexes record it and are
+/// rebuilt on a mismatch. 1: task-table groups from body wording; a
+/// section's own text no longer repeats its heading in its path.
+pub const PARSE_VERSION: u32 = 1;
 pub use provision::{Provision, ProvisionKind};
 
 use crate::error::{Error, Result};

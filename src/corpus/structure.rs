@@ -13,6 +13,7 @@ use super::numbering::{
     MAX_LEAD_CHARS,
 };
 use super::provision::{responsible_units, Provision, ProvisionKind};
+use super::task_table::task_rows;
 use crate::text::normalize::squeeze_cjk_spaces;
 
 static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -114,6 +115,12 @@ impl Builder {
         text: String,
     ) -> usize {
         let seq = self.out.len() + 1;
+        let mut path = self.path();
+        // A section's own text (under 第一节 …, before any numbered measure)
+        // carries the section's heading; its path is what is above it.
+        if path.last() == Some(&heading) {
+            path.pop();
+        }
         self.out.push(Provision {
             id: format!("{}:{seq}", self.doc_id),
             doc_id: self.doc_id.clone(),
@@ -121,7 +128,7 @@ impl Builder {
             kind,
             number: number.map(str::to_string),
             heading,
-            path: self.path(),
+            path,
             text,
             responsible_units: vec![],
         });
@@ -389,7 +396,7 @@ impl Builder {
         self.last_was_heading = false;
         let pending = self.pending_item.take();
         self.settle_pending(pending);
-        if let Some(rows) = task_rows(table) {
+        if let Some(rows) = task_rows(table, &self.out) {
             for row in rows {
                 self.open = None;
                 let lead = split_lead(&row.task).0.to_string();
@@ -445,122 +452,6 @@ impl Builder {
     }
 }
 
-struct TaskRow {
-    seq: String,
-    group: Option<String>,
-    task: String,
-    units: Vec<String>,
-    text: String,
-}
-
-/// Rows of a task-allocation table: a header naming a 序号 column and a
-/// responsible column. Group labels (merged cells printed once, usually in
-/// the middle of their group) go to the rows nearest them on the same page.
-fn task_rows(table: &Table) -> Option<Vec<TaskRow>> {
-    let header = table.rows.iter().find(|r| r.iter().any(|c| c == "序号"))?;
-    let seq_col = header.iter().position(|c| c == "序号")?;
-    // A task table names who is responsible for each row.
-    header
-        .iter()
-        .find(|c| c.contains("责任") || c.contains("牵头"))?;
-    let group_col = if seq_col > 0 { Some(0) } else { None };
-    struct Raw {
-        page: usize,
-        seq: Option<String>,
-        group: Option<String>,
-        task: String,
-        unit: String,
-    }
-    let mut raws: Vec<Raw> = vec![];
-    let mut page = 0;
-    for row in &table.rows {
-        if row.iter().any(|c| c == "序号") {
-            page += 1;
-            continue;
-        }
-        let seq = row
-            .get(seq_col)
-            .filter(|c| !c.is_empty() && c.chars().all(|d| d.is_ascii_digit()))
-            .cloned();
-        let group = group_col
-            .and_then(|g| row.get(g))
-            .filter(|c| !c.is_empty())
-            .map(|g| crate::text::normalize::squeeze_cjk_spaces(g));
-        let unit = row
-            .iter()
-            .rev()
-            .find(|c| !c.is_empty())
-            .cloned()
-            .unwrap_or_default();
-        let task = row
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| *i != seq_col && Some(*i) != group_col && !c.is_empty())
-            .map(|(_, c)| c.as_str())
-            .max_by_key(|c| c.chars().count())
-            .unwrap_or("")
-            .to_string();
-        if seq.is_none() && group.is_none() {
-            continue; // a sub-header like "任务 措施"
-        }
-        raws.push(Raw {
-            page,
-            seq,
-            group,
-            task,
-            unit,
-        });
-    }
-    // Positions of group labels; a label on a row without 序号 sits between rows.
-    let mut labels: Vec<(usize, f64, String)> = vec![]; // (page, position, label)
-    let mut pos = 0.0;
-    let mut rows_out: Vec<(usize, f64, &Raw)> = vec![];
-    for r in &raws {
-        if r.seq.is_some() {
-            pos += 1.0;
-            rows_out.push((r.page, pos, r));
-            if let Some(g) = &r.group {
-                labels.push((r.page, pos, g.clone()));
-            }
-        } else if let Some(g) = &r.group {
-            labels.push((r.page, pos + 0.5, g.clone()));
-        }
-    }
-    let out = rows_out
-        .into_iter()
-        .map(|(page, pos, r)| {
-            let same_page: Vec<&(usize, f64, String)> =
-                labels.iter().filter(|l| l.0 == page).collect();
-            let pool = if same_page.is_empty() {
-                labels.iter().collect()
-            } else {
-                same_page
-            };
-            let group = pool
-                .into_iter()
-                .min_by(|a, b| {
-                    (a.1 - pos)
-                        .abs()
-                        .total_cmp(&(b.1 - pos).abs())
-                        .then(a.1.total_cmp(&b.1))
-                })
-                .map(|l| l.2.clone());
-            let seq = r.seq.clone().unwrap();
-            let units = split_units(&r.unit);
-            // The group label is in the path, not repeated in the text.
-            let text = format!("{seq}\t{}\t{}", r.task, r.unit);
-            TaskRow {
-                seq,
-                group,
-                task: r.task.clone(),
-                units,
-                text,
-            }
-        })
-        .collect();
-    Some(out)
-}
-
 fn is_addressee(p: &str) -> bool {
     p.starts_with('各') && (p.ends_with('：') || p.ends_with(':')) && p.chars().count() <= 80
 }
@@ -571,10 +462,6 @@ fn first_clause(p: &str) -> Option<&str> {
     let end = p.find(['，', '。', '；'])?;
     let clause = &p[..end];
     (clause.chars().count() >= 4 && clause.chars().count() <= 24).then_some(clause)
-}
-
-fn split_units(cell: &str) -> Vec<String> {
-    responsible_units(&format!("责任单位：{cell}"))
 }
 
 /// Parse the blocks of one document into provisions.

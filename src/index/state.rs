@@ -15,6 +15,11 @@ use crate::error::{Error, Result};
 pub struct Versions {
     pub schema: u32,
     pub fold: u32,
+    /// `corpus::PARSE_VERSION`: provisions, paths and headings are stored in
+    /// the index, so a parser change rebuilds it. (Absent, read as 0, in
+    /// indexes from before it was recorded.)
+    #[serde(default)]
+    pub parse: u32,
     pub dictionary: String,
     pub topics: String,
 }
@@ -24,6 +29,7 @@ impl Versions {
         Versions {
             schema: super::schema::SCHEMA_VERSION,
             fold: crate::text::normalize::FOLD_VERSION,
+            parse: crate::corpus::PARSE_VERSION,
             dictionary: crate::text::segment::dictionary_version(),
             topics: topics.to_string(),
         }
@@ -42,6 +48,9 @@ impl Versions {
                 "normalization version {} ≠ {}",
                 self.fold, want.fold
             ));
+        }
+        if self.parse != want.parse {
+            return Some(format!("parser version {} ≠ {}", self.parse, want.parse));
         }
         if self.dictionary != want.dictionary {
             return Some("the segmentation dictionary changed".to_string());

@@ -1,6 +1,7 @@
 //! Text: the matching normalization and segmentation.
 //! jieba is called from `segment` only.
 
+pub mod bigrams;
 pub mod normalize;
 pub mod segment;
 
