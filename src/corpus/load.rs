@@ -40,6 +40,34 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     if even0 * 3 > pairs && odd0 * 10 < pairs {
         return Some(UTF_16BE);
     }
+    // CJK-heavy text has zero bytes only in its ASCII (newlines, digits). A
+    // file with any zero byte is refused as binary otherwise, so this test
+    // only rescues files: almost every code unit must be CJK, CJK
+    // punctuation, full-width forms or printable ASCII in one byte order.
+    if even0 + odd0 > 0 {
+        let plausible = |unit: u16| matches!(unit, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x3000..=0x303F | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF | 0x2010..=0x206F);
+        let share = |be: bool| {
+            let ok = sample
+                .chunks_exact(2)
+                .map(|p| {
+                    if be {
+                        u16::from_be_bytes([p[0], p[1]])
+                    } else {
+                        u16::from_le_bytes([p[0], p[1]])
+                    }
+                })
+                .filter(|&u| plausible(u))
+                .count();
+            ok as f64 / pairs as f64
+        };
+        let (le, be) = (share(false), share(true));
+        if le >= 0.9 && le > be {
+            return Some(UTF_16LE);
+        }
+        if be >= 0.9 && be > le {
+            return Some(UTF_16BE);
+        }
+    }
     None
 }
 
@@ -233,6 +261,17 @@ mod tests {
             .flat_map(|u| u.to_be_bytes())
             .collect();
         round_trip([&[0xFE, 0xFF][..], &be].concat(), "UTF-16BE");
+    }
+
+    #[test]
+    fn cjk_heavy_utf16_without_a_bom() {
+        let text = "连云港市人民政府\n\n连政发〔2022〕32号\n\n一、总体要求（一）指导思想：坚持以人才为本。\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let d = decode(Path::new("le.txt"), &le).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (text, "UTF-16LE"));
+        let d = decode(Path::new("be.txt"), &be).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (text, "UTF-16BE"));
     }
 
     #[test]
