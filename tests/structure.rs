@@ -364,3 +364,29 @@ fn no_path_ends_with_its_own_heading() {
     let own = find(&d, "第一节 “十三五”发展回顾");
     assert_eq!(own.path, ["第一章 现实基础与发展环境"]);
 }
+
+/// The signature of 004 is right-aligned in the PDF (set far in, after the
+/// last measure's closing line): it belongs to the 落款, not to the measure.
+#[test]
+fn signature_set_apart_is_not_glued_to_the_last_measure() {
+    let d = doc("lyg-2021-25");
+    let last_measure = d
+        .provisions
+        .iter()
+        .rev()
+        .find(|p| p.kind != ProvisionKind::Front)
+        .unwrap();
+    assert!(
+        last_measure.text.trim_end().ends_with("各县、区人民政府）"),
+        "{}",
+        last_measure.text
+    );
+    let back = d.provisions.last().unwrap();
+    assert_eq!(back.kind, ProvisionKind::Front);
+    assert!(
+        back.text
+            .starts_with("连云港市人民政府\n2021 年 4 月 12 日"),
+        "{}",
+        back.text
+    );
+}

@@ -442,8 +442,8 @@ impl<'a> Assembler<'a, '_> {
         false
     }
 
-    /// A text line and its width.
-    fn text(&mut self, line: &'a str, width: usize) {
+    /// A text line, its width and its indentation.
+    fn text(&mut self, line: &'a str, width: usize, indent: usize) {
         let marker = parse_marker(line);
         if self.table.as_ref().is_some_and(|t| t.is_box) && self.box_text(line, marker.is_some()) {
             return;
@@ -461,8 +461,12 @@ impl<'a> Assembler<'a, '_> {
         if self.table.is_some() {
             self.flush();
         }
+        // A short unpunctuated line set far in (a signature right-aligned
+        // by the PDF: "                连云港市人民政府") starts a block.
+        let set_apart =
+            indent >= SET_APART_INDENT && at_most_chars(line, 20) && !has_sentence_punct(line);
         if let Some(p) = &self.para {
-            if self.continues(p, line, marker.is_some()) {
+            if !set_apart && self.continues(p, line, marker.is_some()) {
                 let p = self.para.as_mut().expect("checked above");
                 join_into(&mut p.text, line);
                 p.last = line;
@@ -524,6 +528,18 @@ impl<'a> Assembler<'a, '_> {
 
 /// Assemble blocks; also returns the lines of repeated table headers.
 /// `clean`: the lines after `clean_line`; `widths`: their widths.
+/// Leading columns of indentation at or beyond which a short line is set
+/// apart from the text above it (body text is indented by 0–4).
+const SET_APART_INDENT: usize = 12;
+
+/// Leading indentation of a raw line in columns (an ideographic space is two).
+fn indent(line: &str) -> usize {
+    line.chars()
+        .take_while(|c| matches!(c, ' ' | '\u{3000}'))
+        .map(|c| if c == ' ' { 1 } else { 2 })
+        .sum()
+}
+
 fn assemble(
     lines: &[&str],
     clean: &[&str],
@@ -542,7 +558,7 @@ fn assemble(
     for (i, (line, kind)) in lines.iter().zip(kinds).enumerate() {
         match kind {
             LineKind::Blank | LineKind::Dropped => {}
-            LineKind::Text => a.text(clean[i], widths[i]),
+            LineKind::Text => a.text(clean[i], widths[i], indent(line)),
             LineKind::Row => {
                 let before = a.repeated_headers;
                 a.row(split_row(line));

@@ -19,8 +19,9 @@ pub use catalog::{Catalog, Entry};
 /// Version of the parser's output (provisions, headings, paths, units).
 /// Bump it whenever a change moves any of them: indexes record it and are
 /// rebuilt on a mismatch. 1: task-table groups from body wording; a
-/// section's own text no longer repeats its heading in its path.
-pub const PARSE_VERSION: u32 = 1;
+/// section's own text no longer repeats its heading in its path. 2: a signature
+/// set far in is not joined to the paragraph above it.
+pub const PARSE_VERSION: u32 = 2;
 pub use provision::{Provision, ProvisionKind};
 
 use crate::error::{Error, Result};
