@@ -8,6 +8,9 @@ use policy_diff::Error;
 
 use super::{stdout, Ctx, Format};
 
+/// The widest side-by-side text output (wider than any terminal).
+const MAX_WIDTH: usize = 1000;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The first document (A), by id.
@@ -20,7 +23,7 @@ pub struct Args {
     /// Minimum similarity (0–1] for two provisions to be paired.
     #[arg(long, default_value_t = compare::PAIR_THRESHOLD)]
     pub threshold: f64,
-    /// Width of the side-by-side text output (default: $COLUMNS or 120).
+    /// Width of the side-by-side text output (default: $COLUMNS or 120; at most 1000).
     #[arg(long)]
     pub width: Option<usize>,
 }
@@ -63,7 +66,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             let width = args
                 .width
                 .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
-                .unwrap_or(120);
+                .unwrap_or(120)
+                // The renderer pads lines to this width: cap it.
+                .min(MAX_WIDTH);
             let color = std::io::stdout().is_terminal();
             out.write_all(render::text(&diff, width, color).as_bytes())?;
         }

@@ -33,7 +33,7 @@ pub struct Args {
     /// Only documents dated on or before this date.
     #[arg(long)]
     pub to: Option<String>,
-    /// How many hits to show.
+    /// How many hits to show (at most the number of indexed provisions).
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
     #[arg(long, value_enum, default_value = "text")]
@@ -82,7 +82,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     };
     let reader = ctx.fresh_reader(&corpus)?;
     ctx.mark("index open and checked fresh");
-    let result = reader.search(&q, &filter, args.limit)?;
+    // More hits than provisions is every hit; the engine reserves room for
+    // `limit` up front, so a huge -n must not reach it.
+    let limit = args
+        .limit
+        .min(usize::try_from(reader.num_provisions()).unwrap_or(usize::MAX));
+    let result = reader.search(&q, &filter, limit)?;
     ctx.mark("searched");
     let mut out = stdout();
     if args.explain {
