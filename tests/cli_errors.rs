@@ -37,6 +37,58 @@ fn a_huge_limit_shows_every_hit_instead_of_aborting() {
 }
 
 #[test]
+fn minus_terms_are_query_words_and_flags_after_them_still_work() {
+    let quoted = json(&["search", "人才 -公寓"]);
+    let split = json(&["search", "人才", "-公寓", "-n", "3"]);
+    assert_eq!(split["parsed"], "人才 AND NOT 公寓");
+    assert_eq!(split["total"], quoted["total"]);
+    assert_eq!(split["hits"].as_array().unwrap().len(), 3);
+    for h in split["hits"].as_array().unwrap() {
+        assert!(!h["text"].as_str().unwrap().contains("公寓"));
+    }
+    let leading = json(&["search", "-人才", "--limit", "1"]);
+    assert_eq!(leading["parsed"], "NOT 人才");
+    let j = json(&["search", "人才", "--jurisdiction", "南通"]);
+    assert!(!j["hits"].as_array().unwrap().is_empty());
+    assert!(doc_ids(&j).iter().all(|d| d == "nt-2021-23"));
+    let j = json(&["search", "人才", "-公寓", "-j", "南通"]);
+    assert!(doc_ids(&j).iter().all(|d| d == "nt-2021-23"));
+}
+
+#[test]
+fn clap_errors_follow_the_contract_and_help_still_prints() {
+    cmd()
+        .args(["search", "人才", "--limt", "3"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with("policy-diff: error: unexpected argument '--limt'")
+                .and(predicate::str::contains("hint: ")),
+        );
+    cmd()
+        .args(["search", "人才", "-n", "many"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "policy-diff: error: invalid value 'many'",
+        ));
+    cmd()
+        .args(["search", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Usage:"));
+    cmd()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("policy-diff"));
+    cmd()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("policy-diff: error:"));
+}
+
+#[test]
 fn a_huge_diff_width_is_capped_instead_of_aborting() {
     let out = cmd()
         .args([

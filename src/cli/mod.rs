@@ -3,6 +3,7 @@
 //! and call the library.
 
 mod add;
+mod argv;
 mod compare;
 mod diff;
 mod docs;
@@ -20,7 +21,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use policy_diff::compare::SimilarityModel;
 use policy_diff::corpus::{Corpus, Provision};
 use policy_diff::index::{Classifier, IndexDir, Options, Reader, Summary, Topics};
@@ -224,13 +225,15 @@ impl Ctx {
 
 /// Run the program; returns the exit code.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let args = argv::hyphen_queries(&cmd, std::env::args_os().collect());
+    let cli = match cmd
+        .try_get_matches_from_mut(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return code;
-        }
+        Err(e) => return clap_error(&e),
     };
     let ctx = Ctx {
         corpus_dir: cli.corpus,
@@ -258,6 +261,35 @@ pub fn run() -> i32 {
         Ok(code) => code,
         Err(e) => report(&e),
     }
+}
+
+/// Help and --version print as usual (exit 0); a parse error follows the
+/// contract: `policy-diff: error: ...`, clap's tips as `hint:` lines, the
+/// usage, exit 2.
+fn clap_error(e: &clap::Error) -> i32 {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return 0;
+    }
+    let rendered = e.render().to_string();
+    let mut err = std::io::stderr().lock();
+    match rendered.strip_prefix("error: ") {
+        Some(rest) => {
+            let _ = write!(err, "policy-diff: error: ");
+            for line in rest.lines() {
+                let line = match line.trim_start().strip_prefix("tip: ") {
+                    Some(tip) => format!("hint: {tip}"),
+                    None => line.to_string(),
+                };
+                let _ = writeln!(err, "{line}");
+            }
+        }
+        // No command given: clap shows the help.
+        None => {
+            let _ = writeln!(err, "policy-diff: error: no command given\n\n{rendered}");
+        }
+    }
+    2
 }
 
 fn report(e: &anyhow::Error) -> i32 {

@@ -14,6 +14,7 @@ use super::{stdout, Ctx, Format};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Words, "exact phrases", AND / OR / NOT, +word / -word, parentheses.
+    /// Options may come before or after it (`人才 -公寓 -n 3`).
     pub query: Vec<String>,
     /// Only these jurisdictions (full name or an unambiguous part: 南通).
     #[arg(long, short = 'j')]
