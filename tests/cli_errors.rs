@@ -89,6 +89,56 @@ fn clap_errors_follow_the_contract_and_help_still_prints() {
 }
 
 #[test]
+fn invalid_dates_are_user_errors_naming_the_flag() {
+    for (flag, value) in [
+        ("--from", "2021-13-01"),
+        ("--to", "2021-02-30"),
+        ("--from", "yesterday"),
+    ] {
+        cmd()
+            .args(["search", "人才", flag, value])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::starts_with(format!(
+                    "policy-diff: error: {flag} '{value}' is not a valid date"
+                ))
+                .and(predicate::str::contains(
+                    "hint: use YYYY, YYYY-MM or YYYY-MM-DD",
+                )),
+            );
+    }
+    cmd()
+        .args(["search", "人才", "--from", "2022", "--to", "2021"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--from 2022 is after --to 2021"));
+}
+
+#[test]
+fn a_month_dated_document_matches_ranges_inside_its_month() {
+    // lyg-etdz-plan-2021 is dated 2021-09.
+    let v = json(&[
+        "search",
+        "规划",
+        "--from",
+        "2021-09-15",
+        "--to",
+        "2021-09-20",
+    ]);
+    let ids = doc_ids(&v);
+    assert!(!ids.is_empty());
+    assert!(ids.iter().all(|d| d == "lyg-etdz-plan-2021"), "{ids:?}");
+    let v = json(&["search", "规划", "--from", "2021-09-15", "-n", "100"]);
+    let ids = doc_ids(&v);
+    assert!(ids.iter().any(|d| d == "lyg-etdz-plan-2021"));
+    assert!(ids.iter().any(|d| d == "lyg-2022-32"));
+    assert!(!ids.iter().any(|d| d == "nt-2021-23"), "{ids:?}");
+    let v = json(&["search", "规划", "--to", "2021-08", "-n", "100"]);
+    assert!(!doc_ids(&v).iter().any(|d| d == "lyg-etdz-plan-2021"));
+}
+
+#[test]
 fn a_huge_diff_width_is_capped_instead_of_aborting() {
     let out = cmd()
         .args([

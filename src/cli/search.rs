@@ -257,6 +257,25 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
     for d in &args.doc {
         corpus.entry(d)?;
     }
+    let from = args
+        .from
+        .as_deref()
+        .map(|v| flag_date("--from", v))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|v| flag_date("--to", v))
+        .transpose()?;
+    if let (Some((from_start, _)), Some((_, to_end))) = (from, to) {
+        if from_start > to_end {
+            return Err(policy_diff::Error::Usage(format!(
+                "--from {} is after --to {}: no date is in that range",
+                args.from.as_deref().unwrap_or_default(),
+                args.to.as_deref().unwrap_or_default()
+            )));
+        }
+    }
     let jurisdictions: Vec<String> = args
         .jurisdiction
         .iter()
@@ -285,16 +304,84 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
         .filter(|d| jurisdictions.is_empty() || jurisdictions.contains(&d.jurisdiction))
         .filter(|d| args.level.is_empty() || args.level.contains(&d.level))
         .filter(|d| {
-            args.from
-                .as_deref()
-                .is_none_or(|f| !d.date.is_empty() && d.date.as_str() >= f)
-        })
-        .filter(|d| {
-            args.to
-                .as_deref()
-                .is_none_or(|t| !d.date.is_empty() && d.date.get(..t.len()).unwrap_or(&d.date) <= t)
+            // A document dated to the month (or year) matches a range that
+            // overlaps that month (or year); an undated one matches no range.
+            (from.is_none() && to.is_none())
+                || date_span(&d.date).is_some_and(|(start, end)| {
+                    from.is_none_or(|(f, _)| end >= f) && to.is_none_or(|(_, t)| start <= t)
+                })
         })
         .map(|d| d.id.clone())
         .collect();
     Ok(Some(ids))
+}
+
+/// (year, month, day); day 31 stands for the end of any month.
+type Day = (u32, u32, u32);
+
+/// The first and last day a date of YYYY, YYYY-MM or YYYY-MM-DD covers;
+/// None unless it is a real date.
+fn date_span(s: &str) -> Option<(Day, Day)> {
+    let mut parts = s.trim().split('-');
+    let number = |p: &str, digits: std::ops::RangeInclusive<usize>| {
+        (digits.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let year = number(parts.next()?, 4..=4)?;
+    let Some(m) = parts.next() else {
+        return Some(((year, 1, 1), (year, 12, 31)));
+    };
+    let month = number(m, 1..=2).filter(|m| (1..=12).contains(m))?;
+    let Some(d) = parts.next() else {
+        return Some(((year, month, 1), (year, month, 31)));
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let day = number(d, 1..=2).filter(|d| (1..=days).contains(d))?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(((year, month, day), (year, month, day)))
+}
+
+/// The span of a --from / --to value, or a user error naming the flag.
+fn flag_date(flag: &str, value: &str) -> policy_diff::Result<(Day, Day)> {
+    date_span(value).ok_or_else(|| {
+        policy_diff::Error::Usage(format!(
+            "{flag} '{value}' is not a valid date\nhint: use YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021, 2021-09, 2021-09-15)"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_span;
+
+    #[test]
+    fn dates_are_spans() {
+        assert_eq!(date_span("2021"), Some(((2021, 1, 1), (2021, 12, 31))));
+        assert_eq!(date_span("2021-09"), Some(((2021, 9, 1), (2021, 9, 31))));
+        assert_eq!(date_span("2021-9-5"), Some(((2021, 9, 5), (2021, 9, 5))));
+        assert_eq!(date_span("2024-02-29").map(|s| s.0), Some((2024, 2, 29)));
+        for bad in [
+            "2021-13-01",
+            "2021-00",
+            "2021-02-29",
+            "2021-04-31",
+            "21",
+            "2021-",
+            "2021-09-15-1",
+            "abcd",
+            "",
+            "2021/09",
+        ] {
+            assert_eq!(date_span(bad), None, "{bad}");
+        }
+    }
 }
