@@ -139,6 +139,26 @@ fn a_month_dated_document_matches_ranges_inside_its_month() {
 }
 
 #[test]
+fn unknown_levels_list_the_valid_ones() {
+    cmd()
+        .args(["search", "人才", "--level", "市"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with("policy-diff: error: unknown level '市'").and(
+                predicate::str::contains(
+                    "the levels in this corpus are: city, national-level development zone",
+                ),
+            ),
+        );
+    cmd()
+        .args(["search", "人才", "--level", "cty"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean city?"));
+}
+
+#[test]
 fn a_huge_diff_width_is_capped_instead_of_aborting() {
     let out = cmd()
         .args([

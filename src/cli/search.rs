@@ -281,19 +281,27 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
         .iter()
         .map(|j| corpus.resolve_jurisdiction(j))
         .collect::<Result<_, _>>()?;
-    let levels: Vec<&str> = corpus
+    let mut levels: Vec<&str> = corpus
         .catalog
         .documents
         .iter()
         .map(|d| d.level.as_str())
+        .filter(|l| !l.is_empty())
         .collect();
+    levels.sort_unstable();
+    levels.dedup();
     for l in &args.level {
         if !levels.contains(&l.as_str()) {
-            return Err(policy_diff::Error::Unknown {
-                what: "level",
-                name: l.clone(),
-                suggestions: policy_diff::error::suggest(l, levels.iter().copied()),
-            });
+            let suggestions = policy_diff::error::suggest(l, levels.iter().copied());
+            let mut msg = format!("unknown level '{l}'\nhint: ");
+            if !suggestions.is_empty() {
+                msg.push_str(&format!("did you mean {}? ", suggestions.join(", ")));
+            }
+            msg.push_str(&format!(
+                "the levels in this corpus are: {}",
+                levels.join(", ")
+            ));
+            return Err(policy_diff::Error::Usage(msg));
         }
     }
     let ids = corpus
