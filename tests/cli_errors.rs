@@ -139,6 +139,101 @@ fn a_month_dated_document_matches_ranges_inside_its_month() {
 }
 
 #[test]
+fn compare_has_short_flags_and_lists_only_its_formats() {
+    let v = json(&[
+        "compare",
+        "--topic",
+        "talent",
+        "-j",
+        "南通",
+        "-d",
+        "lyg-2022-32",
+    ]);
+    assert_eq!(
+        v["columns"].as_array().unwrap().len(),
+        2,
+        "{}",
+        v["columns"]
+    );
+    let help = cmd().args(["compare", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("[possible values: md, html, json, csv]"),
+        "{help}"
+    );
+    cmd()
+        .args(["compare", "--topic", "talent", "--format", "jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "policy-diff: error: invalid value 'jsonl'",
+        ));
+}
+
+#[cfg(unix)]
+#[test]
+fn compare_output_file_format_mode_and_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // What any new file gets here (0666 less the umask).
+    let probe = dir.path().join("probe");
+    std::fs::File::create(&probe).unwrap();
+
+    let out = dir.path().join("talent.json");
+    cmd()
+        .args(["compare", "--topic", "talent", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&read(&out)).unwrap();
+    assert_eq!(v["topic"]["id"], "talent");
+    assert_eq!(mode(&out), mode(&probe));
+
+    let html = dir.path().join("talent.htm");
+    cmd()
+        .args(["compare", "--topic", "talent", "-o"])
+        .arg(&html)
+        .assert()
+        .success();
+    assert!(read(&html).trim_start().starts_with("<!"));
+
+    // An explicit --format wins over the extension; a replaced file keeps its mode.
+    let md = dir.path().join("talent.md");
+    std::fs::write(&md, "old").unwrap();
+    std::fs::set_permissions(&md, std::fs::Permissions::from_mode(0o640)).unwrap();
+    cmd()
+        .args(["compare", "--topic", "talent", "--format", "json", "-o"])
+        .arg(&md)
+        .assert()
+        .success();
+    assert!(serde_json::from_str::<serde_json::Value>(&read(&md)).is_ok());
+    assert_eq!(mode(&md), 0o640);
+
+    let mut slash = dir.path().as_os_str().to_owned();
+    slash.push("/");
+    cmd()
+        .args(["compare", "--topic", "talent", "-o"])
+        .arg(&slash)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
+    cmd()
+        .args(["compare", "--topic", "talent", "-o"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn unknown_levels_list_the_valid_ones() {
     cmd()
         .args(["search", "人才", "--level", "市"])

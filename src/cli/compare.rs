@@ -34,18 +34,20 @@ pub struct Args {
     pub topic: String,
     /// Compare this jurisdiction (full name or an unambiguous part, `南通`);
     /// repeat for more. Columns follow the order given.
-    #[arg(long = "jurisdiction", value_name = "J")]
+    #[arg(long = "jurisdiction", short = 'j', value_name = "J")]
     pub jurisdictions: Vec<String>,
     /// Compare this document (id); repeat for more. With --jurisdiction, the
     /// documents of both are compared. Default: every document.
-    #[arg(long = "doc", value_name = "D")]
+    #[arg(long = "doc", short = 'd', value_name = "D")]
     pub docs: Vec<String>,
     /// One column per jurisdiction or per document.
     #[arg(long, value_enum, default_value = "jurisdiction")]
     pub by: ByArg,
-    /// Output: md, html (one self-contained file), json or csv.
-    #[arg(long, value_enum, default_value = "md")]
-    pub format: Format,
+    /// Output: md, html (one self-contained file), json or csv. Default:
+    /// from the extension of the --output file (.md, .html/.htm, .json,
+    /// .csv), else md.
+    #[arg(long, value_parser = super::formats(&[Format::Md, Format::Html, Format::Json, Format::Csv]))]
+    pub format: Option<Format>,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -55,11 +57,12 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
-    if !matches!(
-        args.format,
-        Format::Md | Format::Html | Format::Json | Format::Csv
-    ) {
-        return Err(Error::Usage("compare supports --format md, html, json or csv".into()).into());
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(format_of))
+        .unwrap_or(Format::Md);
+    if let Some(path) = &args.output {
+        check_output(path)?;
     }
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
         return Err(Error::Usage(format!(
@@ -137,7 +140,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     );
     lap("rows");
 
-    let bytes = match args.format {
+    let bytes = match format {
         Format::Json => sbs::json(&report).into_bytes(),
         Format::Html => sbs::html(&report).into_bytes(),
         Format::Csv => {
@@ -299,25 +302,86 @@ fn select<'a>(entries: &'a [Entry], jurisdictions: &[String], ids: &[String]) ->
     out
 }
 
+/// The format an output file's extension asks for, if any.
+fn format_of(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "md" | "markdown" => Format::Md,
+        "html" | "htm" => Format::Html,
+        "json" => Format::Json,
+        "csv" => Format::Csv,
+        _ => return None,
+    })
+}
+
+/// Refuse an --output that cannot be a file before doing any work.
+fn check_output(path: &Path) -> policy_diff::Result<()> {
+    if path.is_dir() {
+        return Err(Error::input(
+            path,
+            format!(
+                "is a directory; give a file name (e.g. {})",
+                path.join("report.md").display()
+            ),
+        ));
+    }
+    if path
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::is_separator)
+    {
+        return Err(Error::input(
+            path,
+            "names a directory, which does not exist; give a file name",
+        ));
+    }
+    Ok(())
+}
+
 /// Write `bytes` to `path` through a temporary file in the same directory
-/// and a rename: readers never see a half-written report.
+/// and a rename: readers never see a half-written report. The file gets
+/// the mode of the file it replaces, or else the mode any new file gets
+/// (0666 less the umask), not a temporary file's 0600.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    check_output(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-        Error::input(
-            path,
-            format!("cannot create a file in {}: {e}", dir.display()),
-        )
-    })?;
-    tmp.write_all(bytes)
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(format!("replacing {}", path.display()), e.error))?;
-    Ok(())
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let writing = |e| Error::io(format!("writing {}", path.display()), e);
+    let (tmp_path, mut file) = (0..100)
+        .map(|n| dir.join(format!(".{name}.{}-{n}.tmp", std::process::id())))
+        .find_map(|p| {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&p)
+            {
+                Ok(f) => Some(Ok((p, f))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .unwrap_or_else(|| Err(std::io::ErrorKind::AlreadyExists.into()))
+        .map_err(|e| {
+            Error::input(
+                path,
+                format!("cannot create a file in {}: {e}", dir.display()),
+            )
+        })?;
+    let written = (|| {
+        file.write_all(bytes).map_err(writing)?;
+        if let Ok(old) = std::fs::metadata(path) {
+            file.set_permissions(old.permissions()).map_err(writing)?;
+        }
+        file.sync_all().map_err(writing)?;
+        drop(file);
+        std::fs::rename(&tmp_path, path)
+            .map_err(|e| Error::io(format!("replacing {}", path.display()), e))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp_path);
+    }
+    Ok(written?)
 }

@@ -18,7 +18,8 @@ pub struct Args {
     /// The second document (B), by id.
     pub b: String,
     /// Output: text (side by side), md, html or json.
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "text",
+          value_parser = super::formats(&[Format::Text, Format::Md, Format::Html, Format::Json]))]
     pub format: Format,
     /// Minimum similarity (0–1] for two provisions to be paired.
     #[arg(long, default_value_t = compare::PAIR_THRESHOLD)]

@@ -31,7 +31,8 @@ pub struct Args {
     #[arg(long)]
     pub date: Option<String>,
     /// Output format of the metadata shown.
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "text",
+          value_parser = super::formats(&[Format::Text, Format::Json]))]
     pub format: Format,
     /// Do not update the index now (the next command that reads it will).
     #[arg(long)]

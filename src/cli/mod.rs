@@ -98,6 +98,15 @@ pub enum Format {
     Html,
 }
 
+/// A `--format` parser accepting only `allowed`, so that `--help` lists
+/// exactly the formats the command supports and clap rejects the others.
+pub fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    use clap::ValueEnum;
+    clap::builder::PossibleValuesParser::new(allowed.iter().filter_map(Format::to_possible_value))
+        .map(|s: String| Format::from_str(&s, false).expect("a listed format parses"))
+}
+
 /// What every command gets: the resolved global options.
 pub struct Ctx {
     pub corpus_dir: PathBuf,

@@ -12,7 +12,8 @@ pub struct Args {
     /// Document id (from `docs`).
     pub doc: String,
     /// text, json or md.
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "text",
+          value_parser = super::formats(&[Format::Text, Format::Json, Format::Md]))]
     pub format: Format,
     /// Also list stock phrases found in most documents.
     #[arg(long)]

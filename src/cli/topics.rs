@@ -12,7 +12,8 @@ use super::{stdout, Ctx, Format};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// text, json, jsonl (one topic per line), csv or md.
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, default_value = "text", value_parser = super::formats(
+        &[Format::Text, Format::Json, Format::Jsonl, Format::Csv, Format::Md]))]
     pub format: Format,
     /// Instead of the matrix, show the topic scores of a document
     /// (`lyg-2022-32`) or provision (`lyg-2022-32:9`): every topic with
