@@ -234,6 +234,31 @@ fn compare_output_file_format_mode_and_directory() {
 }
 
 #[test]
+fn dangling_operators_say_where() {
+    cmd()
+        .args(["search", "人才 -"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "- at column 4 has nothing after it",
+        ));
+    cmd()
+        .args(["search", "人才", "+"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "+ at column 4 has nothing after it",
+        ));
+    cmd()
+        .args(["search", "人才 - 公寓"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "- at column 4 is followed by a space",
+        ));
+}
+
+#[test]
 fn unknown_levels_list_the_valid_ones() {
     cmd()
         .args(["search", "人才", "--level", "市"])

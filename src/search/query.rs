@@ -134,6 +134,17 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
                 i += 1;
             }
             let tok = match s.as_str() {
+                // A + or - alone: an operator without its term.
+                "+" | "-" => {
+                    let what = if i == chars.len() {
+                        "has nothing after it"
+                    } else {
+                        "is followed by a space"
+                    };
+                    return Err(Error::Usage(format!(
+                        "query {input:?}: {s} at column {col} {what} (write {s}term, without a space)"
+                    )));
+                }
                 "AND" | "&&" => Tok::And,
                 "OR" | "||" => Tok::Or,
                 "NOT" => Tok::Not,
@@ -385,5 +396,10 @@ mod tests {
         fails("", "empty");
         fails("，。！", "only punctuation");
         fails("\"  \"", "phrase at column 1 is empty");
+        fails("人才 -", "- at column 4 has nothing after it");
+        fails("人才 +", "+ at column 4 has nothing after it");
+        fails("+", "+ at column 1 has nothing after it");
+        fails("人才 - 公寓", "- at column 4 is followed by a space");
+        fails("人才 --", "- at column 5 has nothing after it");
     }
 }
