@@ -259,6 +259,27 @@ fn dangling_operators_say_where() {
 }
 
 #[test]
+fn explain_of_an_unknown_id_says_what_it_takes() {
+    cmd()
+        .args(["topics", "--explain", "talent"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with("policy-diff: error: unknown document 'talent'")
+                .and(predicate::str::contains(
+                    "takes a document id (lyg-2022-32) or a provision id (lyg-2022-32:9)",
+                ))
+                .and(predicate::str::contains("hint: the documents are"))
+                .and(predicate::str::contains("'talent' is a topic")),
+        );
+    cmd()
+        .args(["topics", "--explain", "lyg-2022-33:9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean lyg-2022-32"));
+}
+
+#[test]
 fn unknown_levels_list_the_valid_ones() {
     cmd()
         .args(["search", "人才", "--level", "市"])

@@ -31,7 +31,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             Some((d, s)) => (d, Some(s)),
             None => (id.as_str(), None),
         };
-        let doc = corpus.document(corpus.entry(doc_id)?)?;
+        let entry = corpus
+            .entry(doc_id)
+            .map_err(|_| unknown_explain_id(tax, &corpus, id, doc_id))?;
+        let doc = corpus.document(entry)?;
         let provisions: Vec<_> = match seq {
             None => doc.provisions.iter().collect(),
             Some(s) => vec![s
@@ -93,6 +96,42 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `--explain X` where X names no document: say what the argument should
+/// be, suggest close document ids (or list them), and point a topic name to
+/// the commands that take one.
+fn unknown_explain_id(
+    tax: &Taxonomy,
+    corpus: &policy_diff::corpus::Corpus,
+    id: &str,
+    doc_id: &str,
+) -> Error {
+    let ids: Vec<&str> = corpus
+        .catalog
+        .documents
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    let mut msg = format!(
+        "unknown document '{doc_id}': topics --explain takes a document id (lyg-2022-32) or a provision id (lyg-2022-32:9)\nhint: "
+    );
+    let suggestions = policy_diff::error::suggest(doc_id, ids.iter().copied());
+    if suggestions.is_empty() {
+        msg.push_str(&format!(
+            "the documents are {} (`policy-diff docs` lists them)",
+            ids.join(", ")
+        ));
+    } else {
+        msg.push_str(&format!("did you mean {}?", suggestions.join(", ")));
+    }
+    if let Ok(topic) = tax.resolve(id) {
+        msg.push_str(&format!(
+            "\nhint: '{id}' is a topic: `policy-diff search -t {0} …` or `policy-diff compare --topic {0}` show its provisions",
+            topic.id
+        ));
+    }
+    Error::Usage(msg)
 }
 
 /// Display width in a terminal: Chinese characters and full-width forms take two columns.
