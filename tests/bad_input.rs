@@ -247,3 +247,29 @@ fn a_fifty_megabyte_document() {
     assert_eq!(e.total("第1234轮附加条款"), 1);
     assert!(Path::new(&e.corpus()).join("catalog.toml").exists());
 }
+
+/// A document file deleted behind the catalog's back: every reading command
+/// names the document and says how to fix it; `remove` still works.
+#[test]
+fn a_missing_document_file_names_the_document_and_the_fix() {
+    let env = Env::new();
+    env.cmd()
+        .arg("add")
+        .arg(seed("003"))
+        .arg(seed("004"))
+        .assert()
+        .success();
+    let gone = env.corpus().join("docs").join("nt-2021-23.txt");
+    assert!(gone.is_file());
+    std::fs::remove_file(&gone).unwrap();
+    env.cmd()
+        .args(["search", "人才"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the file of document nt-2021-23 is missing",
+        ))
+        .stderr(predicate::str::contains("policy-diff remove nt-2021-23"));
+    env.cmd().args(["remove", "nt-2021-23"]).assert().success();
+    env.cmd().args(["search", "人才"]).assert().success();
+}

@@ -322,6 +322,21 @@ fn stat(path: &Path) -> Result<(u64, u128)> {
     Ok(crate::corpus::metadata_stamp(&m))
 }
 
+/// A catalog entry whose file is gone: say which document and what to do.
+fn missing(entry: &Entry, path: &Path, e: Error) -> Error {
+    if path.exists() {
+        return e;
+    }
+    Error::input(
+        path,
+        format!(
+            "the file of document {id} is missing (the catalog lists it)\n\
+             hint: restore the file, or take the document out with `policy-diff remove {id}`",
+            id = entry.id
+        ),
+    )
+}
+
 fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
     let meta = serde_json::to_string(entry).unwrap_or_default();
     let mut h = blake3::Hasher::new();
@@ -348,7 +363,7 @@ pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> 
             .and_then(|name| listed.get(name));
         let (size, mtime_ns) = match listed_stamp {
             Some(s) => *s,
-            None => stat(&path)?,
+            None => stat(&path).map_err(|e| missing(entry, &path, e))?,
         };
         if catalog_same {
             if let Some(prev) = previous.and_then(|p| p.documents().get(&entry.id)) {
@@ -363,8 +378,13 @@ pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> 
                 prev.file_hash.clone()
             }
             _ => {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| Error::input(&path, format!("cannot read: {e}")))?;
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    missing(
+                        entry,
+                        &path,
+                        Error::input(&path, format!("cannot read: {e}")),
+                    )
+                })?;
                 crate::corpus::content_hash(&bytes)
             }
         };
