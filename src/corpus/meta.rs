@@ -171,6 +171,23 @@ pub fn jurisdiction_of(issuer: &str) -> String {
     s
 }
 
+/// A title that opens with a place: 无锡市开发区绿色发展实施意见 → 无锡市,
+/// 江苏省南京市… → 南京市, 江苏省关于… → 江苏省. For documents without an
+/// issuer line (web pages, Markdown, drafts).
+static TITLE_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(\p{Han}{2,3}省))?(\p{Han}{2,4}?(?:市|县)|\p{Han}{2,6}?自治州)?").unwrap()
+});
+
+pub fn jurisdiction_from_title(title: &str) -> Option<String> {
+    let c = TITLE_PLACE.captures(title)?;
+    let m = c.get(2).or(c.get(1))?;
+    let place = m.as_str();
+    // Not a place: 关于全市…, 各县…, 本市…, 城市市容…, 人力资源市场…
+    let not_place = ["关于", "全", "各", "本", "我", "城市", "资源"];
+    let word_goes_on = title[m.end()..].starts_with(['场', '容', '民']);
+    (!word_goes_on && !not_place.iter().any(|w| place.contains(w))).then(|| place.to_string())
+}
+
 /// Administrative level implied by a jurisdiction's name.
 pub fn level_of(jurisdiction: &str) -> Option<String> {
     let j = jurisdiction;
@@ -333,8 +350,12 @@ pub fn detect(text: &str) -> Detected {
         }
     }
 
-    if let Some(issuer) = &d.issuer {
-        let j = jurisdiction_of(issuer);
+    let jurisdiction = match (&d.issuer, &d.title) {
+        (Some(issuer), _) => Some(jurisdiction_of(issuer)),
+        (None, Some(title)) => jurisdiction_from_title(title),
+        _ => None,
+    };
+    if let Some(j) = jurisdiction {
         d.level = level_of(&j);
         d.jurisdiction = Some(j);
     }
@@ -374,6 +395,42 @@ mod tests {
             Some("national-level development zone")
         );
         assert_eq!(level_of("江苏省").as_deref(), Some("province"));
+    }
+
+    #[test]
+    fn jurisdictions_from_titles() {
+        let j = |t: &str| jurisdiction_from_title(t);
+        assert_eq!(j("无锡市开发区绿色发展实施意见").as_deref(), Some("无锡市"));
+        assert_eq!(j("常州市开发区土地集约利用办法").as_deref(), Some("常州市"));
+        assert_eq!(j("江苏省南京市人才安居办法").as_deref(), Some("南京市"));
+        assert_eq!(
+            j("江苏省关于推进开发区改革的意见").as_deref(),
+            Some("江苏省")
+        );
+        assert_eq!(
+            j("延边朝鲜族自治州招商引资办法").as_deref(),
+            Some("延边朝鲜族自治州")
+        );
+        assert_eq!(j("关于全市开发区的通知"), None);
+        assert_eq!(
+            j("市政府关于加快推进高新技术产业开发区高质量发展的实施意见"),
+            None
+        );
+        assert_eq!(j("中华人民共和国城市房地产管理法"), None);
+        assert_eq!(j("各县区人民政府"), None);
+        assert_eq!(j("人力资源市场暂行条例"), None);
+        assert_eq!(j("城市市容和环境卫生管理条例"), None);
+        assert_eq!(
+            j("北京市新技术产业开发试验区暂行条例").as_deref(),
+            Some("北京市")
+        );
+    }
+
+    #[test]
+    fn a_page_without_an_issuer_takes_its_place_from_the_title() {
+        let d = detect("# 无锡市开发区绿色发展实施意见\n\n锡政发〔2022〕5号\n\n## 一、总体要求\n\n推进园区绿色低碳发展。\n");
+        assert_eq!(d.jurisdiction.as_deref(), Some("无锡市"));
+        assert_eq!(d.level.as_deref(), Some("city"));
     }
 
     #[test]

@@ -142,7 +142,8 @@ pub fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted> {
     let format = detect_format(path, bytes)?;
     let run = || -> Result<(String, bool)> {
         Ok(match format {
-            Format::Text | Format::Markdown => text::extract(path, bytes)?,
+            Format::Text => text::extract(path, bytes)?,
+            Format::Markdown => text::extract_markdown(path, bytes)?,
             Format::Html => (html::extract(path, bytes)?, false),
             Format::Docx => (docx::extract(path, bytes)?, false),
             Format::Pdf => (pdf::extract(path, bytes)?, false),
