@@ -108,30 +108,62 @@ impl Bm25 {
     }
 }
 
-/// Candidate ordinals as a plain bitset: one test per document walked.
+/// Candidate ordinals as bitsets of the 65,536-ordinal blocks that hold
+/// any (one table lookup and one bit test per document walked). Memory
+/// follows the candidates, not the highest ordinal: a table entry per block
+/// between the lowest and highest candidate, and 8 KB per block holding one.
 struct Candidates {
-    bits: Vec<u64>,
-    count: u64,
+    set: RoaringBitmap,
+    /// The block of the lowest candidate.
+    base: u64,
+    /// Per block from `base` on: 1 + its bitset's index in `bits` (0: none).
+    table: Vec<u32>,
+    bits: Vec<[u64; 1024]>,
 }
 
 impl Candidates {
-    fn new(set: &RoaringBitmap) -> Candidates {
-        let words = set.max().map_or(0, |m| m as usize / 64 + 1);
-        let mut bits = vec![0u64; words];
-        for o in set {
-            bits[o as usize / 64] |= 1 << (o % 64);
+    fn new(set: RoaringBitmap) -> Candidates {
+        let base = set.min().map_or(0, |m| u64::from(m >> 16));
+        let blocks = set.max().map_or(0, |m| u64::from(m >> 16) - base + 1);
+        let mut table = vec![0u32; blocks as usize];
+        let mut bits: Vec<[u64; 1024]> = vec![];
+        for o in &set {
+            let slot = &mut table[(u64::from(o >> 16) - base) as usize];
+            if *slot == 0 {
+                bits.push([0; 1024]);
+                *slot = bits.len() as u32;
+            }
+            let low = o as usize & 0xffff;
+            bits[*slot as usize - 1][low / 64] |= 1 << (low % 64);
         }
         Candidates {
+            set,
+            base,
+            table,
             bits,
-            count: set.len(),
         }
     }
 
+    fn count(&self) -> u64 {
+        self.set.len()
+    }
+
+    #[inline]
     fn contains(&self, ord: u64) -> bool {
-        usize::try_from(ord / 64)
-            .ok()
-            .and_then(|w| self.bits.get(w))
-            .is_some_and(|w| w & (1 << (ord % 64)) != 0)
+        let block = (ord >> 16).wrapping_sub(self.base);
+        match usize::try_from(block).ok().and_then(|b| self.table.get(b)) {
+            Some(&slot) if slot != 0 => {
+                let low = ord as usize & 0xffff;
+                self.bits[slot as usize - 1][low / 64] & (1 << (low % 64)) != 0
+            }
+            _ => false,
+        }
+    }
+
+    /// Is any candidate in `lo..=hi`?
+    fn any_in(&self, lo: u64, hi: u64) -> bool {
+        let hi = u32::try_from(hi).unwrap_or(u32::MAX);
+        u32::try_from(lo).is_ok_and(|lo| lo <= hi && self.set.range_cardinality(lo..=hi) > 0)
     }
 }
 
@@ -162,7 +194,7 @@ impl Query for ExactPhrase {
         };
         Ok(Box::new(ExactWeight {
             query: self.clone(),
-            candidates: Arc::new(Candidates::new(&set)),
+            candidates: Arc::new(Candidates::new(set)),
             bm25,
         }))
     }
@@ -181,10 +213,13 @@ impl Weight for ExactWeight {
             Some(_) => Some(reader.get_fieldnorms_reader(self.query.words)?),
             None => None,
         };
+        let ords = ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX);
+        // A segment none of whose ordinals is a candidate is not walked.
+        let any = self.candidates.any_in(ords.min_value(), ords.max_value());
         let mut scorer = ExactScorer {
             doc: 0,
             max_doc: reader.max_doc(),
-            ords: ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX),
+            ords,
             block: vec![],
             block_start: 0,
             at: ff.u64(TEXT_AT)?.first_or_default_col(0),
@@ -195,7 +230,7 @@ impl Weight for ExactWeight {
             norms,
             boost,
         };
-        scorer.doc = if scorer.candidates.count == 0 {
+        scorer.doc = if !any {
             TERMINATED
         } else {
             scorer.next_from(0)
@@ -304,12 +339,12 @@ impl DocSet for ExactScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.candidates.count.min(u64::from(self.max_doc)) as u32
+        self.candidates.count().min(u64::from(self.max_doc)) as u32
     }
 
     fn cost(&self) -> u64 {
         // Walking the segment's ordinals, plus reading the candidates' texts.
-        u64::from(self.max_doc) + self.candidates.count.saturating_mul(8)
+        u64::from(self.max_doc) + self.candidates.count().saturating_mul(8)
     }
 }
 

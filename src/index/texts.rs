@@ -34,6 +34,9 @@ struct SinkState {
     len: u64,
     /// The first ordinal no thread has taken.
     free: u64,
+    /// Below this, texts are numbered in append order whatever their thread
+    /// (see [`Ordinals`]); from it on, in blocks of a thread's own.
+    shared_end: u64,
     /// One past the highest ordinal given to a text.
     used: u32,
     /// A write failed: the length is unknown and nothing more is appended
@@ -49,12 +52,19 @@ pub struct Placed {
 }
 
 /// The ordinals one indexing thread gives its texts: `next..end`, inside one
-/// block of [`ORDINAL_BLOCK`] (aligned, except the first of an update, which
-/// starts where the previous update stopped). Each thread numbers its texts
-/// in increasing order and no two threads share a block, so every thread's
-/// character bitmaps append in order and their containers (which span
-/// 65,536 ordinals) never overlap: merging them moves containers instead of
-/// holding two half-full copies of each.
+/// aligned block of [`ORDINAL_BLOCK`] of its own. Each thread numbers its
+/// texts in increasing order and no two threads share a block, so every
+/// thread's character bitmaps append in order and their containers (which
+/// span 65,536 ordinals) never overlap: merging them moves containers
+/// instead of holding two half-full copies of each.
+///
+/// The first block's worth of an update (from where the previous update
+/// stopped up to the first block boundary at least [`ORDINAL_BLOCK`]
+/// further on) is numbered in append order across all threads instead: an
+/// update of fewer texts than a block leaves no ordinals unused (blocks of
+/// its own for each thread would leave the rest of all but one behind, up
+/// to a block per thread and update), and in a large build only the first
+/// block's containers are shared between threads.
 #[derive(Debug, Default)]
 pub struct Ordinals {
     next: u32,
@@ -84,6 +94,8 @@ impl TextSink {
                 writer: BufWriter::with_capacity(1 << 20, file),
                 len,
                 free: u64::from(next),
+                shared_end: (u64::from(next) + ORDINAL_BLOCK).div_ceil(ORDINAL_BLOCK)
+                    * ORDINAL_BLOCK,
                 used: next,
                 failed: false,
             }),
@@ -108,7 +120,12 @@ impl TextSink {
         let mut placed = vec![];
         for t in texts {
             if ords.next == ords.end {
-                let end = (s.free / ORDINAL_BLOCK + 1) * ORDINAL_BLOCK;
+                // Shared numbering: a range of one; else a block of its own.
+                let end = if s.free < s.shared_end {
+                    s.free + 1
+                } else {
+                    (s.free / ORDINAL_BLOCK + 1) * ORDINAL_BLOCK
+                };
                 if end > u64::from(u32::MAX) {
                     s.failed = true;
                     return Err(Error::Index(format!(
@@ -246,21 +263,45 @@ mod tests {
     }
 
     #[test]
-    fn threads_number_their_texts_in_blocks_of_their_own() {
+    fn threads_share_the_first_block_then_number_in_blocks_of_their_own() {
         let dir = tempfile::tempdir().unwrap();
         let sink = TextSink::open(dir.path(), 70_000).unwrap();
         let (mut x, mut y) = (Ordinals::default(), Ordinals::default());
         let ords = |v: Vec<Placed>| v.into_iter().map(|p| p.ord).collect::<Vec<_>>();
+        // Up to the block boundary at least a block on (196,608): append order.
         assert_eq!(
             ords(sink.append(["a", "b"], &mut x).unwrap()),
             [70_000, 70_001]
         );
-        assert_eq!(ords(sink.append(["c"], &mut y).unwrap()), [131_072]);
-        assert_eq!(ords(sink.append(["d"], &mut x).unwrap()), [70_002]);
-        assert_eq!(sink.next_ordinal(), 131_073);
+        assert_eq!(ords(sink.append(["c"], &mut y).unwrap()), [70_002]);
+        assert_eq!(ords(sink.append(["d"], &mut x).unwrap()), [70_003]);
+        assert_eq!(sink.next_ordinal(), 70_004, "no ordinal left unused");
+        let many = vec!["t"; 196_608 - 70_004 - 1];
+        sink.append(many, &mut x).unwrap();
+        assert_eq!(ords(sink.append(["e"], &mut y).unwrap()), [196_607]);
+        // Past it, each thread takes a block of its own.
+        assert_eq!(
+            ords(sink.append(["f", "g"], &mut x).unwrap()),
+            [196_608, 196_609]
+        );
+        assert_eq!(ords(sink.append(["h"], &mut y).unwrap()), [262_144]);
+        assert_eq!(ords(sink.append(["i"], &mut x).unwrap()), [196_610]);
+        assert_eq!(sink.next_ordinal(), 262_145);
         // A thread whose block is used up takes the next free one.
         let mut z = Ordinals { next: 5, end: 5 };
-        assert_eq!(ords(sink.append(["e"], &mut z).unwrap()), [196_608]);
+        assert_eq!(ords(sink.append(["j"], &mut z).unwrap()), [327_680]);
+    }
+
+    #[test]
+    fn a_fresh_generation_shares_only_its_first_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::open(dir.path(), 0).unwrap();
+        let (mut x, mut y) = (Ordinals::default(), Ordinals::default());
+        sink.append(vec!["t"; 65_535], &mut x).unwrap();
+        let ords = |v: Vec<Placed>| v.into_iter().map(|p| p.ord).collect::<Vec<_>>();
+        assert_eq!(ords(sink.append(["a"], &mut y).unwrap()), [65_535]);
+        assert_eq!(ords(sink.append(["b"], &mut y).unwrap()), [65_536]);
+        assert_eq!(ords(sink.append(["c"], &mut x).unwrap()), [131_072]);
     }
 
     #[test]
