@@ -35,6 +35,23 @@ fn phrase_hits(reader: &Reader, phrase: &str) -> BTreeSet<String> {
     r.hits.into_iter().map(|h| h.provision_id).collect()
 }
 
+/// The live generation directory of `index_dir`.
+fn live_generation(index_dir: &Path) -> PathBuf {
+    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
+    index_dir.join(gen.trim())
+}
+
+/// The files of `dir` whose names start with `prefix`.
+fn files_starting(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .collect();
+    v.sort();
+    v
+}
+
 /// A temp dir with `corpus/` holding the five seeds, added as a user would.
 fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -52,6 +69,62 @@ fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
         .iter()
         .all(|r| r.is_ok()));
     (dir, corpus_dir)
+}
+
+#[test]
+fn a_truncated_or_overwritten_chunk_is_noticed_and_rebuilt() {
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 3] = [
+        ("truncated to half", |p| {
+            let bytes = std::fs::read(p).unwrap();
+            std::fs::write(p, &bytes[..bytes.len() / 2]).unwrap();
+        }),
+        ("header overwritten", |p| {
+            let mut bytes = std::fs::read(p).unwrap();
+            bytes[..8].copy_from_slice(b"garbage!");
+            std::fs::write(p, bytes).unwrap();
+        }),
+        ("directory overwritten", |p| {
+            // The first directory entry's offset pushed past the end.
+            let mut bytes = std::fs::read(p).unwrap();
+            let at = b"policy-diff chars 1\n".len() + 12 + 8;
+            bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+            std::fs::write(p, bytes).unwrap();
+        }),
+    ];
+    for (what, damage) in damages {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = corpus();
+        let index = IndexDir::new(dir.path());
+        index.update(&corpus, &options()).unwrap();
+        let expected = phrase_hits(&index.reader().unwrap(), "财政自主权");
+        assert!(expected.len() >= 2, "{expected:?}");
+        let chunks = files_starting(&live_generation(dir.path()), "chars-");
+        assert_eq!(chunks.len(), 1, "{chunks:?}");
+        damage(&chunks[0]);
+        let reason = index.staleness(&corpus, "none").unwrap();
+        assert!(
+            reason.as_deref().is_some_and(|r| r.contains("damaged")),
+            "{what}: {reason:?}"
+        );
+        let e = index.reader().err().expect("no reader on a damaged index");
+        assert!(e.to_string().contains("policy-diff index"), "{what}: {e}");
+        let again = index.update(&corpus, &options()).unwrap();
+        assert!(
+            again
+                .rebuilt
+                .as_deref()
+                .is_some_and(|r| r.contains("damaged")),
+            "{what}: {again:?}"
+        );
+        assert_eq!(again.added, 5, "{what}");
+        assert_eq!(index.staleness(&corpus, "none").unwrap(), None, "{what}");
+        assert_eq!(
+            phrase_hits(&index.reader().unwrap(), "财政自主权"),
+            expected,
+            "{what}"
+        );
+    }
 }
 
 /// Small updates (each one indexing a few documents on several threads)
@@ -95,4 +168,37 @@ fn many_small_updates_keep_the_ordinal_space_small() {
             "edit {k}: the texts of small updates are numbered without gaps"
         );
     }
+}
+
+/// Readers opening the index while rebuilds switch generations (removing
+/// the old one right after the switch) always get a working reader.
+#[test]
+fn readers_racing_rebuilds_open_the_new_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus();
+    let index = IndexDir::new(dir.path());
+    index.update(&corpus, &options()).unwrap();
+    let expected = phrase_hits(&index.reader().unwrap(), "财政自主权");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rebuild = Options {
+                rebuild: true,
+                ..options()
+            };
+            for _ in 0..6 {
+                IndexDir::new(dir.path()).update(&corpus, &rebuild).unwrap();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut opened = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let reader = IndexDir::new(dir.path())
+                .reader()
+                .unwrap_or_else(|e| panic!("after {opened} readers: {e}"));
+            assert_eq!(phrase_hits(&reader, "财政自主权"), expected);
+            opened += 1;
+        }
+        assert!(opened > 0);
+    });
 }

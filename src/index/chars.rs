@@ -236,6 +236,13 @@ impl Builder {
     }
 }
 
+/// Is the chunk `r` of `dir` present and whole? The cheap check of
+/// [`Chunk::open`]: header, and a directory whose entries tile the file
+/// exactly (which catches truncation and most overwrites); not the bitmaps.
+pub fn check(dir: &Path, r: &ChunkRef) -> Result<()> {
+    Chunk::open(dir.join(&r.file), r).map(drop)
+}
+
 /// Merge the chunks `refs` of `dir` into one (synced), returning its reference.
 pub fn merge_chunks(dir: &Path, refs: &[ChunkRef]) -> Result<ChunkRef> {
     let postings = CharPostings::open(dir, refs)?;
@@ -268,6 +275,9 @@ struct Chunk {
     path: std::path::PathBuf,
     map: memmap2::Mmap,
     n: usize,
+    /// The ordinals the chunk covers (`first..end`).
+    first: u32,
+    end: u32,
 }
 
 impl Chunk {
@@ -289,7 +299,38 @@ impl Chunk {
         if !ok || map.len() < HEADER + ENTRY * n {
             return Err(damaged(&path));
         }
-        Ok(Chunk { path, map, n })
+        let chunk = Chunk {
+            path,
+            map,
+            n,
+            first: expect.first,
+            end: expect.end,
+        };
+        if !chunk.directory_tiles_the_file() {
+            return Err(damaged(&chunk.path));
+        }
+        Ok(chunk)
+    }
+
+    /// Are the directory's characters strictly increasing (binary search
+    /// relies on it), and do its bitmaps follow each other from the end of
+    /// the directory to the end of the file, as [`Builder::write`] lays
+    /// them out?
+    fn directory_tiles_the_file(&self) -> bool {
+        let mut at = (HEADER + ENTRY * self.n) as u64;
+        let mut previous = None;
+        for i in 0..self.n {
+            let e = &self.map[HEADER + ENTRY * i..HEADER + ENTRY * (i + 1)];
+            let c = u32::from_le_bytes(e[0..4].try_into().unwrap());
+            let offset = u64::from_le_bytes(e[8..16].try_into().unwrap());
+            let len = u32::from_le_bytes(e[16..20].try_into().unwrap());
+            if offset != at || previous.is_some_and(|p| p >= c) {
+                return false;
+            }
+            previous = Some(c);
+            at += u64::from(len);
+        }
+        at == self.map.len() as u64
     }
 
     /// Directory entry `i`: character, number of texts, bitmap bytes.
@@ -327,8 +368,13 @@ impl Chunk {
         Ok(None)
     }
 
+    /// A bitmap of the chunk, without ordinals outside `first..end` (which
+    /// only a damaged file holds: they would be other chunks' texts).
     fn bitmap(&self, bytes: &[u8]) -> Result<RoaringBitmap> {
-        RoaringBitmap::deserialize_from(bytes).map_err(|_| damaged(&self.path))
+        let mut map = RoaringBitmap::deserialize_from(bytes).map_err(|_| damaged(&self.path))?;
+        map.remove_range(..self.first);
+        map.remove_range(self.end..);
+        Ok(map)
     }
 }
 
@@ -459,13 +505,40 @@ mod tests {
         };
         let e = CharPostings::open(dir.path(), &[wrong]).err().unwrap();
         assert!(e.to_string().contains(&r.file), "{e}");
+        assert!(check(dir.path(), &r).is_ok());
         let path = dir.path().join(&r.file);
-        let mut bytes = std::fs::read(&path).unwrap();
-        let n = bytes.len();
-        bytes.truncate(n - 3);
-        std::fs::write(&path, bytes).unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        // Truncated, or grown: the directory no longer tiles the file.
+        for len in [whole.len() - 3, HEADER + ENTRY, HEADER - 1, 0] {
+            std::fs::write(&path, &whole[..len]).unwrap();
+            let e = CharPostings::open(dir.path(), std::slice::from_ref(&r))
+                .err()
+                .unwrap();
+            assert!(e.to_string().contains("damaged"), "{len}: {e}");
+            assert!(e.to_string().contains(&r.file), "{e}");
+            assert!(check(dir.path(), &r).is_err(), "{len}");
+        }
+        std::fs::write(&path, [&whole[..], b"x"].concat()).unwrap();
+        assert!(check(dir.path(), &r).is_err());
+        // An entry pointing elsewhere.
+        let mut moved = whole.clone();
+        moved[HEADER + 8] ^= 1;
+        std::fs::write(&path, moved).unwrap();
+        assert!(check(dir.path(), &r).is_err());
+        std::fs::remove_file(&path).unwrap();
+        assert!(check(dir.path(), &r).is_err(), "missing");
+    }
+
+    #[test]
+    fn ordinals_outside_a_chunks_range_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Builder::default();
+        for (i, t) in ["财政", "财政", "财政", "财政"].iter().enumerate() {
+            b.add(10 + i as u32, t);
+        }
+        // A (damaged) chunk claiming 11..13 that holds 10..14.
+        let r = b.write(dir.path(), 11, 13).unwrap();
         let p = CharPostings::open(dir.path(), &[r]).unwrap();
-        let e = p.containing_all(&['财', '政']).err().unwrap();
-        assert!(e.to_string().contains("damaged"), "{e}");
+        assert_eq!(ords(&p, "财政"), vec![11, 12]);
     }
 }

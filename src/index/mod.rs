@@ -40,6 +40,8 @@ use state::{Payload, Versions};
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "LOCK";
+/// Why a reader finds nothing to open.
+const NO_INDEX: &str = "there is no index yet";
 /// Indexing memory budget (all threads).
 const WRITER_HEAP: usize = 192 * 1024 * 1024;
 
@@ -106,25 +108,51 @@ impl IndexDir {
         }
     }
 
+    /// The contents of `CURRENT`.
+    fn current_name(&self) -> Option<String> {
+        std::fs::read_to_string(self.root.join(CURRENT))
+            .ok()
+            .map(|name| name.trim().to_string())
+    }
+
     fn current(&self) -> Option<PathBuf> {
-        let name = std::fs::read_to_string(self.root.join(CURRENT)).ok()?;
-        let name = name.trim();
+        let name = self.current_name()?;
         (!name.is_empty() && !name.contains('/'))
             .then(|| self.root.join(name))
             .filter(|p| p.join("meta.json").exists() && texts::exists(p))
     }
 
-    fn open(&self) -> Result<Option<(Index, Payload)>> {
-        Ok(self.open_with_dir()?.map(|(i, p, _)| (i, p)))
+    /// The current generation, or why there is none that can be used
+    /// (then an update rebuilds it).
+    fn open_with_dir(&self) -> Result<Opened> {
+        self.retry_on_switch(|| self.open_current())
     }
 
-    fn open_with_dir(&self) -> Result<Option<(Index, Payload, PathBuf)>> {
+    fn open_current(&self) -> Result<Opened> {
         let Some(dir) = self.current() else {
-            return Ok(None);
+            return Ok(Err(NO_INDEX.to_string()));
         };
         let index = Index::open_in_dir(&dir).map_err(ierr)?;
         schema::register_tokenizers(&index);
         Ok(load_payload(&index, &dir)?.map(|payload| (index, payload, dir)))
+    }
+
+    /// Run `open` (which opens the current generation); run it again when
+    /// it failed while a rebuild switched `CURRENT`: the rebuild removes
+    /// the generation it replaced right after the switch, possibly while
+    /// `open` was reading it.
+    fn retry_on_switch<T>(
+        &self,
+        mut open: impl FnMut() -> Result<std::result::Result<T, String>>,
+    ) -> Result<std::result::Result<T, String>> {
+        for _ in 0..2 {
+            let before = self.current_name();
+            let result = open();
+            if matches!(result, Ok(Ok(_))) || self.current_name() == before {
+                return result;
+            }
+        }
+        open()
     }
 
     /// Bytes of `texts.bin`: (referred to by live documents, whole file).
@@ -132,20 +160,30 @@ impl IndexDir {
     /// a rebuild (which an update starts by itself once they outweigh the
     /// live texts; see `texts::needs_compaction`).
     pub fn text_bytes(&self) -> Result<Option<(u64, u64)>> {
-        Ok(self.open_with_dir()?.and_then(|(index, _, dir)| {
+        Ok(self.open_with_dir()?.ok().and_then(|(index, _, dir)| {
             live_text_bytes(&index).map(|live| (live, texts::file_len(&dir)))
         }))
     }
 
     /// Open for searching.
     pub fn reader(&self) -> Result<Reader> {
-        match self.open_with_dir()? {
-            Some((index, payload, dir)) => Reader::new(index, payload, &dir),
-            None => Err(Error::Index(format!(
-                "no index in {} (run `policy-diff index`)",
-                self.root.display()
-            ))),
-        }
+        let opened = self.retry_on_switch(|| match self.open_current()? {
+            Ok((index, payload, dir)) => Reader::new(index, payload, &dir).map(Ok),
+            Err(reason) => Ok(Err(reason)),
+        })?;
+        opened.map_err(|reason| {
+            Error::Index(if reason == NO_INDEX {
+                format!(
+                    "no index in {} (run `policy-diff index`)",
+                    self.root.display()
+                )
+            } else {
+                format!(
+                    "the index in {} cannot be used: {reason} (run `policy-diff index`)",
+                    self.root.display()
+                )
+            })
+        })
     }
 
     fn lock(&self) -> Result<std::fs::File> {
@@ -170,9 +208,9 @@ impl IndexDir {
 
     /// Is the index missing or out of date? Returns a reason when it is.
     pub fn staleness(&self, corpus: &Corpus, topics_version: &str) -> Result<Option<String>> {
-        match self.open()? {
-            None => Ok(Some("there is no index yet".to_string())),
-            Some((_, payload)) => Self::stale(&payload, corpus, topics_version),
+        match self.open_with_dir()? {
+            Err(reason) => Ok(Some(reason)),
+            Ok((_, payload, _)) => Self::stale(&payload, corpus, topics_version),
         }
     }
 
@@ -183,13 +221,13 @@ impl IndexDir {
         corpus: &Corpus,
         topics_version: &str,
     ) -> Result<std::result::Result<Reader, String>> {
-        match self.open_with_dir()? {
-            None => Ok(Err("there is no index yet".to_string())),
-            Some((index, payload, dir)) => match Self::stale(&payload, corpus, topics_version)? {
+        self.retry_on_switch(|| match self.open_current()? {
+            Err(reason) => Ok(Err(reason)),
+            Ok((index, payload, dir)) => match Self::stale(&payload, corpus, topics_version)? {
                 Some(reason) => Ok(Err(reason)),
                 None => Ok(Ok(Reader::new(index, payload, &dir)?)),
             },
-        }
+        })
     }
 
     fn stale(payload: &Payload, corpus: &Corpus, topics_version: &str) -> Result<Option<String>> {
@@ -226,8 +264,8 @@ impl IndexDir {
             Some("--rebuild".to_string())
         } else {
             match &existing {
-                None => Some("no index yet".to_string()),
-                Some((index, p, dir)) => p.versions.mismatch(&want).or_else(|| {
+                Err(reason) => Some(reason.clone()),
+                Ok((index, p, dir)) => p.versions.mismatch(&want).or_else(|| {
                     if chars::next_ordinal(&p.chars) > chars::RENUMBER_AT {
                         return Some("the text ordinals are nearly used up".to_string());
                     }
@@ -243,6 +281,7 @@ impl IndexDir {
                 }),
             }
         };
+        let existing = existing.ok();
         let previous = existing.as_ref().map(|(_, p, _)| p.clone());
         let observed = state::observe(corpus, previous.as_ref())?;
         let (index, indexed, new_gen, gen_dir) = match (&rebuild_reason, existing) {
@@ -499,13 +538,19 @@ fn live_text_bytes(index: &Index) -> Option<u64> {
     Some(live)
 }
 
+/// A generation with the payload of its last commit, or why it cannot be
+/// used (it is rebuilt).
+type Opened = std::result::Result<(Index, Payload, PathBuf), String>;
+
 /// The payload of the last commit with its states file. A states file (or
 /// character chunk) removed by a concurrent writer between the reads is
 /// retried with the newer commit; a generation whose states file is missing
-/// or damaged, or which misses a character chunk, is unusable (`None`: it
-/// is rebuilt). An unreadable payload reads as the
+/// or damaged, or one of whose character chunks is missing or fails the
+/// cheap check (`chars::check`: truncated, overwritten), is unusable
+/// (`Err(why)`: it is rebuilt). An unreadable payload reads as the
 /// default, whose versions force a rebuild.
-fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
+fn load_payload(index: &Index, dir: &Path) -> Result<std::result::Result<Payload, String>> {
+    let mut why = String::new();
     for _ in 0..3 {
         let Some(payload) = index
             .load_metas()
@@ -513,21 +558,40 @@ fn load_payload(index: &Index, dir: &Path) -> Result<Option<Payload>> {
             .payload
             .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
         else {
-            return Ok(Some(Payload::default()));
+            return Ok(Ok(Payload::default()));
         };
         if payload.states.is_empty() {
-            return Ok(Some(payload));
+            return Ok(Ok(payload));
         }
-        let chunks_present = payload.chars.iter().all(|c| dir.join(&c.file).is_file());
+        let bad_chunk = payload.chars.iter().find_map(|c| {
+            chars::check(dir, c).err().map(|_| {
+                let state = if dir.join(&c.file).exists() {
+                    "damaged"
+                } else {
+                    "missing"
+                };
+                format!("{} in {} is {state}", c.file, dir.display())
+            })
+        });
+        if let Some(bad) = bad_chunk {
+            why = bad;
+            continue;
+        }
         let loaded = std::fs::read(dir.join(&payload.states))
             .ok()
-            .filter(|_| chunks_present)
             .and_then(|bytes| payload.clone().with_states(bytes));
-        if let Some(payload) = loaded {
-            return Ok(Some(payload));
+        match loaded {
+            Some(payload) => return Ok(Ok(payload)),
+            None => {
+                why = format!(
+                    "{} in {} is missing or damaged",
+                    payload.states,
+                    dir.display()
+                )
+            }
         }
     }
-    Ok(None)
+    Ok(Err(why))
 }
 
 /// The character chunks the last commit lists.
