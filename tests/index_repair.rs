@@ -170,6 +170,46 @@ fn many_small_updates_keep_the_ordinal_space_small() {
     }
 }
 
+#[test]
+fn temporary_files_of_a_killed_writer_are_removed_by_the_next_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus();
+    let index = IndexDir::new(dir.path());
+    index.update(&corpus, &options()).unwrap();
+    let gen = live_generation(dir.path());
+    let leftovers = [
+        gen.join("chars-Ab12Cd.tmp"),
+        gen.join("states-Ab12Cd.tmp"),
+        dir.path().join("CURRENT.Ab12Cd.tmp"),
+    ];
+    for p in &leftovers {
+        std::fs::write(p, b"left by a killed writer").unwrap();
+    }
+    // Files that are not a writer's temporary files stay.
+    let foreign = [gen.join("notes.tmp"), dir.path().join("catalog-x.tmp")];
+    for p in &foreign {
+        std::fs::write(p, b"not ours").unwrap();
+    }
+    let s = index.update(&corpus, &options()).unwrap();
+    assert_eq!((s.unchanged, s.rebuilt), (5, None));
+    for p in &leftovers {
+        assert!(!p.exists(), "{} was left", p.display());
+    }
+    for p in &foreign {
+        assert!(p.exists(), "{} was removed", p.display());
+    }
+    // The temporary files an update writes itself are named so.
+    assert_eq!(
+        files_starting(&gen, "chars-")
+            .iter()
+            .chain(&files_starting(&gen, "states-"))
+            .filter(|p| !p.to_string_lossy().ends_with(".bin"))
+            .count(),
+        0
+    );
+    assert!(!phrase_hits(&index.reader().unwrap(), "财政自主权").is_empty());
+}
+
 /// Readers opening the index while rebuilds switch generations (removing
 /// the old one right after the switch) always get a working reader.
 #[test]

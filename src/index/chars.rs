@@ -205,8 +205,7 @@ impl Builder {
         let err = |e| Error::io(format!("writing {}", path.display()), e);
         let mut order: Vec<usize> = (0..self.chars.len()).collect();
         order.sort_unstable_by_key(|&i| self.chars[i]);
-        let tmp = tempfile::NamedTempFile::new_in(dir)
-            .map_err(|e| Error::io(format!("creating a file in {}", dir.display()), e))?;
+        let tmp = super::temp_file(dir, "chars-")?;
         let mut w = BufWriter::with_capacity(1 << 20, tmp);
         w.write_all(MAGIC).map_err(err)?;
         for v in [first, end, order.len() as u32] {

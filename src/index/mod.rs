@@ -11,6 +11,10 @@
 //!   postings that give their candidates (see `chars`);
 //! - `LOCK`: held by the one process that writes.
 //!
+//! Files are written whole under a temporary name (`<prefix>XXXXXX.tmp`,
+//! see [`temp_file`]) and renamed into place; an update removes those a
+//! killed writer left behind.
+//!
 //! An incremental update commits deletes and additions in one tantivy commit,
 //! so a crash leaves the previous commit. A rebuild writes a new generation
 //! and switches `CURRENT` only when it is complete.
@@ -34,7 +38,7 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
 
 pub use read::{Hit, Located, Reader, SearchFilter, SearchResult};
 
-use crate::corpus::{catalog::write_atomic, Corpus, Provision};
+use crate::corpus::{Corpus, Provision};
 use crate::error::{Error, Result};
 use state::{Payload, Versions};
 
@@ -42,6 +46,8 @@ const CURRENT: &str = "CURRENT";
 const LOCK: &str = "LOCK";
 /// Why a reader finds nothing to open.
 const NO_INDEX: &str = "there is no index yet";
+/// How temporary files end (see [`temp_file`]).
+const TEMP_SUFFIX: &str = ".tmp";
 /// Indexing memory budget (all threads).
 const WRITER_HEAP: usize = 192 * 1024 * 1024;
 
@@ -258,6 +264,7 @@ impl IndexDir {
         let started = Instant::now();
         let _lock = self.lock()?;
         self.remove_abandoned_generations();
+        self.remove_temporary_files();
         let existing = self.open_with_dir()?;
         let want = Versions::current(&opts.topics.version);
         let rebuild_reason = if opts.rebuild {
@@ -439,7 +446,7 @@ impl IndexDir {
             );
         }
         if let Some(name) = new_gen {
-            write_atomic(&self.root.join(CURRENT), name.as_bytes())?;
+            write_atomic(&self.root.join(CURRENT), name.as_bytes(), "CURRENT.")?;
             self.remove_other_generations(&name);
         }
         summary.seconds = started.elapsed().as_secs_f64();
@@ -487,6 +494,29 @@ impl IndexDir {
             if idle {
                 let _ = std::fs::remove_dir_all(dir);
             }
+        }
+    }
+
+    /// Temporary files a killed writer left: `CURRENT.*.tmp` beside the
+    /// generations; in the current generation, ours (`chars-*.tmp`,
+    /// `states-*.tmp`) and tantivy's (`.tmp*`, also our names before they
+    /// had a prefix). Only writers create them, and this one holds `LOCK`.
+    fn remove_temporary_files(&self) {
+        let remove = |dir: &Path, ours: &dyn Fn(&str) -> bool| {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if ours(&name) && e.file_type().is_ok_and(|t| t.is_file()) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        };
+        let temp =
+            |name: &str, prefix: &str| name.starts_with(prefix) && name.ends_with(TEMP_SUFFIX);
+        remove(&self.root, &|name| temp(name, "CURRENT."));
+        if let Some(dir) = self.current() {
+            remove(&dir, &|name| {
+                temp(name, "chars-") || temp(name, "states-") || name.starts_with(".tmp")
+            });
         }
     }
 
@@ -614,10 +644,37 @@ fn payload_json(dir: &Path, payload: &mut Payload, corpus: &Corpus) -> Result<St
     let name = format!("states-{}.bin", &blake3::hash(&bytes).to_hex()[..16]);
     let path = dir.join(&name);
     if !path.is_file() {
-        write_atomic(&path, &bytes)?;
+        write_atomic(&path, &bytes, "states-")?;
     }
     payload.states = name;
     serde_json::to_string(payload).map_err(|e| Error::Other(e.to_string()))
+}
+
+/// A temporary file in `dir` named `<prefix>XXXXXX.tmp`, to be renamed into
+/// place once written whole: an update removes those of a killed writer
+/// (see `IndexDir::remove_temporary_files`).
+fn temp_file(dir: &Path, prefix: &str) -> Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(format!("creating a file in {}", dir.display()), e))
+}
+
+/// Replace `path` by `bytes` atomically (a synced temporary file named
+/// `<prefix>XXXXXX.tmp`, renamed).
+fn write_atomic(path: &Path, bytes: &[u8], prefix: &str) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = temp_file(dir, prefix)?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(format!("syncing {}", path.display()), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(format!("replacing {}", path.display()), e.error))?;
+    Ok(())
 }
 
 /// Remove the states files and character chunks that neither the current
