@@ -121,10 +121,16 @@ impl Catalog {
 
 /// Write `bytes` to `path` via a temporary file in the same directory and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| Error::io(format!("creating a file in {}", dir.display()), e))?;
+    persist_synced(tmp, path, bytes)
+}
+
+/// Write `bytes` into `tmp` (a temporary file beside `path`), sync it and
+/// rename it to `path`.
+pub fn persist_synced(mut tmp: tempfile::NamedTempFile, path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
     tmp.write_all(bytes)
         .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
     tmp.as_file()

@@ -254,6 +254,13 @@ fn groups(labels: &[(usize, f64, String)], rows: usize, body: &[Provision]) -> V
     }
 
     let body_bigrams = |i: usize| -> HashSet<u64> { bigrams(&fold(&body[i].text)).collect() };
+    // A body measure whose label was lost: its heading names the group.
+    let lost = |m: usize| Group {
+        label: squeeze_cjk_spaces(&bare_heading(&body[m])),
+        anchors: vec![],
+        label_index: None,
+        body: Some(body_bigrams(m)),
+    };
     let mut out: Vec<Group> = vec![];
     for (k, (label, anchors, index, named)) in merged.iter().enumerate() {
         out.push(Group {
@@ -262,39 +269,25 @@ fn groups(labels: &[(usize, f64, String)], rows: usize, body: &[Provision]) -> V
             label_index: Some(*index),
             body: named.map(body_bigrams),
         });
-        // Measures between this label's and the next label's, siblings of
-        // both, that no label names: their label was lost.
-        let next = merged.get(k + 1).and_then(|m| m.3);
-        if let (Some(a), Some(b)) = (*named, next) {
-            if a < b {
-                for m in a + 1..b {
-                    let p = &body[m];
-                    if is_sibling(p, &body[a]) {
-                        out.push(Group {
-                            label: squeeze_cjk_spaces(&bare_heading(p)),
-                            anchors: vec![],
-                            label_index: None,
-                            body: Some(body_bigrams(m)),
-                        });
-                    }
+        let Some(a) = *named else { continue };
+        match merged.get(k + 1) {
+            // Measures between this label's and the next label's, siblings
+            // of its own, that no label names.
+            Some(next) => {
+                if let Some(b) = next.3.filter(|&b| b > a) {
+                    out.extend(
+                        (a + 1..b)
+                            .filter(|&m| is_sibling(&body[m], &body[a]))
+                            .map(lost),
+                    );
                 }
             }
-        }
-        // After the last label: the measures that follow its own.
-        if k + 1 == merged.len() {
-            if let Some(a) = *named {
-                for (m, p) in body.iter().enumerate().skip(a + 1) {
-                    if !is_sibling(p, &body[a]) {
-                        break;
-                    }
-                    out.push(Group {
-                        label: squeeze_cjk_spaces(&bare_heading(p)),
-                        anchors: vec![],
-                        label_index: None,
-                        body: Some(body_bigrams(m)),
-                    });
-                }
-            }
+            // After the last label: the sibling measures that follow its own.
+            None => out.extend(
+                (a + 1..body.len())
+                    .take_while(|&m| is_sibling(&body[m], &body[a]))
+                    .map(lost),
+            ),
         }
     }
     out

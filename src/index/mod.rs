@@ -664,17 +664,8 @@ fn temp_file(dir: &Path, prefix: &str) -> Result<tempfile::NamedTempFile> {
 /// Replace `path` by `bytes` atomically (a synced temporary file named
 /// `<prefix>XXXXXX.tmp`, renamed).
 fn write_atomic(path: &Path, bytes: &[u8], prefix: &str) -> Result<()> {
-    use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = temp_file(dir, prefix)?;
-    tmp.write_all(bytes)
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(format!("syncing {}", path.display()), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(format!("replacing {}", path.display()), e.error))?;
-    Ok(())
+    crate::corpus::catalog::persist_synced(temp_file(dir, prefix)?, path, bytes)
 }
 
 /// Remove the states files and character chunks that neither the current
