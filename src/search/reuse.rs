@@ -113,6 +113,17 @@ fn anchors(folded: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// Anchors at the start of each clause (after ， or ：) of a folded
+/// sentence that has room for one, except the first.
+fn clause_starts(folded: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = folded.chars().collect();
+    let n = chars.len();
+    (1..n)
+        .filter(|&i| matches!(chars[i - 1], ',' | ':' | '，' | '：') && i + ANCHOR_CHARS <= n)
+        .map(|i| (i, chars[i..i + ANCHOR_CHARS].iter().collect()))
+        .collect()
+}
+
 /// Similarity of `sentence` to the best-aligned window of `other` around
 /// where `anchor` (at `offset` in the sentence) occurs.
 fn best_window_similarity(sentence: &str, other: &str, anchor: &str, offset: usize) -> f64 {
@@ -136,6 +147,60 @@ fn best_window_similarity(sentence: &str, other: &str, anchor: &str, offset: usi
     best
 }
 
+/// A provision of another document where a passage was found: (provision
+/// id, document id, similarity).
+type Found<'o> = (&'o str, &'o str, f64);
+
+/// The longest run of a sentence's clauses (split after ， and ：) of at least
+/// [`MIN_SENTENCE_CHARS`] found nearly verbatim in some of `others` (provision
+/// id, document id, folded text), shorter than the whole sentence: (display,
+/// folded, [(provision, document, similarity)]).
+fn best_clause_run<'o>(
+    display: &str,
+    others: &[(&'o str, &'o str, &'o str)],
+) -> Option<(String, String, Vec<Found<'o>>)> {
+    let mut clauses: Vec<String> = vec![];
+    let mut cur = String::new();
+    for c in display.chars() {
+        cur.push(c);
+        if matches!(c, '，' | ',' | '：' | ':') {
+            clauses.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        clauses.push(cur);
+    }
+    let k = clauses.len();
+    // Runs shorter than the whole, longest first, earliest first.
+    let mut runs: Vec<(usize, usize)> = (0..k)
+        .flat_map(|i| (i + 1..=k).map(move |j| (i, j)))
+        .filter(|&(i, j)| j - i < k)
+        .collect();
+    runs.sort_by_key(|&(i, j)| (std::cmp::Reverse(j - i), i));
+    for (i, j) in runs {
+        let run = clauses[i..j].concat();
+        let run = run.trim_end_matches(['，', ',', '：', ':']).trim();
+        let folded = fold(run);
+        if folded.chars().count() < MIN_SENTENCE_CHARS {
+            continue;
+        }
+        let found: Vec<Found<'o>> = others
+            .iter()
+            .filter_map(|&(pid, d, text)| {
+                let sim = anchors(&folded)
+                    .iter()
+                    .map(|(offset, anchor)| best_window_similarity(&folded, text, anchor, *offset))
+                    .fold(0.0, f64::max);
+                (sim >= MIN_SIMILARITY).then_some((pid, d, sim))
+            })
+            .collect();
+        if !found.is_empty() {
+            return Some((run.to_string(), folded, found));
+        }
+    }
+    None
+}
+
 /// Find the passages of `doc` reused from (or by) other documents.
 pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Report> {
     let other_docs = catalog.documents.len().saturating_sub(1).max(1);
@@ -149,9 +214,11 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
     let mut total_chars = 0;
     for p in doc.provisions.iter().filter(|p| p.is_substantive()) {
         let mut previous: Option<usize> = None;
-        for (display, folded) in sentences(&p.text) {
+        for (mut display, folded) in sentences(&p.text) {
             let len = folded.chars().count();
             total_chars += len;
+            // The reused length: the sentence's, or a run of its clauses'.
+            let mut run_len = len;
             // Anchor hits in other documents.
             // An anchor found in most documents is a stock phrase: it finds
             // no candidates; a sentence all of whose anchors are stock
@@ -160,7 +227,14 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
             let mut stock_anchors = 0;
             let mut stock_docs = 0;
             let all_anchors = anchors(&folded);
-            for (offset, anchor) in &all_anchors {
+            // Clause starts find the documents that have only part of the
+            // sentence (see `best_clause_run`); they do not decide boilerplate.
+            let clause_anchors: Vec<(usize, String)> = clause_starts(&folded)
+                .into_iter()
+                .filter(|a| !all_anchors.contains(a))
+                .collect();
+            for (k, (offset, anchor)) in all_anchors.iter().chain(&clause_anchors).enumerate() {
+                let of_sentence = k < all_anchors.len();
                 let located = reader.locate(anchor, ANCHOR_CAP)?;
                 let docs: HashSet<&str> = located
                     .hits
@@ -172,8 +246,10 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                     || (docs.len() >= BOILERPLATE_MIN_DOCS
                         && docs.len() as f64 >= BOILERPLATE_SHARE * other_docs as f64);
                 if stock {
-                    stock_anchors += 1;
-                    stock_docs = stock_docs.max(docs.len());
+                    if of_sentence {
+                        stock_anchors += 1;
+                        stock_docs = stock_docs.max(docs.len());
+                    }
                     continue;
                 }
                 for (pid, d) in &located.hits {
@@ -218,8 +294,34 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                     }
                 }
                 if sources.is_empty() {
-                    previous = None;
-                    continue;
+                    // The sentence as a whole is not found: a run of its
+                    // clauses may be, where the other document has it in a
+                    // shorter sentence (…，集约化可视化安全监管信息共享平台建成率100%。
+                    // against a sentence of those words alone).
+                    let others: Vec<(&str, &str, &str)> = candidates
+                        .iter()
+                        .filter_map(|(pid, (d, _, _))| {
+                            let text = texts.get(pid)?.as_deref()?;
+                            Some((pid.as_str(), d.as_str(), text))
+                        })
+                        .collect();
+                    let Some((run_display, run_folded, found)) = best_clause_run(&display, &others)
+                    else {
+                        previous = None;
+                        continue;
+                    };
+                    for (pid, d, sim) in found {
+                        let (title, date) = meta.get(d).copied().unwrap_or_default();
+                        sources.push(Source {
+                            doc_id: d.to_string(),
+                            provision_id: pid.to_string(),
+                            title: title.to_string(),
+                            date: date.to_string(),
+                            similarity: (sim * 1000.0).round() / 1000.0,
+                        });
+                    }
+                    display = run_display;
+                    run_len = run_folded.chars().count();
                 }
                 sources.sort_by(|a, b| {
                     a.date
@@ -242,8 +344,10 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                     _ => Some(doc.entry.id.clone()),
                 }
             };
-            // Extend the previous passage when the same sources continue.
-            if let Some(i) = previous {
+            // Extend the previous passage when the same sources continue
+            // (whole sentences only: a run of clauses stands alone).
+            let partial = run_len != len;
+            if let Some(i) = previous.filter(|_| !partial) {
                 let prev = &mut passages[i];
                 let same = prev.boilerplate == boilerplate
                     && prev
@@ -257,7 +361,7 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                             .collect::<HashSet<_>>();
                 if same {
                     prev.text.push_str(&display);
-                    prev.chars += len;
+                    prev.chars += run_len;
                     continue;
                 }
             }
@@ -265,13 +369,13 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                 text: display,
                 provision_id: p.id.clone(),
                 heading: p.heading.clone(),
-                chars: len,
+                chars: run_len,
                 boilerplate,
                 documents,
                 sources,
                 first_said_by,
             });
-            previous = Some(passages.len() - 1);
+            previous = (!partial).then(|| passages.len() - 1);
         }
     }
     passages.sort_by(|a, b| {
