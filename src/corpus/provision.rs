@@ -88,11 +88,35 @@ pub fn responsible_units(text: &str) -> Vec<String> {
         }
     }
     units.push(cur);
-    units
+    let units: Vec<String> = units
         .into_iter()
         .map(|u| u.trim().trim_end_matches(['。', '等']).to_string())
         .filter(|u| !u.is_empty())
-        .collect()
+        .collect();
+    join_shared_suffix(units)
+}
+
+/// 各县、区人民政府 is one unit (each county's and district's government), not
+/// 各县 and 区人民政府: a bare 各县 / 各市 / 各县（市） before a unit ending in
+/// 政府 shares its suffix.
+fn join_shared_suffix(units: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(units.len());
+    for u in units {
+        let joins = out.last().is_some_and(|prev| {
+            prev.starts_with('各')
+                && prev.chars().count() <= 5
+                && prev.ends_with(['县', '市', '区', '）', ')'])
+                && u.ends_with("政府")
+        });
+        if joins {
+            let prev = out.last_mut().expect("checked above");
+            prev.push('、');
+            prev.push_str(&u);
+        } else {
+            out.push(u);
+        }
+    }
+    out
 }
 
 /// Where the last of the labels 责任单位, 牵头单位, 责任部门, 责任主体 and
@@ -132,6 +156,15 @@ mod tests {
             vec!["市财政局", "市国资委", "各县区", "功能板块"]
         );
         assert!(responsible_units("没有责任单位说明的条文。").is_empty());
+        // 004's last measure: "each county's and district's government".
+        assert_eq!(
+            responsible_units("（责任单位：市财政局、市商务局，各县、区人民政府）"),
+            vec!["市财政局", "市商务局", "各县、区人民政府"]
+        );
+        assert_eq!(
+            responsible_units("（责任单位：各县、区政府、市发改委）"),
+            vec!["各县、区政府", "市发改委"]
+        );
         assert_eq!(
             responsible_units("牵头部门：甲。责任主体：乙、丙）责任任务"),
             vec!["乙", "丙"]
