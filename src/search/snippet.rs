@@ -51,9 +51,12 @@ pub fn match_ranges(text: &str, q: &Query, seg: Segmenter) -> Vec<(usize, usize)
     for needle in needles(q, seg) {
         for (start, m) in folded.match_indices(&needle) {
             let (cs, ce) = (char_at[start], char_at[start + m.len()]);
-            // End: the original byte after the last matched char.
+            // End: the original byte after the last matched char, less the
+            // spaces folding dropped before the next one ("RCEP 签订").
             let end = if ce >= nchars { text.len() } else { map[ce] };
-            ranges.push((map[cs], end.max(map[cs])));
+            let end = end.max(map[cs]);
+            let end = map[cs] + text[map[cs]..end].trim_end().len();
+            ranges.push((map[cs], end));
         }
     }
     ranges.sort();
@@ -159,6 +162,17 @@ mod tests {
         assert_eq!(
             mark(&s, "[", "]"),
             "支持有条件的开发区实行“[一级财政]”管理体制，地区生产总值突破 [800 亿元]"
+        );
+    }
+
+    #[test]
+    fn highlights_stop_at_the_match_not_the_space_folding_dropped() {
+        let text = "积极抢抓 RCEP 签订机遇";
+        let seg: Segmenter = &|s| vec![s.to_string()];
+        let r = match_ranges(text, &parse("RCEP").unwrap(), seg);
+        assert_eq!(
+            r.iter().map(|&(a, b)| &text[a..b]).collect::<Vec<_>>(),
+            ["RCEP"]
         );
     }
 
