@@ -52,25 +52,6 @@ fn files_starting(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     v
 }
 
-/// A temp dir with `corpus/` holding the five seeds, added as a user would.
-fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus_dir = dir.path().join("corpus");
-    std::fs::create_dir(&corpus_dir).unwrap();
-    let mut c = Corpus::open(&corpus_dir).unwrap();
-    let seeds: Vec<PathBuf> = std::fs::read_dir(seeds_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    let seeds: Vec<&Path> = seeds.iter().map(|p| p.as_path()).collect();
-    assert!(c
-        .add_texts(&seeds, &Default::default())
-        .iter()
-        .all(|r| r.is_ok()));
-    (dir, corpus_dir)
-}
-
 #[test]
 fn a_truncated_or_overwritten_chunk_is_noticed_and_rebuilt() {
     type Damage = fn(&Path);

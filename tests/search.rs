@@ -243,25 +243,6 @@ fn words_match_verbatim_even_when_segmented_differently() {
     }
 }
 
-/// A temp dir with `corpus/` holding the five seeds, added as a user would.
-fn seeded_corpus() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus_dir = dir.path().join("corpus");
-    std::fs::create_dir(&corpus_dir).unwrap();
-    let mut c = Corpus::open(&corpus_dir).unwrap();
-    let seeds: Vec<std::path::PathBuf> = std::fs::read_dir(seeds_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    let seeds: Vec<&std::path::Path> = seeds.iter().map(|p| p.as_path()).collect();
-    assert!(c
-        .add_texts(&seeds, &Default::default())
-        .iter()
-        .all(|r| r.is_ok()));
-    (dir, corpus_dir)
-}
-
 #[test]
 fn incremental_update_touches_only_what_changed() {
     let (dir, corpus_dir) = seeded_corpus();

@@ -79,3 +79,23 @@ pub fn run_json(mut cmd: assert_cmd::Command, args: &[&str]) -> serde_json::Valu
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// A temporary corpus holding the five seeds (added through the library):
+/// the directory guard and the corpus path.
+pub fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus_dir = dir.path().join("corpus");
+    std::fs::create_dir(&corpus_dir).unwrap();
+    let mut c = Corpus::open(&corpus_dir).unwrap();
+    let seeds: Vec<PathBuf> = std::fs::read_dir(seeds_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    let seeds: Vec<&Path> = seeds.iter().map(|p| p.as_path()).collect();
+    assert!(c
+        .add_texts(&seeds, &Default::default())
+        .iter()
+        .all(|r| r.is_ok()));
+    (dir, corpus_dir)
+}
