@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use crate::corpus::Provision;
 use crate::text::bigrams::bigrams;
-use crate::text::{fold, segment};
+use crate::text::segment;
 
 /// Share of the body word cosine in the blend.
 pub const WORD_SHARE: f64 = 0.45;
@@ -123,28 +123,12 @@ fn key(word: &str) -> u64 {
 
 /// The folded text of `p` with its numbering marker removed.
 pub fn folded_body(p: &Provision) -> String {
-    let folded = fold(&p.text);
-    strip_marker(&folded, p.number.as_deref()).to_string()
+    p.folded_body()
 }
 
 /// The folded heading of `p` without its numbering marker.
 pub fn folded_heading(p: &Provision) -> String {
-    let folded = fold(&p.heading);
-    strip_marker(&folded, p.number.as_deref())
-        .trim_start_matches([' ', '.', '、', ','])
-        .to_string()
-}
-
-fn strip_marker<'a>(folded: &'a str, number: Option<&str>) -> &'a str {
-    if let Some(n) = number {
-        let n = fold(n);
-        if !n.is_empty() {
-            if let Some(rest) = folded.strip_prefix(n.as_str()) {
-                return rest.trim_start();
-            }
-        }
-    }
-    folded
+    p.folded_heading()
 }
 
 /// Byte offset in `folded` where a trailing responsible-units note starts.

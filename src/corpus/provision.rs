@@ -3,6 +3,7 @@
 
 use std::sync::LazyLock;
 
+use crate::text::fold;
 use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,20 @@ pub struct Provision {
 }
 
 impl Provision {
+    /// The folded text without its numbering marker.
+    pub fn folded_body(&self) -> String {
+        let folded = fold(&self.text);
+        strip_marker(&folded, self.number.as_deref()).to_string()
+    }
+
+    /// The folded heading without its numbering marker.
+    pub fn folded_heading(&self) -> String {
+        let folded = fold(&self.heading);
+        strip_marker(&folded, self.number.as_deref())
+            .trim_start_matches([' ', '.', '、', ','])
+            .to_string()
+    }
+
     /// Does this provision carry policy content (not front matter)?
     pub fn is_substantive(&self) -> bool {
         self.kind != ProvisionKind::Front
@@ -137,6 +152,18 @@ fn last_label(text: &str) -> Option<usize> {
             .last()
     };
     ends(&ZEREN, &["单位", "部门", "主体"]).max(ends(&QIANTOU, &["单位", "部门"]))
+}
+
+fn strip_marker<'a>(folded: &'a str, number: Option<&str>) -> &'a str {
+    if let Some(n) = number {
+        let n = fold(n);
+        if !n.is_empty() {
+            if let Some(rest) = folded.strip_prefix(n.as_str()) {
+                return rest.trim_start();
+            }
+        }
+    }
+    folded
 }
 
 #[cfg(test)]

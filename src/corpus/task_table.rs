@@ -193,17 +193,6 @@ fn dice(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
     2.0 * a.intersection(b).count() as f64 / (a.len() + b.len()) as f64
 }
 
-/// The heading of a body measure without its number, folded.
-fn bare_heading(p: &Provision) -> String {
-    let heading = fold(&p.heading);
-    let number = p.number.as_deref().map(fold).unwrap_or_default();
-    heading
-        .strip_prefix(number.as_str())
-        .unwrap_or(&heading)
-        .trim_start_matches([' ', '.', '、', ','])
-        .to_string()
-}
-
 /// The labels, merged where consecutive ones name the same group, with the
 /// body measures they name, and body measures that lost their label.
 fn groups(labels: &[(usize, f64, String)], rows: usize, body: &[Provision]) -> Vec<Group> {
@@ -213,7 +202,7 @@ fn groups(labels: &[(usize, f64, String)], rows: usize, body: &[Provision]) -> V
         .filter(|(_, p)| {
             p.number.is_some() && !matches!(p.kind, ProvisionKind::TableRow | ProvisionKind::Front)
         })
-        .map(|(i, p)| (i, bigrams(&bare_heading(p)).collect()))
+        .map(|(i, p)| (i, bigrams(&p.folded_heading()).collect()))
         .collect();
     let names = |label: &str| -> Option<usize> {
         let b: HashSet<u64> = bigrams(&fold(label)).collect();
@@ -256,7 +245,7 @@ fn groups(labels: &[(usize, f64, String)], rows: usize, body: &[Provision]) -> V
     let body_bigrams = |i: usize| -> HashSet<u64> { bigrams(&fold(&body[i].text)).collect() };
     // A body measure whose label was lost: its heading names the group.
     let lost = |m: usize| Group {
-        label: squeeze_cjk_spaces(&bare_heading(&body[m])),
+        label: squeeze_cjk_spaces(&body[m].folded_heading()),
         anchors: vec![],
         label_index: None,
         body: Some(body_bigrams(m)),
