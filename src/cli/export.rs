@@ -10,6 +10,29 @@ use super::{stdout, Ctx, Format};
 pub struct Args {
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: Format,
+    /// One row per provision, or per clause (`clause_id` `{provision_id}.{n}`:
+    /// the sentences alignment compares; headings and responsible-units
+    /// notes are not clauses).
+    #[arg(long, value_enum, default_value = "provision")]
+    pub level: Level,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Provision,
+    Clause,
+}
+
+#[derive(Serialize)]
+struct ClauseRow<'a> {
+    doc_id: &'a str,
+    provision_id: &'a str,
+    clause_id: &'a str,
+    jurisdiction: &'a str,
+    heading: &'a str,
+    text: &'a str,
+    topics: &'a [String],
+    responsible_units: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -31,6 +54,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let tax = ctx.taxonomy()?;
     let docs = corpus.documents()?;
     let mut out = stdout();
+    if args.level == Level::Clause {
+        return clauses(&docs, tax, args.format);
+    }
     let mut csv = (args.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
     if let Some(w) = &mut csv {
         w.write_record([
@@ -79,6 +105,66 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 None => {
                     serde_json::to_writer(&mut out, &row)?;
                     writeln!(out)?;
+                }
+            }
+        }
+    }
+    if let Some(w) = csv {
+        out.write_all(&w.into_inner()?)?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `export --level clause`: one row per clause.
+fn clauses(
+    docs: &[policy_diff::corpus::Document],
+    tax: &policy_diff::topics::Taxonomy,
+    format: Format,
+) -> anyhow::Result<i32> {
+    let mut out = stdout();
+    let mut csv = (format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    if let Some(w) = &mut csv {
+        w.write_record([
+            "doc_id",
+            "provision_id",
+            "clause_id",
+            "jurisdiction",
+            "heading",
+            "text",
+            "topics",
+            "responsible_units",
+        ])?;
+    }
+    for d in docs {
+        for p in &d.provisions {
+            let topics = policy_diff::topics::topic_ids(tax, p);
+            for c in p.clauses() {
+                let row = ClauseRow {
+                    doc_id: &d.entry.id,
+                    provision_id: &p.id,
+                    clause_id: &c.id,
+                    jurisdiction: &d.entry.jurisdiction,
+                    heading: &p.heading,
+                    text: c.text(p),
+                    topics: &topics,
+                    responsible_units: &p.responsible_units,
+                };
+                match &mut csv {
+                    Some(w) => w.write_record([
+                        row.doc_id,
+                        row.provision_id,
+                        row.clause_id,
+                        row.jurisdiction,
+                        &policy_diff::report::csv_safe(row.heading),
+                        &policy_diff::report::csv_safe(row.text),
+                        &row.topics.join(";"),
+                        &policy_diff::report::csv_safe(&row.responsible_units.join(";")),
+                    ])?,
+                    None => {
+                        serde_json::to_writer(&mut out, &row)?;
+                        writeln!(out)?;
+                    }
                 }
             }
         }

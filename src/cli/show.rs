@@ -10,6 +10,24 @@ pub struct Args {
     pub id: String,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// With a provision id: list its clauses (`lyg-2022-32:9.2`), the units
+    /// that alignment compares; the heading and the responsible-units note
+    /// are not clauses.
+    #[arg(long)]
+    pub clauses: bool,
+}
+
+#[derive(serde::Serialize)]
+struct ClauseOut<'a> {
+    id: &'a str,
+    text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct WithClauses<'a> {
+    #[serde(flatten)]
+    provision: &'a policy_diff::corpus::Provision,
+    clauses: Vec<ClauseOut<'a>>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
@@ -33,9 +51,33 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                     name: args.id.clone(),
                     suggestions: vec![format!("{doc_id}:1 … {doc_id}:{}", doc.provisions.len())],
                 })?;
-            if args.format == Format::Json {
+            let clauses = if args.clauses { p.clauses() } else { vec![] };
+            if args.format == Format::Json && args.clauses {
+                let with = WithClauses {
+                    provision: p,
+                    clauses: clauses
+                        .iter()
+                        .map(|c| ClauseOut {
+                            id: &c.id,
+                            text: c.text(p),
+                        })
+                        .collect(),
+                };
+                serde_json::to_writer_pretty(&mut out, &with)?;
+                writeln!(out)?;
+            } else if args.format == Format::Json {
                 serde_json::to_writer_pretty(&mut out, p)?;
                 writeln!(out)?;
+            } else if args.clauses {
+                writeln!(out, "{}", p.heading)?;
+                writeln!(out, "{}", policy_diff::corpus::citation(&doc.entry, p))?;
+                writeln!(out)?;
+                for c in &clauses {
+                    writeln!(out, "[{}] {}", c.id, c.text(p))?;
+                }
+                if !p.responsible_units.is_empty() {
+                    writeln!(out, "\n责任单位: {}", p.responsible_units.join("、"))?;
+                }
             } else {
                 writeln!(out, "{}", p.heading)?;
                 writeln!(out, "{}", policy_diff::corpus::citation(&doc.entry, p))?;

@@ -14,6 +14,7 @@
 
 pub mod align;
 pub mod cache;
+pub mod clauses;
 pub mod diff;
 pub mod figures;
 pub mod render;

@@ -39,10 +39,10 @@ pub const UNITS_WEIGHT: f32 = 0.6;
 
 /// A sparse, unit-length vector: `(term key, weight)` sorted by key.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Sparse(Vec<(u64, f32)>);
+pub(crate) struct Sparse(pub(crate) Vec<(u64, f32)>);
 
 impl Sparse {
-    fn from_counts(counts: HashMap<u64, f32>, idf: impl Fn(u64) -> f32) -> Sparse {
+    pub(crate) fn from_counts(counts: HashMap<u64, f32>, idf: impl Fn(u64) -> f32) -> Sparse {
         let mut v: Vec<(u64, f32)> = counts
             .into_iter()
             .map(|(k, tf)| {
@@ -62,7 +62,7 @@ impl Sparse {
         Sparse(v)
     }
 
-    fn dot(&self, other: &Sparse) -> f64 {
+    pub(crate) fn dot(&self, other: &Sparse) -> f64 {
         let (a, b) = (&self.0, &other.0);
         let (mut i, mut j, mut sum) = (0, 0, 0.0f64);
         while i < a.len() && j < b.len() {
@@ -113,7 +113,7 @@ pub struct SimilarityModel {
     bigram_df: HashMap<u64, u32>,
 }
 
-fn key(word: &str) -> u64 {
+pub(crate) fn key(word: &str) -> u64 {
     // FNV-1a: stable across processes and Rust versions (the document
     // frequencies are cached on disk, see `to_bytes`).
     word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -144,7 +144,7 @@ fn units_note_start(folded: &str) -> Option<usize> {
 }
 
 /// Words of a folded text that count for similarity: no bare numbers.
-fn content_words(folded: &str) -> Vec<segment::Word<'_>> {
+pub(crate) fn content_words(folded: &str) -> Vec<segment::Word<'_>> {
     segment::words_fine(folded)
         .into_iter()
         .filter(|w| !w.text.chars().all(|c| c.is_ascii_digit() || c == '.'))

@@ -23,7 +23,7 @@ pub use catalog::{Catalog, Entry};
 /// set far in is not joined to the paragraph above it. 3: 各县、区人民政府 is one
 /// responsible unit.
 pub const PARSE_VERSION: u32 = 3;
-pub use provision::{Provision, ProvisionKind};
+pub use provision::{Clause, Provision, ProvisionKind};
 
 use crate::error::{Error, Result};
 

@@ -66,6 +66,116 @@ impl Provision {
     pub fn is_substantive(&self) -> bool {
         self.kind != ProvisionKind::Front
     }
+
+    /// Byte offset in `text` where the body starts: after the heading when
+    /// the text opens with it and goes on (`5. 加大财政政策支持力度。…`),
+    /// else after the numbering marker; the punctuation and spaces that
+    /// follow are skipped.
+    pub fn body_start(&self) -> usize {
+        let t = self.text.as_str();
+        let skip = |at: usize| {
+            let rest = &t[at..];
+            at + rest.len()
+                - rest
+                    .trim_start_matches(|c: char| {
+                        c.is_whitespace()
+                            || matches!(c, '。' | '．' | '.' | '，' | ',' | '：' | ':' | '、')
+                    })
+                    .len()
+        };
+        let heading = self.heading.trim();
+        // Numbered items and boxes have titles; a legal article's or a
+        // paragraph's heading is its first words.
+        let titled = matches!(self.kind, ProvisionKind::Item | ProvisionKind::Box)
+            && !heading.is_empty()
+            && t.starts_with(heading)
+            && t[heading.len()..]
+                .trim_start_matches([' ', '\u{3000}'])
+                .starts_with(['。', '.', '．', '\n', '\r', '：', ':']);
+        if titled {
+            let at = skip(heading.len());
+            let rest = &t[at..self.body_end().max(at)];
+            if rest.chars().filter(|c| c.is_alphanumeric()).count()
+                >= crate::text::clauses::MIN_CLAUSE_CHARS
+            {
+                return at;
+            }
+        }
+        match self.number.as_deref() {
+            Some(n) if !n.is_empty() && t.starts_with(n) => skip(n.len()),
+            _ => 0,
+        }
+    }
+
+    /// Byte offset in `text` where the body ends: before a trailing
+    /// `（责任单位：…）` / `〔牵头单位：…〕` note, or before the last cell of a
+    /// task-table row when that cell names the responsible units. The note
+    /// is never policy content: not a clause, not a shared phrase.
+    pub fn body_end(&self) -> usize {
+        let t = self.text.as_str();
+        if self.kind == ProvisionKind::TableRow {
+            if let (Some(first), Some(tab)) = (self.responsible_units.first(), t.rfind('\t')) {
+                if t[tab + 1..].contains(first.as_str()) {
+                    return tab;
+                }
+            }
+        }
+        let Some(pos) = last_label(t) else {
+            return t.len();
+        };
+        match t[..pos].chars().next_back() {
+            Some(c @ ('（' | '(' | '〔' | '【' | '[')) => pos - c.len_utf8(),
+            _ => pos,
+        }
+    }
+
+    /// The provision's clauses (see [`crate::text::clauses`]): the body
+    /// between [`Self::body_start`] and [`Self::body_end`] cut into
+    /// sentences, numbered from 1. A task-table row's leading number cell is
+    /// not a clause. Ids (`{provision_id}.{n}`) are stable while the text is.
+    pub fn clauses(&self) -> Vec<Clause> {
+        let mut start = self.body_start();
+        let end = self.body_end().max(start);
+        if self.kind == ProvisionKind::TableRow {
+            // `34\t开展低效用地清理整治。` : skip a number cell.
+            if let Some(tab) = self.text[start..end].find('\t') {
+                let cell = self.text[start..start + tab].trim();
+                if cell
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c.is_whitespace())
+                {
+                    start += tab + 1;
+                }
+            }
+        }
+        crate::text::clauses::split(&self.text, start..end)
+            .into_iter()
+            .enumerate()
+            .map(|(i, range)| Clause {
+                id: format!("{}.{}", self.id, i + 1),
+                n: i + 1,
+                range,
+            })
+            .collect()
+    }
+}
+
+/// One clause of a provision: a sentence that states (part of) a measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    /// `{provision_id}.{n}`.
+    pub id: String,
+    /// 1-based position in the provision.
+    pub n: usize,
+    /// Byte range in the provision's `text`.
+    pub range: std::ops::Range<usize>,
+}
+
+impl Clause {
+    /// The clause's display text.
+    pub fn text<'p>(&self, p: &'p Provision) -> &'p str {
+        &p.text[self.range.clone()]
+    }
 }
 
 /// Responsible units from a trailing `〔责任单位：…〕` / `（责任单位：…）` note,

@@ -2,6 +2,7 @@
 //! jieba is called from `segment` only.
 
 pub mod bigrams;
+pub mod clauses;
 pub mod normalize;
 pub mod segment;
 

@@ -78,6 +78,12 @@ pub fn without_boilerplate(p: &Provision) -> Provision {
     q
 }
 
+/// `folded` with the [`FORMULAE`] replaced by a comma (so that no shared
+/// run spans the cut).
+pub fn strip_formulae(folded: &str) -> String {
+    strip(folded)
+}
+
 fn strip(folded: &str) -> String {
     let mut s = folded.to_string();
     for f in FORMULAE {

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use crate::compare::worddiff::{diff_words, Op, MIN_REUSED_CHARS};
-use crate::corpus::{Provision, ProvisionKind};
+use crate::corpus::Provision;
 use crate::text::{fold, fold_with_map};
 
 fn content_chars(s: &str) -> usize {
@@ -64,26 +64,9 @@ pub fn shared_ranges(
     merge(ranges)
 }
 
-/// Where the body of a provision's text ends: before a trailing
-/// `（责任单位：…）` / `〔牵头单位：…〕` note, or before the last cell of a
-/// task-table row when that cell names the responsible units.
+/// Where the body of a provision's text ends (see [`Provision::body_end`]).
 pub fn body_end(p: &Provision) -> usize {
-    let t = p.text.as_str();
-    if p.kind == ProvisionKind::TableRow {
-        if let (Some(first), Some(tab)) = (p.responsible_units.first(), t.rfind('\t')) {
-            if t[tab + 1..].contains(first.as_str()) {
-                return tab;
-            }
-        }
-    }
-    const LABELS: [&str; 5] = ["责任单位", "牵头单位", "责任部门", "责任主体", "牵头部门"];
-    let Some(pos) = LABELS.iter().filter_map(|l| t.rfind(l)).max() else {
-        return t.len();
-    };
-    match t[..pos].chars().next_back() {
-        Some(c @ ('（' | '(' | '〔' | '【' | '[')) => pos - c.len_utf8(),
-        _ => pos,
-    }
+    p.body_end()
 }
 
 /// Shrink a range to start and end on a letter or digit.
@@ -129,6 +112,7 @@ pub fn pieces<'t>(text: &'t str, marks: &[Range<usize>]) -> Vec<(bool, &'t str)>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::ProvisionKind;
 
     #[test]
     fn equal_runs_and_terms_are_marked() {

@@ -36,7 +36,7 @@ use crate::corpus::{citation, Provision};
 use crate::text::fold;
 use crate::topics::{Topic, THRESHOLD};
 
-pub use boilerplate::{without_boilerplate, FORMULAE};
+pub use boilerplate::{strip_formulae, without_boilerplate, FORMULAE};
 pub use html::html;
 pub use markdown::markdown;
 pub use rows::{LINK_FACTOR, MAX_PER_COLUMN, ROW_THRESHOLD, SAME_MEASURE_THRESHOLD};

@@ -1,0 +1,358 @@
+//! Clause links between two lists of provisions: which sentence of A states
+//! the same measure as which sentence of B, in any order and across
+//! provision boundaries (one long item of A may answer three short items of
+//! B and the reverse).
+//!
+//! 1. Every clause pair is scored ([`super::model`]).
+//! 2. A pair is a **link** when its score reaches the close threshold and is
+//!    within [`Settings::ratio`] of the best score of both of its clauses
+//!    (competitive linking: a clause may keep several partners only when
+//!    they are about equally good). Its kind is `verbatim` when shared spans
+//!    cover both clauses (at least [`VERBATIM_COVERAGE`]), else `close`.
+//! 3. A clause left without a link may keep one **related** partner: its
+//!    best pair, when that reaches the related threshold. Related links are
+//!    shown, never counted as parallel measures.
+//!
+//! Provision pairs follow from the links (see [`ClauseAlignment::provision_pairs`]).
+
+use serde::Serialize;
+
+use super::model::{comparable, Background, ClauseModel, ClauseScore, ClauseVector};
+use crate::corpus::{Clause, Provision};
+
+/// Default minimum score of a link (a parallel measure). Chosen on the
+/// tuning part of `tests/eval/align/` (see EVALUATION.md).
+pub const CLOSE_THRESHOLD: f64 = 0.30;
+/// Default minimum score of a related pair.
+pub const RELATED_THRESHOLD: f64 = 0.18;
+/// A link's score must be at least this share of the best score of each of
+/// its clauses.
+pub const RATIO: f64 = 1.0;
+/// Weight of the provisions' similarity added to a clause score.
+pub const CONTEXT: f64 = 0.0;
+/// The same for the shorter clause of a link: it states one measure, so
+/// its link must be its best pair.
+pub const RATIO_SHORT: f64 = 1.0;
+/// Shared spans covering at least this share of both clauses: verbatim.
+pub const VERBATIM_COVERAGE: f64 = 0.8;
+
+/// How two linked clauses relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// The same wording (shared spans cover both clauses).
+    Verbatim,
+    /// The same measure in other words.
+    Close,
+    /// The same subject, likely a different measure (shown, not counted).
+    Related,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Verbatim => "verbatim",
+            LinkKind::Close => "close",
+            LinkKind::Related => "related",
+        }
+    }
+
+    /// Verbatim or close: a parallel measure.
+    pub fn is_parallel(self) -> bool {
+        self != LinkKind::Related
+    }
+}
+
+/// Thresholds of [`align_clauses`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Settings {
+    pub close: f64,
+    pub related: f64,
+    pub ratio: f64,
+    /// The same for the shorter clause of the pair.
+    pub ratio_short: f64,
+    /// Blend the background model into IDF.
+    pub background: bool,
+    /// See [`ClauseModel::cover_share`].
+    pub cover_share: f64,
+    /// See [`ClauseModel::short_chars`].
+    pub short_chars: f64,
+    /// See [`ClauseModel::rare_weight`].
+    pub rare_weight: f64,
+    /// Weight of the similarity of the two clauses' provisions (context)
+    /// added to a clause score.
+    pub context: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            close: CLOSE_THRESHOLD,
+            related: RELATED_THRESHOLD,
+            ratio: RATIO,
+            ratio_short: RATIO_SHORT,
+            background: true,
+            cover_share: super::model::COVER_SHARE,
+            short_chars: super::model::SHORT_CHARS,
+            rare_weight: super::model::RARE_WEIGHT,
+            context: CONTEXT,
+        }
+    }
+}
+
+/// One clause of one side.
+#[derive(Debug, Clone)]
+pub struct Unit<'a> {
+    /// Index of its provision in the side's list.
+    pub provision: usize,
+    pub p: &'a Provision,
+    pub clause: Clause,
+}
+
+impl<'a> Unit<'a> {
+    pub fn text(&self) -> &'a str {
+        &self.p.text[self.clause.range.clone()]
+    }
+}
+
+/// The clauses of `ps`, in order.
+pub fn units<'a>(ps: &[&'a Provision]) -> Vec<Unit<'a>> {
+    ps.iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.clauses().into_iter().map(move |clause| Unit {
+                provision: i,
+                p,
+                clause,
+            })
+        })
+        .collect()
+}
+
+/// A link between clause `a` (index into the A units) and clause `b`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Link {
+    pub a: usize,
+    pub b: usize,
+    pub score: ClauseScore,
+    pub kind: LinkKind,
+}
+
+/// The clause alignment of two lists of provisions.
+pub struct ClauseAlignment<'a> {
+    pub a: Vec<Unit<'a>>,
+    pub b: Vec<Unit<'a>>,
+    /// Sorted by (a, b).
+    pub links: Vec<Link>,
+    /// Clauses the IDF statistics were computed over.
+    pub idf_clauses: usize,
+}
+
+/// A provision pair implied by the links.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvisionPair {
+    /// Indices into the provision lists.
+    pub a: usize,
+    pub b: usize,
+    /// The pair's links (indices into `links`), parallel ones first.
+    pub links: Vec<usize>,
+    /// Best parallel link score.
+    pub similarity: f64,
+}
+
+/// Align the clauses of `a` and `b`; see the module documentation.
+pub fn align_clauses<'a>(
+    a: &[&'a Provision],
+    b: &[&'a Provision],
+    settings: &Settings,
+) -> ClauseAlignment<'a> {
+    let ua = units(a);
+    let ub = units(b);
+    let fa: Vec<String> = ua.iter().map(|u| comparable(u.text())).collect();
+    let fb: Vec<String> = ub.iter().map(|u| comparable(u.text())).collect();
+    let background = settings.background.then(Background::builtin);
+    let mut model = ClauseModel::new(fa.iter().chain(&fb).map(String::as_str), background);
+    model.cover_share = settings.cover_share;
+    model.short_chars = settings.short_chars;
+    model.rare_weight = settings.rare_weight;
+    let va: Vec<ClauseVector> = fa.iter().map(|f| model.vector(f)).collect();
+    let vb: Vec<ClauseVector> = fb.iter().map(|f| model.vector(f)).collect();
+    // Context: how alike the clauses' provisions are (their bodies).
+    let body =
+        |p: &Provision| comparable(&p.text[p.body_start()..p.body_end().max(p.body_start())]);
+    let context: Vec<Vec<f64>> = if settings.context > 0.0 {
+        let pa: Vec<ClauseVector> = a.iter().map(|p| model.vector(&body(p))).collect();
+        let pb: Vec<ClauseVector> = b.iter().map(|p| model.vector(&body(p))).collect();
+        pa.iter()
+            .map(|x| pb.iter().map(|y| model.cosine(x, y)).collect())
+            .collect()
+    } else {
+        vec![]
+    };
+    let ctx = |i: usize, j: usize| {
+        context
+            .get(ua[i].provision)
+            .and_then(|r| r.get(ub[j].provision))
+            .map_or(0.0, |c| settings.context * c)
+    };
+    let links = link_vectors(&model, &va, &vb, settings, &ctx);
+    ClauseAlignment {
+        a: ua,
+        b: ub,
+        links,
+        idf_clauses: model.clauses(),
+    }
+}
+
+/// Links between prepared clauses; see the module documentation.
+pub fn link_vectors(
+    model: &ClauseModel,
+    va: &[ClauseVector],
+    vb: &[ClauseVector],
+    settings: &Settings,
+    context: &dyn Fn(usize, usize) -> f64,
+) -> Vec<Link> {
+    let floor = settings.related.min(settings.close);
+    let mut scored: Vec<(usize, usize, ClauseScore)> = vec![];
+    let mut best_a = vec![0.0f64; va.len()];
+    let mut best_b = vec![0.0f64; vb.len()];
+    for (i, x) in va.iter().enumerate() {
+        if x.content == 0 {
+            continue;
+        }
+        for (j, y) in vb.iter().enumerate() {
+            if y.content == 0 {
+                continue;
+            }
+            let mut s = model.score(x, y);
+            if s.similarity < 1.0 {
+                s.similarity = (s.similarity + context(i, j)).min(1.0);
+            }
+            if s.similarity >= floor {
+                best_a[i] = best_a[i].max(s.similarity);
+                best_b[j] = best_b[j].max(s.similarity);
+                scored.push((i, j, s));
+            }
+        }
+    }
+    let mut links: Vec<Link> = vec![];
+    let mut linked_a = vec![false; va.len()];
+    let mut linked_b = vec![false; vb.len()];
+    for &(i, j, s) in &scored {
+        let v = s.similarity;
+        // The shorter clause states one measure: the link must be (about)
+        // its best; the longer one may bundle several measures.
+        let (r_a, r_b) = if va[i].content <= vb[j].content {
+            (settings.ratio_short, settings.ratio)
+        } else {
+            (settings.ratio, settings.ratio_short)
+        };
+        if v >= settings.close && v >= r_a * best_a[i] && v >= r_b * best_b[j] {
+            let verbatim = v >= 1.0
+                || (s.spans_shorter >= VERBATIM_COVERAGE && s.spans_longer >= VERBATIM_COVERAGE);
+            links.push(Link {
+                a: i,
+                b: j,
+                score: s,
+                kind: if verbatim {
+                    LinkKind::Verbatim
+                } else {
+                    LinkKind::Close
+                },
+            });
+            linked_a[i] = true;
+            linked_b[j] = true;
+        }
+    }
+    // Related: the best pair of a clause left without a link.
+    for &(i, j, s) in &scored {
+        let v = s.similarity;
+        if v < settings.related || links.iter().any(|l| l.a == i && l.b == j) {
+            continue;
+        }
+        let for_a = !linked_a[i] && v >= best_a[i];
+        let for_b = !linked_b[j] && v >= best_b[j];
+        if for_a || for_b {
+            links.push(Link {
+                a: i,
+                b: j,
+                score: s,
+                kind: LinkKind::Related,
+            });
+        }
+    }
+    links.sort_by_key(|l| (l.a, l.b));
+    links.dedup_by_key(|l| (l.a, l.b));
+    links
+}
+
+impl<'a> ClauseAlignment<'a> {
+    /// Provision pairs: every pair of provisions with at least one parallel
+    /// link between their clauses, in A's order then B's. Related links
+    /// between two such provisions are listed with the pair.
+    pub fn provision_pairs(&self) -> Vec<ProvisionPair> {
+        let mut pairs: Vec<ProvisionPair> = vec![];
+        for (k, l) in self.links.iter().enumerate() {
+            if !l.kind.is_parallel() {
+                continue;
+            }
+            let (pa, pb) = (self.a[l.a].provision, self.b[l.b].provision);
+            match pairs.iter_mut().find(|p| p.a == pa && p.b == pb) {
+                Some(p) => {
+                    p.links.push(k);
+                    p.similarity = p.similarity.max(l.score.similarity);
+                }
+                None => pairs.push(ProvisionPair {
+                    a: pa,
+                    b: pb,
+                    links: vec![k],
+                    similarity: l.score.similarity,
+                }),
+            }
+        }
+        for (k, l) in self.links.iter().enumerate() {
+            if l.kind.is_parallel() {
+                continue;
+            }
+            let (pa, pb) = (self.a[l.a].provision, self.b[l.b].provision);
+            if let Some(p) = pairs.iter_mut().find(|p| p.a == pa && p.b == pb) {
+                p.links.push(k);
+            }
+        }
+        pairs.sort_by_key(|p| (p.a, p.b));
+        pairs
+    }
+
+    /// Related links between provisions that share no parallel link.
+    pub fn loose_related(&self) -> Vec<usize> {
+        let pairs = self.provision_pairs();
+        self.links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.kind.is_parallel())
+            .filter(|(_, l)| {
+                let (pa, pb) = (self.a[l.a].provision, self.b[l.b].provision);
+                !pairs.iter().any(|p| p.a == pa && p.b == pb)
+            })
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    /// The best link kind of each A clause (`None`: no link).
+    pub fn status_a(&self) -> Vec<Option<LinkKind>> {
+        let mut s = vec![None; self.a.len()];
+        for l in &self.links {
+            s[l.a] = Some(s[l.a].map_or(l.kind, |k: LinkKind| k.min(l.kind)));
+        }
+        s
+    }
+
+    /// The best link kind of each B clause.
+    pub fn status_b(&self) -> Vec<Option<LinkKind>> {
+        let mut s = vec![None; self.b.len()];
+        for l in &self.links {
+            s[l.b] = Some(s[l.b].map_or(l.kind, |k: LinkKind| k.min(l.kind)));
+        }
+        s
+    }
+}
