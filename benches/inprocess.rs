@@ -29,12 +29,17 @@
 //!   an index build runs per provision) over every provision of the
 //!   `stage4_index` corpus (seeds and 300 law files), parsed beforehand;
 //!   bytes = the provisions' text.
-//! - `stage5_align`: `compare::align`, the provision alignment `diff` uses,
+//! - `stage5_align`: `compare::align`, the provision alignment `diff` used,
 //!   of lyg-2022-32 and nt-2021-23 (seeds 002 and 003) with IDF weights over
 //!   the bundled corpus (as `diff` computes them); bytes = both documents'
 //!   text.
+//!   (Since clause alignment, `diff` no longer uses it; `compare` does.)
+//! - `stage5_align_clauses`: `compare::clauses::align_clauses`, the clause
+//!   alignment `diff` uses, of the same two documents (IDF from the two and
+//!   the background model).
 //! - `stage5_diff_documents`: `compare::diff_documents`, the whole diff of the
-//!   same two documents (alignment plus word diffs and figures of each pair).
+//!   same two documents (clause alignment plus word diffs and figures of each
+//!   link).
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -271,14 +276,20 @@ fn stage5_align(bencher: Bencher) {
 }
 
 #[divan::bench(sample_count = 20)]
+fn stage5_align_clauses(bencher: Bencher) {
+    let pair = Pair::load();
+    let (pa, pb) = (substantive(&pair.a), substantive(&pair.b));
+    let settings = compare::clauses::Settings::default();
+    bencher
+        .counter(pair.bytes())
+        .bench(|| compare::clauses::align_clauses(black_box(&pa), black_box(&pb), &settings).links);
+}
+
+#[divan::bench(sample_count = 20)]
 fn stage5_diff_documents(bencher: Bencher) {
     let pair = Pair::load();
-    bencher.counter(pair.bytes()).bench(|| {
-        compare::diff_documents(
-            &pair.model,
-            black_box(&pair.a),
-            black_box(&pair.b),
-            compare::PAIR_THRESHOLD,
-        )
-    });
+    let settings = compare::clauses::Settings::default();
+    bencher
+        .counter(pair.bytes())
+        .bench(|| compare::diff_documents(black_box(&pair.a), black_box(&pair.b), &settings));
 }

@@ -15,7 +15,7 @@ use policy_diff::compare::clauses::Settings;
 
 fn row(name: &str, s: &Scores) -> String {
     format!(
-        "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {}/{} | {}/{} |",
+        "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {}/{} | {}/{} | {}/{} |",
         s.provisions.precision(),
         s.provisions.recall(),
         s.provisions.f1(),
@@ -26,10 +26,12 @@ fn row(name: &str, s: &Scores) -> String {
         s.unique,
         s.related_linked,
         s.related,
+        s.secondary_tp,
+        s.secondary_judged,
     )
 }
 
-const HEADER: &str = "| run | pair P | pair R | pair F1 | clause P | clause R | clause F1 | unique kept | related linked |\n|---|---|---|---|---|---|---|---|---|";
+const HEADER: &str = "| run | pair P | pair R | pair F1 | clause P | clause R | clause F1 | unique kept | related linked | secondary pairs correct |\n|---|---|---|---|---|---|---|---|---|---|";
 
 fn main() {
     let sets = load_all();
@@ -38,23 +40,24 @@ fn main() {
         // Grid search on the tuning part: the settings with the best mean of
         // provision-pair F1 and clause-link F1.
         let mut results = vec![];
-        for close in [0.22, 0.26, 0.30, 0.34, 0.38] {
-            for ratio in [0.6, 0.8, 1.0] {
-                for rare_weight in [0.0, 0.3, 0.5] {
-                    for context in [0.0, 0.1] {
-                        for cover_share in [0.25, 0.5] {
-                            let s = Settings {
-                                close,
-                                ratio,
-                                rare_weight,
-                                context,
-                                cover_share,
-                                ..settings
-                            };
-                            let r = evaluate(&sets, Part::Tune, &s);
-                            let mean = (r.provisions.f1() + r.clauses.f1()) / 2.0;
-                            results.push((mean, format!("close {close} ratio {ratio} rare {rare_weight} context {context} cover {cover_share}"), r));
-                        }
+        for close in [0.30, 0.36, 0.42] {
+            for rare_raise in [0.1, 0.2, 0.3, 1.0] {
+                for rare_weight in [0.5, 0.7] {
+                    for cover_share in [0.5, 0.75] {
+                        let s = Settings {
+                            close,
+                            rare_raise,
+                            rare_weight,
+                            cover_share,
+                            ..settings
+                        };
+                        let r = evaluate(&sets, Part::Tune, &s);
+                        let mean = (r.provisions.f1() + r.clauses.f1()) / 2.0;
+                        results.push((
+                            mean,
+                            format!("close {close} raise {rare_raise} rare {rare_weight} cover {cover_share}"),
+                            r,
+                        ));
                     }
                 }
             }

@@ -9,7 +9,7 @@ fn run(corpus: &std::path::Path, index: &std::path::Path, args: &[&str]) -> serd
 }
 
 #[test]
-fn shared_passage_of_002_and_003_with_the_earlier_document_first() {
+fn shared_passage_of_002_and_003_has_their_common_parent_as_likely_source() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     let corpus = repo().join("corpus");
@@ -26,8 +26,11 @@ fn shared_passage_of_002_and_003_with_the_earlier_document_first() {
         .expect("the 派驻机构 passage is reused");
     assert_eq!(p["sources"][0]["doc_id"], "nt-2021-23");
     assert!(p["sources"][0]["similarity"].as_f64().unwrap() >= 0.8);
-    // 003 (2021-06-03) said it before 002 (2022-04-02).
-    assert_eq!(p["first_said_by"], "nt-2021-23");
+    // 003 (2021-06-03) is dated before 002 (2022-04-02), but both implement
+    // 苏政发〔2020〕79号 (the catalog knows it): the provincial document is the
+    // likely common source, and the dates name no one.
+    assert_eq!(p["common_source"]["doc_number"], "苏政发〔2020〕79号");
+    assert!(p["first_said_by"].is_null());
     // Longest first; no responsible-unit notes; nothing labelled boilerplate without the flag.
     let lens: Vec<u64> = passages
         .iter()
@@ -51,7 +54,14 @@ fn shared_passage_of_002_and_003_with_the_earlier_document_first() {
         })
         .unwrap();
     assert_eq!(p["sources"][0]["doc_id"], "lyg-2022-32");
-    assert_eq!(p["first_said_by"], "nt-2021-23");
+    assert_eq!(p["common_source"]["doc_number"], "苏政发〔2020〕79号");
+    // The text report says so.
+    let out = cli(&corpus, &index)
+        .args(["reuse", "nt-2021-23"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("all implement 苏政发〔2020〕79号"), "{text}");
 }
 
 #[test]

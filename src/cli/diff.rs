@@ -21,8 +21,9 @@ pub struct Args {
     #[arg(long, default_value = "text",
           value_parser = super::formats(&[Format::Text, Format::Md, Format::Html, Format::Json]))]
     pub format: Format,
-    /// Minimum similarity (0–1] for two provisions to be paired.
-    #[arg(long, default_value_t = compare::PAIR_THRESHOLD)]
+    /// Minimum score (0–1] of a clause link: two clauses stating the same
+    /// measure. Provisions are paired by their links.
+    #[arg(long, default_value_t = compare::clauses::CLOSE_THRESHOLD)]
     pub threshold: f64,
     /// Width of the side-by-side text output (default: $COLUMNS or 120; at most 1000).
     #[arg(long)]
@@ -46,14 +47,19 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
     let entry_a = corpus.entry(&args.a)?.clone();
     let entry_b = corpus.entry(&args.b)?.clone();
-    // IDF weights over the whole corpus (cached beside the index):
-    // boilerplate every document repeats counts little.
-    let model = ctx.similarity_model(&corpus)?;
+    // The index is brought up to date (a reading command), though the
+    // alignment itself needs only the two documents: IDF comes from them and
+    // a fixed background, so the rest of the corpus never moves the result.
+    ctx.refresh(&corpus)?;
     let (doc_a, doc_b) = (corpus.document(&entry_a)?, corpus.document(&entry_b)?);
     let tax = ctx.taxonomy()?;
     let topics = |p: &policy_diff::corpus::Provision| policy_diff::topics::topic_ids(tax, p);
-    let diff =
-        compare::diff::diff_documents_by_topic(&model, &doc_a, &doc_b, args.threshold, &topics);
+    let settings = compare::clauses::Settings {
+        close: args.threshold,
+        related: compare::clauses::RELATED_THRESHOLD.min(args.threshold),
+        ..Default::default()
+    };
+    let diff = compare::diff::diff_documents_by_topic(&doc_a, &doc_b, &settings, &topics);
 
     let mut out = stdout();
     match args.format {

@@ -84,7 +84,13 @@ fn write_text(out: &mut impl Write, r: &Report, limit: usize) -> std::io::Result
                 s.doc_id, s.provision_id, s.title, s.date, s.similarity
             )?;
         }
-        if let Some(first) = &p.first_said_by {
+        if let Some(c) = &p.common_source {
+            writeln!(
+                out,
+                "    all implement {} 《{}》: likely common source",
+                c.doc_number, c.title
+            )?;
+        } else if let Some(first) = &p.first_said_by {
             writeln!(out, "    first said by: {first}")?;
         }
     }
@@ -118,7 +124,10 @@ fn write_md(out: &mut impl Write, r: &Report, limit: usize) -> std::io::Result<(
             cell(&p.text),
             p.provision_id,
             cell(&sources.join("; ")),
-            p.first_said_by.as_deref().unwrap_or("—")
+            match &p.common_source {
+                Some(c) => format!("common source {}", c.doc_number),
+                None => p.first_said_by.clone().unwrap_or_else(|| "—".into()),
+            }
         )?;
     }
     Ok(())

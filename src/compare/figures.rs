@@ -435,3 +435,129 @@ mod tests {
         assert!(changes(&extract("完成率100%，建成率100%"), &extract("建成率100%")).is_empty());
     }
 }
+
+/// Words that say how much, not of what: left out of a figure's label.
+const MEASURE_WORDS: &[&str] = &[
+    "占",
+    "比重",
+    "达到",
+    "达",
+    "超过",
+    "不低于",
+    "不少于",
+    "以上",
+    "力争",
+    "实现",
+    "全市",
+    "年",
+    "增长",
+    "总量",
+    "规模",
+    "突破",
+    "至少",
+    "每年",
+    "累计",
+    "比例",
+    "到",
+    "在",
+    "的",
+    "和",
+    "为",
+    "由",
+    "其中",
+    "约",
+    "左右",
+    "提高",
+    "提升",
+    "完成",
+    "建成",
+    "率",
+    "数量",
+    "个",
+];
+
+/// What a figure measures: the content words before it in its sentence,
+/// back to the previous comma, semicolon or colon (one segment further when
+/// that one holds only measure words: `占全市比重达到 50%` takes its subject
+/// from the segment before).
+pub fn label(text: &str, f: &Figure) -> Vec<String> {
+    let before = crate::text::fold(&text[..f.span.start.min(text.len())]);
+    let segments: Vec<&str> = before
+        .split(['，', ',', '；', ';', '：', ':', '。'])
+        .rev()
+        .take(2)
+        .collect();
+    let mut out: Vec<String> = vec![];
+    for seg in segments {
+        for w in crate::text::segment::words(seg) {
+            let t = w.text;
+            if !MEASURE_WORDS.contains(&t) && !t.chars().any(|c| c.is_ascii_digit()) {
+                out.push(t.to_string());
+            }
+        }
+        if !out.is_empty() {
+            break;
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// [`changes`] of two texts' figures, paired by meaning: two amounts,
+/// ranges or percentages count as one figure changed only when their
+/// labels (see [`label`]) share a word; otherwise each is listed against
+/// nothing. Time figures pair as in [`changes`].
+pub fn changes_in(a_text: &str, a: &[Figure], b_text: &str, b: &[Figure]) -> Vec<FigureChange> {
+    let find = |figs: &[Figure], t: &str| figs.iter().find(|f| f.text == t).cloned();
+    let mut out = vec![];
+    for c in changes(a, b) {
+        let (Some(x), Some(y)) = (&c.a, &c.b) else {
+            out.push(c);
+            continue;
+        };
+        if c.kind.is_time() {
+            out.push(c);
+            continue;
+        }
+        let same = match (find(a, x), find(b, y)) {
+            (Some(fa), Some(fb)) => {
+                let (la, lb) = (label(a_text, &fa), label(b_text, &fb));
+                la.iter().any(|w| lb.contains(w))
+            }
+            _ => true,
+        };
+        if same {
+            out.push(c);
+        } else {
+            out.push(FigureChange {
+                b: None,
+                ..c.clone()
+            });
+            out.push(FigureChange { a: None, ..c });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn a_gdp_share_is_not_an_rd_share() {
+        let a = "全市开发区地区生产总值力争达到 3500 亿元，占全市比重达到 50%以上。";
+        let b = "国家高新区 R&D 经费支出占 GDP比重达到 7%以上。";
+        let got = changes_in(a, &extract(a), b, &extract(b));
+        assert!(
+            got.iter().all(|c| c.a.is_none() || c.b.is_none()),
+            "{got:?}"
+        );
+        // The same measure with another value is a change.
+        let c = "全市开发区地区生产总值力争达到 4000 亿元。";
+        let got = changes_in(a, &extract(a), c, &extract(c));
+        assert!(got
+            .iter()
+            .any(|x| x.a.as_deref() == Some("3500 亿元") && x.b.as_deref() == Some("4000 亿元")));
+    }
+}

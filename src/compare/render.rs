@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthChar;
 
-use super::diff::{DocumentDiff, PairDiff, ProvisionRef, SideSummary};
+use super::clauses::LinkKind;
+use super::diff::{ClauseLink, DocumentDiff, PairDiff, ProvisionRef, SideSummary};
 use super::figures::FigureChange;
 use super::worddiff::{Op, Span};
 use crate::report::html_escape;
@@ -130,23 +131,89 @@ fn pct(x: f64) -> String {
 }
 
 /// The summary table's rows: label and how to read the value of one side.
-fn summary_rows() -> [(&'static str, SideValue); 5] {
+fn summary_rows() -> [(&'static str, SideValue); 9] {
     [
+        ("measures (clauses)", |x| x.clauses.clauses.to_string()),
+        ("measures matched", |x| x.clauses.matched.to_string()),
+        ("measures related only", |x| x.clauses.related.to_string()),
+        ("measures unique", |x| x.clauses.unique.to_string()),
         ("provisions", |x| x.provisions.to_string()),
-        ("matched", |x| x.matched.to_string()),
-        ("partly matched", |x| x.partly_matched.to_string()),
-        ("unique", |x| x.unique.to_string()),
+        ("provisions paired", |x| {
+            (x.matched + x.partly_matched).to_string()
+        }),
+        ("provisions matched ≥ 0.6", |x| x.matched.to_string()),
+        ("provisions unique", |x| x.unique.to_string()),
         ("text reused by the other", |x| pct(x.reused_share)),
     ]
 }
 
 type SideValue = fn(&SideSummary) -> String;
 
-fn side_counts(s: &SideSummary) -> String {
-    format!(
-        "{} provisions: {} matched, {} partly matched, {} unique",
-        s.provisions, s.matched, s.partly_matched, s.unique
+fn side_counts(s: &SideSummary) -> (String, String) {
+    (
+        format!(
+            "{} measures (clauses): {} matched, {} related only, {} unique",
+            s.clauses.clauses, s.clauses.matched, s.clauses.related, s.clauses.unique
+        ),
+        format!(
+            "{} provisions: {} paired, {} unique",
+            s.provisions,
+            s.matched + s.partly_matched,
+            s.unique
+        ),
     )
+}
+
+/// `verbatim 0.920  9.1 ↔ 18.2`
+fn link_label(c: &ClauseLink) -> String {
+    format!(
+        "{} {:.3}  {} ↔ {}",
+        c.kind.as_str(),
+        c.similarity,
+        clause_suffix(&c.a),
+        clause_suffix(&c.b)
+    )
+}
+
+/// The clause number part of a clause id (`9.1` of `lyg-2022-32:9.1`).
+fn clause_suffix(id: &str) -> &str {
+    id.rsplit_once(':').map_or(id, |(_, n)| n)
+}
+
+/// The two sides of a link as styled pieces: word diff inside parallel
+/// links, plain text for related ones.
+fn link_pieces(c: &ClauseLink) -> (Vec<Piece<'_>>, Vec<Piece<'_>>) {
+    if c.diff.is_empty() {
+        return (
+            vec![Piece {
+                op: Op::Equal,
+                text: &c.a_text,
+            }],
+            vec![Piece {
+                op: Op::Equal,
+                text: &c.b_text,
+            }],
+        );
+    }
+    let a = c
+        .diff
+        .iter()
+        .filter(|s| s.op != Op::Insert)
+        .map(|s| Piece {
+            op: s.op,
+            text: s.a_text(),
+        })
+        .collect();
+    let b = c
+        .diff
+        .iter()
+        .filter(|s| s.op != Op::Delete)
+        .map(|s| Piece {
+            op: s.op,
+            text: s.b_text(),
+        })
+        .collect();
+    (a, b)
 }
 
 /// Side-by-side text for a terminal `width` columns wide; `color` uses ANSI
@@ -173,8 +240,11 @@ pub fn text(d: &DocumentDiff, width: usize, color: bool) -> String {
         bold(&format!("B  {}  {}", d.b.id, plain(&d.b.title)))
     );
     let s = &d.summary;
-    let _ = writeln!(out, "A: {}", side_counts(&s.a));
-    let _ = writeln!(out, "B: {}", side_counts(&s.b));
+    for (label, side) in [("A", &s.a), ("B", &s.b)] {
+        let (measures, provisions) = side_counts(side);
+        let _ = writeln!(out, "{label}: {measures}");
+        let _ = writeln!(out, "   {provisions}");
+    }
     let _ = writeln!(
         out,
         "{} pairs; B reuses {} of A's text, A reuses {} of B's",
@@ -229,30 +299,49 @@ pub fn text(d: &DocumentDiff, width: usize, color: bool) -> String {
             }
         }
         side_by_side(&mut out, &left, &right, col);
-        let a_side: Vec<Piece> = pair
-            .diff
-            .iter()
-            .filter(|s| s.op != Op::Insert)
-            .map(|s| Piece {
-                op: s.op,
-                text: s.a_text(),
-            })
-            .collect();
-        let b_side: Vec<Piece> = pair
-            .diff
-            .iter()
-            .filter(|s| s.op != Op::Delete)
-            .map(|s| Piece {
-                op: s.op,
-                text: s.b_text(),
-            })
-            .collect();
-        side_by_side(
-            &mut out,
-            &wrap(&a_side, col, color),
-            &wrap(&b_side, col, color),
-            col,
-        );
+        for c in &pair.clauses {
+            let label = format!("  ╌ {} ", link_label(c));
+            let _ = writeln!(
+                out,
+                "{}",
+                if color {
+                    format!("{DIM}{label}{RESET}")
+                } else {
+                    label
+                }
+            );
+            let (a_side, b_side) = link_pieces(c);
+            side_by_side(
+                &mut out,
+                &wrap(&a_side, col, color),
+                &wrap(&b_side, col, color),
+                col,
+            );
+        }
+        if !pair.a_unlinked.is_empty() || !pair.b_unlinked.is_empty() {
+            let _ = writeln!(out, "  ╌ one side only");
+            let one_side = |list: &[super::diff::ClauseText]| {
+                let mut lines = vec![];
+                for c in list {
+                    let t = format!("[{}] {}", clause_suffix(&c.id), c.text);
+                    lines.extend(wrap(
+                        &[Piece {
+                            op: Op::Equal,
+                            text: &t,
+                        }],
+                        col,
+                        false,
+                    ));
+                }
+                lines
+            };
+            side_by_side(
+                &mut out,
+                &one_side(&pair.a_unlinked),
+                &one_side(&pair.b_unlinked),
+                col,
+            );
+        }
         if !pair.figures.is_empty() {
             let figs: Vec<String> = pair.figures.iter().map(figure_line).collect();
             let line = format!("figures: {}", figs.join(" · "));
@@ -270,6 +359,22 @@ pub fn text(d: &DocumentDiff, width: usize, color: bool) -> String {
                     if color { format!("{DIM}{l}{RESET}") } else { l }
                 );
             }
+        }
+    }
+    if !d.related.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            bold(&format!(
+                "Related, not parallel ({}): same subject, likely different measures",
+                d.related.len()
+            ))
+        );
+        for r in &d.related {
+            let _ = writeln!(out, "  ╌ {}", link_label(&r.clause));
+            let (a, b) = link_pieces(&r.clause);
+            side_by_side(&mut out, &wrap(&a, col, color), &wrap(&b, col, color), col);
         }
     }
     for (label, list) in [("A", &d.only_a), ("B", &d.only_b)] {
@@ -382,19 +487,38 @@ pub fn markdown(d: &DocumentDiff) -> String {
             md(&p.a.heading),
             md(&p.b.heading)
         );
-        let _ = writeln!(out, "similarity {:.3}\n", p.similarity);
         let _ = writeln!(
             out,
-            "**A** `{}`: {}\n",
+            "similarity {:.3} · A `{}` · B `{}`\n",
+            p.similarity,
             md(&p.a.provision_id),
-            md_spans(&p.diff, Op::Delete)
+            md(&p.b.provision_id)
         );
-        let _ = writeln!(
-            out,
-            "**B** `{}`: {}",
-            md(&p.b.provision_id),
-            md_spans(&p.diff, Op::Insert)
-        );
+        let _ = writeln!(out, "| link | A | B |\n|---|---|---|");
+        for c in &p.clauses {
+            let (a, b) = if c.diff.is_empty() {
+                (md(&c.a_text), md(&c.b_text))
+            } else {
+                (md_spans(&c.diff, Op::Delete), md_spans(&c.diff, Op::Insert))
+            };
+            let _ = writeln!(out, "| {} | {a} | {b} |", md(&link_label(c)));
+        }
+        for c in &p.a_unlinked {
+            let _ = writeln!(
+                out,
+                "| A only `{}` | {} | |",
+                md(clause_suffix(&c.id)),
+                md(&c.text)
+            );
+        }
+        for c in &p.b_unlinked {
+            let _ = writeln!(
+                out,
+                "| B only `{}` | | {} |",
+                md(clause_suffix(&c.id)),
+                md(&c.text)
+            );
+        }
         if !p.figures.is_empty() {
             let _ = writeln!(out, "\n| figure | A | B |\n|---|---|---|");
             for f in &p.figures {
@@ -406,6 +530,24 @@ pub fn markdown(d: &DocumentDiff) -> String {
                     md(f.b.as_deref().unwrap_or("—"))
                 );
             }
+        }
+    }
+    if !d.related.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Related, not parallel ({})\n\n| similarity | A | B |\n|---|---|---|",
+            d.related.len()
+        );
+        for r in &d.related {
+            let _ = writeln!(
+                out,
+                "| {:.3} | `{}` {} | `{}` {} |",
+                r.clause.similarity,
+                md(&r.clause.a),
+                md(&r.clause.a_text),
+                md(&r.clause.b),
+                md(&r.clause.b_text)
+            );
         }
     }
     for (label, list) in [("A", &d.only_a), ("B", &d.only_b)] {
@@ -426,8 +568,8 @@ fn provenance_md(out: &mut String, d: &DocumentDiff) {
     let _ = writeln!(out, "- B `{}`: {}", md(&d.b.id), md(&p.b_hash));
     let _ = writeln!(
         out,
-        "- threshold {}, split threshold {}, matched at ≥ {}, IDF over {} provisions",
-        p.threshold, p.split_threshold, p.close_threshold, p.idf_provisions
+        "- link threshold {}, related ≥ {}, ratio {}, provisions matched at ≥ {}; IDF over the {} clauses of the two documents and a background model ({})",
+        p.threshold, p.related_threshold, p.ratio, p.close_threshold, p.idf_clauses, md(&p.background)
     );
     let _ = writeln!(out, "- {}", md(p.method));
 }
@@ -436,7 +578,14 @@ const CSS: &str = "body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC','
 table{border-collapse:collapse;width:100%;margin:1em 0}th,td{border:1px solid #ccc;padding:.4em .6em;vertical-align:top;text-align:left}\
 td.text{width:50%;white-space:pre-wrap}del{background:#fdd;color:#900}ins{background:#dfd;color:#060;text-decoration:none}\
 .sim{color:#555;font-size:.9em}.id{font-family:monospace;color:#555;font-size:.85em}section{margin-top:2em}\
-h2{border-bottom:1px solid #ccc}";
+h2{border-bottom:1px solid #ccc}td.k{width:9em;font-size:.85em;color:#555;white-space:nowrap}\
+td.text{width:45%}tr.l0 td{border-left:4px solid #4e79a7}tr.l1 td{border-left:4px solid #f28e2b}tr.l2 td{border-left:4px solid #59a14f}\
+tr.l3 td{border-left:4px solid #b07aa1}tr.l4 td{border-left:4px solid #edc948}tr.l5 td{border-left:4px solid #76b7b2}\
+tr.l0 td.text{background:#eef3f9}tr.l1 td.text{background:#fdf2e7}tr.l2 td.text{background:#eef6ed}tr.l3 td.text{background:#f6eff4}\
+tr.l4 td.text{background:#fcf8e6}tr.l5 td.text{background:#eef7f6}tr.related td{color:#666;font-style:italic}tr.only td{color:#888}";
+
+/// Link colours in the HTML report (one per link of a pair, cycling).
+const PALETTE: usize = 6;
 
 fn h(s: &str) -> String {
     html_escape(s)
@@ -470,13 +619,43 @@ fn html_pair(out: &mut String, i: usize, p: &PairDiff) {
         h(&p.b.heading),
         p.similarity
     );
-    let _ = writeln!(out, "<table><tr><th><span class=\"id\">{}</span></th><th><span class=\"id\">{}</span></th></tr>", h(&p.a.provision_id), h(&p.b.provision_id));
-    let _ = writeln!(
-        out,
-        "<tr><td class=\"text\">{}</td><td class=\"text\">{}</td></tr></table>",
-        html_spans(&p.diff, Op::Delete),
-        html_spans(&p.diff, Op::Insert)
-    );
+    let _ = writeln!(out, "<table class=\"links\"><tr><th class=\"k\">link</th><th><span class=\"id\">{}</span></th><th><span class=\"id\">{}</span></th></tr>", h(&p.a.provision_id), h(&p.b.provision_id));
+    for (k, c) in p.clauses.iter().enumerate() {
+        let (a, b) = if c.diff.is_empty() {
+            (h(&c.a_text), h(&c.b_text))
+        } else {
+            (
+                html_spans(&c.diff, Op::Delete),
+                html_spans(&c.diff, Op::Insert),
+            )
+        };
+        let class = match c.kind {
+            LinkKind::Related => "related".to_string(),
+            _ => format!("l{}", k % PALETTE),
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"{class}\"><td class=\"k\">{}</td><td class=\"text\">{a}</td><td class=\"text\">{b}</td></tr>",
+            h(&link_label(c))
+        );
+    }
+    for c in &p.a_unlinked {
+        let _ = writeln!(
+            out,
+            "<tr class=\"only\"><td class=\"k\">A only {}</td><td class=\"text\">{}</td><td></td></tr>",
+            h(clause_suffix(&c.id)),
+            h(&c.text)
+        );
+    }
+    for c in &p.b_unlinked {
+        let _ = writeln!(
+            out,
+            "<tr class=\"only\"><td class=\"k\">B only {}</td><td></td><td class=\"text\">{}</td></tr>",
+            h(clause_suffix(&c.id)),
+            h(&c.text)
+        );
+    }
+    let _ = writeln!(out, "</table>");
     if !p.figures.is_empty() {
         let _ = writeln!(
             out,
@@ -533,6 +712,25 @@ pub fn html(d: &DocumentDiff) -> String {
     for (i, p) in d.pairs.iter().enumerate() {
         html_pair(&mut out, i, p);
     }
+    if !d.related.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Related, not parallel ({})</h2>\n<table>",
+            d.related.len()
+        );
+        for r in &d.related {
+            let _ = writeln!(
+                out,
+                "<tr class=\"related\"><td class=\"k\">{:.3}</td><td class=\"text\"><span class=\"id\">{}</span> {}</td><td class=\"text\"><span class=\"id\">{}</span> {}</td></tr>",
+                r.clause.similarity,
+                h(&r.clause.a),
+                h(&r.clause.a_text),
+                h(&r.clause.b),
+                h(&r.clause.b_text)
+            );
+        }
+        let _ = writeln!(out, "</table>");
+    }
     for (label, list) in [("A", &d.only_a), ("B", &d.only_b)] {
         let _ = writeln!(out, "<h2>Only in {label} ({})</h2>", list.len());
         let _ = writeln!(out, "<table>");
@@ -564,8 +762,8 @@ pub fn html(d: &DocumentDiff) -> String {
     );
     let _ = writeln!(
         out,
-        "<li>threshold {}, split threshold {}, matched at ≥ {}, IDF over {} provisions</li>",
-        p.threshold, p.split_threshold, p.close_threshold, p.idf_provisions
+        "<li>link threshold {}, related ≥ {}, ratio {}, provisions matched at ≥ {}; IDF over the {} clauses of the two documents and a background model ({})</li>",
+        p.threshold, p.related_threshold, p.ratio, p.close_threshold, p.idf_clauses, h(&p.background)
     );
     let _ = writeln!(out, "<li>{}</li>\n</ul>", h(p.method));
     let _ = writeln!(out, "</body>\n</html>");

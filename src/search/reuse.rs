@@ -47,8 +47,71 @@ pub struct Passage {
     /// How many other documents contain it (for boilerplate).
     pub documents: usize,
     pub sources: Vec<Source>,
-    /// The document that has it with the earliest date (may be this one).
+    /// The document that has it with the earliest date (may be this one);
+    /// `None` for boilerplate and where a common parent is the likely
+    /// source (see `common_source`). A source that is itself a document
+    /// this one implements is the origin, whatever the dates.
     pub first_said_by: Option<String>,
+    /// A document that this one and every source implement (the catalog's
+    /// `implements`): the likely common source of the passage, which dates
+    /// cannot decide between siblings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_source: Option<CommonSource>,
+}
+
+/// A parent document shared by the documents that have a passage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommonSource {
+    pub doc_number: String,
+    pub title: String,
+}
+
+/// Who said a passage first: a source this document implements (the
+/// origin), else a parent every document with the passage implements (a
+/// likely common source), else the earliest date.
+fn lineage(
+    catalog: &Catalog,
+    doc: &Document,
+    sources: &[Source],
+) -> (Option<String>, Option<CommonSource>) {
+    let entry = |id: &str| catalog.documents.iter().find(|e| e.id == id);
+    let parents = &doc.entry.implements;
+    // A source that is one of this document's parents.
+    if let Some(s) = sources.iter().find(|s| {
+        entry(&s.doc_id).is_some_and(|e| {
+            !e.doc_number.is_empty() && parents.iter().any(|p| p.doc_number == e.doc_number)
+        })
+    }) {
+        return (Some(s.doc_id.clone()), None);
+    }
+    let common = parents.iter().find(|p| {
+        !p.doc_number.is_empty()
+            && !sources.is_empty()
+            && sources.iter().all(|s| {
+                entry(&s.doc_id)
+                    .is_some_and(|e| e.implements.iter().any(|q| q.doc_number == p.doc_number))
+            })
+    });
+    if let Some(p) = common {
+        return (
+            None,
+            Some(CommonSource {
+                doc_number: p.doc_number.clone(),
+                title: p.title.clone().unwrap_or_default(),
+            }),
+        );
+    }
+    let own_date = doc.entry.date.as_str();
+    let earliest = sources
+        .iter()
+        .filter(|s| !s.date.is_empty())
+        .min_by(|a, b| a.date.cmp(&b.date));
+    match earliest {
+        Some(s) if own_date.is_empty() || s.date.as_str() < own_date => {
+            (Some(s.doc_id.clone()), None)
+        }
+        _ => (Some(doc.entry.id.clone()), None),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -329,20 +392,10 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                         .then(b.similarity.total_cmp(&a.similarity))
                 });
             }
-            let own_date = doc.entry.date.as_str();
-            let first_said_by = if boilerplate {
-                None
+            let (first_said_by, common_source) = if boilerplate {
+                (None, None)
             } else {
-                let earliest = sources
-                    .iter()
-                    .filter(|s| !s.date.is_empty())
-                    .min_by(|a, b| a.date.cmp(&b.date));
-                match earliest {
-                    Some(s) if own_date.is_empty() || s.date.as_str() < own_date => {
-                        Some(s.doc_id.clone())
-                    }
-                    _ => Some(doc.entry.id.clone()),
-                }
+                lineage(catalog, doc, &sources)
             };
             // Extend the previous passage when the same sources continue
             // (whole sentences only: a run of clauses stands alone).
@@ -374,6 +427,7 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                 documents,
                 sources,
                 first_said_by,
+                common_source,
             });
             previous = (!partial).then(|| passages.len() - 1);
         }

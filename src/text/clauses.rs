@@ -4,9 +4,10 @@
 //! line break (a numbered sub-item or a new paragraph starts on its own
 //! line) and at a tab (the cells of a table row). Closing quotes and
 //! brackets right after a sentence end stay with the clause they close.
-//! A piece with fewer than [`MIN_CLAUSE_CHARS`] letters or digits (a bare
-//! `（1）`, a stray `等。`) is not a clause of its own: it joins the clause
-//! before it (or, at the start, the one after it).
+//! A piece with fewer than [`MIN_CLAUSE_CHARS`] letters or digits, or
+//! fewer than two letters (a figure cell `2600`), is not a clause of its own: on a line or in a table cell of its own (a bare
+//! `（1）`, a cell `类别`) it is dropped; after a sentence on the same line (a
+//! stray `等。`) it joins that sentence; before one, the next.
 //!
 //! Pure and total: any text and any range give clauses whose ranges are
 //! disjoint, in order, inside the range, and start and end on a letter,
@@ -37,6 +38,12 @@ fn content_chars(s: &str) -> usize {
     s.chars().filter(|c| c.is_alphanumeric()).count()
 }
 
+/// Enough to be a clause: [`MIN_CLAUSE_CHARS`] letters or digits, two of
+/// them letters (a cell `2600` or `99% 99` is a figure, not a measure).
+fn is_clause(s: &str) -> bool {
+    content_chars(s) >= MIN_CLAUSE_CHARS && s.chars().filter(|c| c.is_alphabetic()).nth(1).is_some()
+}
+
 /// Byte ranges of the clauses of `text[range]`; see the module documentation.
 pub fn split(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let end = range.end.min(text.len());
@@ -44,13 +51,13 @@ pub fn split(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let Some(body) = text.get(start..end) else {
         return vec![];
     };
-    // Raw pieces.
-    let mut pieces: Vec<Range<usize>> = vec![];
+    // Raw pieces, and whether a line break or tab ends each.
+    let mut pieces: Vec<(Range<usize>, bool)> = vec![];
     let mut at = 0usize;
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if is_break(c) {
-            pieces.push(at..i);
+            pieces.push((at..i, true));
             at = i + c.len_utf8();
         } else if is_end(c) {
             let mut stop = i + c.len_utf8();
@@ -62,40 +69,45 @@ pub fn split(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
                     break;
                 }
             }
-            pieces.push(at..stop);
+            pieces.push((at..stop, false));
             at = stop;
         }
     }
-    pieces.push(at..body.len());
-    // Trim whitespace, drop empty pieces.
-    let pieces: Vec<Range<usize>> = pieces
-        .into_iter()
-        .filter_map(|r| {
-            let s = &body[r.clone()];
-            let lead = s.len() - s.trim_start().len();
-            let kept = s.trim().len();
-            (kept > 0).then(|| r.start + lead..r.start + lead + kept)
-        })
-        .collect();
-    // Join pieces too short to be a clause to a neighbour.
+    pieces.push((at..body.len(), true));
+    // Trim whitespace, drop empty pieces (a break still counts for the
+    // piece before).
+    let mut trimmed: Vec<(Range<usize>, bool, bool)> = vec![]; // range, after a break, before a break
+    let mut after_break = true;
+    for (r, by_break) in pieces {
+        let s = &body[r.clone()];
+        let lead = s.len() - s.trim_start().len();
+        let kept = s.trim().len();
+        if kept > 0 {
+            trimmed.push((r.start + lead..r.start + lead + kept, after_break, by_break));
+        }
+        after_break = by_break || (kept == 0 && after_break);
+    }
+    // A piece too short to be a clause: a table cell or a bare marker on a
+    // line of its own is dropped; a stray `等。` after a sentence joins it.
     let mut out: Vec<Range<usize>> = vec![];
     let mut pending: Option<Range<usize>> = None;
-    for r in pieces {
+    for (r, after_break, before_break) in trimmed {
         let r = match pending.take() {
             Some(p) => p.start..r.end,
             None => r,
         };
-        if content_chars(&body[r.clone()]) >= MIN_CLAUSE_CHARS {
+        if is_clause(&body[r.clone()]) {
             out.push(r);
-        } else if let Some(last) = out.last_mut() {
+        } else if after_break && before_break {
+            // On a line or in a cell of its own: not a clause.
+        } else if let (Some(last), false) = (out.last_mut(), after_break) {
             last.end = r.end;
-        } else {
+        } else if !before_break {
             pending = Some(r);
         }
     }
     if let Some(p) = pending {
-        // Only short pieces: one clause, if it has any content at all.
-        if content_chars(&body[p.clone()]) > 0 {
+        if is_clause(&body[p.clone()]) {
             out.push(p);
         }
     }

@@ -277,6 +277,10 @@ impl Counts {
 pub struct Scores {
     pub clauses: Counts,
     pub provisions: Counts,
+    /// Secondary provision pairs (a provision's second, third… partner:
+    /// splits and merges): correct and judged.
+    pub secondary_tp: usize,
+    pub secondary_judged: usize,
     /// Gold only_a/only_b clauses left without a parallel link, and how many.
     pub unique_kept: usize,
     pub unique: usize,
@@ -289,6 +293,8 @@ impl Scores {
     pub fn add(&mut self, o: Scores) {
         self.clauses.add(o.clauses);
         self.provisions.add(o.provisions);
+        self.secondary_tp += o.secondary_tp;
+        self.secondary_judged += o.secondary_judged;
         self.unique_kept += o.unique_kept;
         self.unique += o.unique;
         self.related_linked += o.related_linked;
@@ -367,11 +373,21 @@ pub fn score(
         });
         if judged {
             s.provisions.judged += 1;
-            if gold_p_dedup
+            let ok = gold_p_dedup
                 .iter()
-                .any(|(ga, gb)| ga.contains(x) && gb.contains(y))
-            {
+                .any(|(ga, gb)| ga.contains(x) && gb.contains(y));
+            if ok {
                 s.provisions.tp += 1;
+            }
+            // Secondary: not the first (best) partner of one of its
+            // provisions (`pairs` come best first): a split or a merge.
+            let first_a = pairs.iter().find(|(a, _)| a == x).map(|p| p.1);
+            let first_b = pairs.iter().find(|(_, b)| b == y).map(|p| p.0);
+            if first_a != Some(*y) || first_b != Some(*x) {
+                s.secondary_judged += 1;
+                if ok {
+                    s.secondary_tp += 1;
+                }
             }
         }
     }
@@ -434,7 +450,9 @@ pub fn run(set: &Set, settings: &Settings) -> Run {
             )
         })
         .collect();
-    let pairs = al.provision_pairs().iter().map(|p| (p.a, p.b)).collect();
+    let mut pp = al.provision_pairs();
+    pp.sort_by(|x, y| y.similarity.total_cmp(&x.similarity));
+    let pairs = pp.iter().map(|p| (p.a, p.b)).collect();
     (links, pairs)
 }
 
@@ -457,7 +475,9 @@ pub fn run_before(set: &Set) -> Run {
     let a: Vec<&Provision> = set.a.iter().collect();
     let b: Vec<&Provision> = set.b.iter().collect();
     let al = align(&model, &a, &b, PAIR_THRESHOLD);
-    let pairs: Vec<(usize, usize)> = al.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let mut by_score = al.pairs.clone();
+    by_score.sort_by(|x, y| y.similarity.total_cmp(&x.similarity));
+    let pairs: Vec<(usize, usize)> = by_score.iter().map(|p| (p.a, p.b)).collect();
     let mut links = vec![];
     for &(i, j) in &pairs {
         for x in 0..set.a[i].clauses().len() {
@@ -496,6 +516,7 @@ pub fn gold_scores(set: &Set, settings: &Settings) -> (Vec<f64>, Vec<f64>) {
     model.cover_share = settings.cover_share;
     model.short_chars = settings.short_chars;
     model.rare_weight = settings.rare_weight;
+    model.rare_raise = settings.rare_raise;
     let index_a: HashMap<Clause, usize> = ua
         .iter()
         .enumerate()

@@ -22,9 +22,9 @@ use crate::corpus::{Clause, Provision};
 
 /// Default minimum score of a link (a parallel measure). Chosen on the
 /// tuning part of `tests/eval/align/` (see EVALUATION.md).
-pub const CLOSE_THRESHOLD: f64 = 0.30;
+pub const CLOSE_THRESHOLD: f64 = 0.36;
 /// Default minimum score of a related pair.
-pub const RELATED_THRESHOLD: f64 = 0.18;
+pub const RELATED_THRESHOLD: f64 = 0.30;
 /// A link's score must be at least this share of the best score of each of
 /// its clauses.
 pub const RATIO: f64 = 1.0;
@@ -79,6 +79,8 @@ pub struct Settings {
     pub short_chars: f64,
     /// See [`ClauseModel::rare_weight`].
     pub rare_weight: f64,
+    /// See [`ClauseModel::rare_raise`].
+    pub rare_raise: f64,
     /// Weight of the similarity of the two clauses' provisions (context)
     /// added to a clause score.
     pub context: f64,
@@ -95,6 +97,7 @@ impl Default for Settings {
             cover_share: super::model::COVER_SHARE,
             short_chars: super::model::SHORT_CHARS,
             rare_weight: super::model::RARE_WEIGHT,
+            rare_raise: super::model::RARE_RAISE,
             context: CONTEXT,
         }
     }
@@ -175,6 +178,7 @@ pub fn align_clauses<'a>(
     model.cover_share = settings.cover_share;
     model.short_chars = settings.short_chars;
     model.rare_weight = settings.rare_weight;
+    model.rare_raise = settings.rare_raise;
     let va: Vec<ClauseVector> = fa.iter().map(|f| model.vector(f)).collect();
     let vb: Vec<ClauseVector> = fb.iter().map(|f| model.vector(f)).collect();
     // Context: how alike the clauses' provisions are (their bodies).
@@ -235,19 +239,54 @@ pub fn link_vectors(
             }
         }
     }
+    // Each clause's best partner: highest score, then nearest relative
+    // position (so that a sentence a document repeats, as a task table
+    // repeats the body, pairs with its own copy in a self-diff).
+    let rel = |i: usize, j: usize| {
+        let x = (i as f64 + 0.5) / va.len().max(1) as f64;
+        let y = (j as f64 + 0.5) / vb.len().max(1) as f64;
+        (x - y).abs()
+    };
+    let mut partner_a: Vec<Option<(usize, f64)>> = vec![None; va.len()];
+    let mut partner_b: Vec<Option<(usize, f64)>> = vec![None; vb.len()];
+    for &(i, j, s) in &scored {
+        let v = s.similarity;
+        let d = rel(i, j);
+        if partner_a[i].is_none_or(|(o, w)| v > w || (v == w && d < rel(i, o))) {
+            partner_a[i] = Some((j, v));
+        }
+        if partner_b[j].is_none_or(|(o, w)| v > w || (v == w && d < rel(o, j))) {
+            partner_b[j] = Some((i, v));
+        }
+    }
     let mut links: Vec<Link> = vec![];
     let mut linked_a = vec![false; va.len()];
     let mut linked_b = vec![false; vb.len()];
     for &(i, j, s) in &scored {
         let v = s.similarity;
-        // The shorter clause states one measure: the link must be (about)
-        // its best; the longer one may bundle several measures.
-        let (r_a, r_b) = if va[i].content <= vb[j].content {
-            (settings.ratio_short, settings.ratio)
+        // The shorter clause states one measure: the link must be its best
+        // partner; the longer one may bundle several measures, and keeps
+        // links within `ratio` of its best.
+        let a_short = va[i].content <= vb[j].content;
+        let ok_a = if a_short && settings.ratio_short >= 1.0 {
+            partner_a[i].is_some_and(|(p, _)| p == j)
         } else {
-            (settings.ratio, settings.ratio_short)
+            v >= (if a_short {
+                settings.ratio_short
+            } else {
+                settings.ratio
+            }) * best_a[i]
         };
-        if v >= settings.close && v >= r_a * best_a[i] && v >= r_b * best_b[j] {
+        let ok_b = if !a_short && settings.ratio_short >= 1.0 {
+            partner_b[j].is_some_and(|(p, _)| p == i)
+        } else {
+            v >= (if a_short {
+                settings.ratio
+            } else {
+                settings.ratio_short
+            }) * best_b[j]
+        };
+        if v >= settings.close && ok_a && ok_b {
             let verbatim = v >= 1.0
                 || (s.spans_shorter >= VERBATIM_COVERAGE && s.spans_longer >= VERBATIM_COVERAGE);
             links.push(Link {

@@ -32,12 +32,14 @@ pub const BIGRAM_SHARE: f64 = 0.5;
 /// Share of the word coverage of the shorter clause in a clause score (the
 /// rest: the cosines). Long sentences that bundle several measures dilute a
 /// cosine; coverage is not diluted by what the longer clause says besides.
-pub const COVER_SHARE: f64 = 0.5;
+pub const COVER_SHARE: f64 = 0.75;
 /// IDF above which a shared word counts as rare evidence (about one clause
 /// in 50 of the documents compared and of the background).
 pub const RARE_IDF: f64 = 4.0;
 /// Scale of the rare-word evidence: this much IDF above [`RARE_IDF`] gives 0.63.
 pub const RARE_SCALE: f64 = 3.0;
+/// How far rare-word evidence may raise a score above the cosine blend.
+pub const RARE_RAISE: f64 = 0.3;
 /// Weight of the rare-word evidence in a score.
 pub const RARE_WEIGHT: f64 = 0.5;
 /// A shorter clause with fewer letters or digits than this scores less
@@ -145,6 +147,8 @@ pub struct ClauseModel {
     pub short_chars: f64,
     /// Weight of the rare-word evidence (see [`ClauseScore::rare`]).
     pub rare_weight: f64,
+    /// How far rare-word evidence may raise a score above the cosines.
+    pub rare_raise: f64,
     clauses: u32,
     word_df: HashMap<u64, u32>,
     bigram_df: HashMap<u64, u32>,
@@ -206,6 +210,7 @@ impl ClauseModel {
             cover_share: COVER_SHARE,
             short_chars: SHORT_CHARS,
             rare_weight: RARE_WEIGHT,
+            rare_raise: RARE_RAISE,
             clauses,
             word_df,
             bigram_df,
@@ -325,7 +330,9 @@ impl ClauseModel {
         } else {
             0.0
         };
-        let spans = spans.max(self.rare_weight * rare);
+        // Rare shared words raise a score, by at most `rare_raise` over the
+        // cosines: alone they are a name or a term, not a measure.
+        let raised = (self.rare_weight * rare).min(blend + self.rare_raise);
         ClauseScore {
             words,
             bigrams,
@@ -333,7 +340,7 @@ impl ClauseModel {
             rare,
             spans_shorter,
             spans_longer,
-            similarity: blend.max(spans).clamp(0.0, 1.0),
+            similarity: blend.max(spans).max(raised).clamp(0.0, 1.0),
         }
     }
 }
