@@ -126,6 +126,25 @@ fn main() {
             );
         }
     }
+    println!(
+        "\n## `compare`: same-row placement (seed sets, every topic, one column per document)\n"
+    );
+    println!("| run | part | P | R | F1 |\n|---|---|---|---|---|");
+    let (after_rows, before_rows) = (harness::compare_rows(), harness::compare_rows_before());
+    for part in [Part::Tune, Part::Test] {
+        for (name, rows) in [
+            ("before: whole provisions", &before_rows),
+            ("after: measures", &after_rows),
+        ] {
+            let c = harness::score_rows(&sets, part, rows);
+            println!(
+                "| {name} | {part:?} | {:.3} | {:.3} | {:.3} |",
+                c.precision(),
+                c.recall(),
+                c.f1()
+            );
+        }
+    }
     println!("\n## Threshold sweep (tuning part)\n\n{HEADER}");
     for t in [
         0.18, 0.20, 0.22, 0.24, 0.26, 0.28, 0.30, 0.32, 0.34, 0.36, 0.40, 0.45,

@@ -502,7 +502,9 @@ pub fn evaluate(sets: &[Set], part: Part, settings: &Settings) -> Scores {
 /// Clause scores of the gold links and of the gold related pairs (for the
 /// score distribution).
 pub fn gold_scores(set: &Set, settings: &Settings) -> (Vec<f64>, Vec<f64>) {
-    use policy_diff::compare::clauses::{comparable, Background, ClauseModel};
+    use policy_diff::compare::clauses::{
+        comparable_measure as comparable, Background, ClauseModel,
+    };
     let a: Vec<&Provision> = set.a.iter().collect();
     let b: Vec<&Provision> = set.b.iter().collect();
     let ua = policy_diff::compare::clauses::units(&a);
@@ -590,4 +592,131 @@ pub fn tuning_errors(set: &Set, settings: &Settings) -> Vec<String> {
         }
     }
     out
+}
+
+/// Rows of `compare` as sets of clause ids (`{provision_id}.{n}`) per row,
+/// over every topic of the built-in taxonomy, the seeds compared one column
+/// per document. A provision shown whole contributes all its clauses.
+pub fn compare_rows() -> Vec<Vec<String>> {
+    use policy_diff::compare::side_by_side::{self as sbs, By, Options, Selection};
+    use policy_diff::compare::SimilarityModel;
+    use policy_diff::topics::Taxonomy;
+    let corpus = Corpus::open(&repo().join("corpus")).unwrap();
+    let docs = corpus.documents().unwrap();
+    let refs: Vec<&policy_diff::corpus::Document> = docs.iter().collect();
+    let all: Vec<&Provision> = docs
+        .iter()
+        .flat_map(|d| d.provisions.iter())
+        .filter(|p| p.is_substantive())
+        .collect();
+    let model = SimilarityModel::new(&all);
+    let tax = Taxonomy::builtin();
+    let mut rows = vec![];
+    for topic in tax.topics() {
+        let sel = Selection::of_documents(&tax, topic, &refs, By::Doc);
+        let c = sbs::compare(&sel, &model, &Options::default());
+        for r in &c.rows {
+            let mut ids = vec![];
+            for cell in r.cells.all() {
+                if cell.clauses.is_empty() {
+                    let p = all.iter().find(|p| p.id == cell.provision_id).unwrap();
+                    ids.extend(p.clauses().into_iter().map(|k| k.id));
+                } else {
+                    ids.extend(cell.clauses.iter().map(|k| k.id.clone()));
+                }
+            }
+            rows.push(ids);
+        }
+    }
+    rows
+}
+
+/// The rows of `compare` before clause alignment, from
+/// `tests/eval/compare_before.tsv` (`topic<TAB>provision ids` per row, as
+/// the whole-provision `compare --by doc` of commit c8aed23 made them), as
+/// clause ids: every clause of every provision of a row.
+pub fn compare_rows_before() -> Vec<Vec<String>> {
+    let corpus = Corpus::open(&repo().join("corpus")).unwrap();
+    let docs = corpus.documents().unwrap();
+    let text = std::fs::read_to_string(repo().join("tests/eval/compare_before.tsv")).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (_, ids) = l.split_once('\t').unwrap();
+            ids.split_whitespace()
+                .flat_map(|pid| {
+                    let p = docs
+                        .iter()
+                        .flat_map(|d| d.provisions.iter())
+                        .find(|p| p.id == pid)
+                        .unwrap_or_else(|| panic!("{pid}"));
+                    p.clauses().into_iter().map(|k| k.id)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Same-row placement against the seed sets: a row places clause x of A and
+/// clause y of B together; judged when x or y is annotated, correct when the
+/// annotation links them. Recall is over the annotated links (of the part).
+pub fn score_rows(sets: &[Set], part: Part, rows: &[Vec<String>]) -> Counts {
+    let mut total = Counts::default();
+    for set in sets.iter().filter(|s| !s.name.starts_with("laws")) {
+        let lines: Vec<&Line> = set.lines.iter().filter(|l| part.has(l)).collect();
+        let id_a = |c: &Clause| set.a[c.0].clauses()[c.1].id.clone();
+        let id_b = |c: &Clause| set.b[c.0].clauses()[c.1].id.clone();
+        let gold: Vec<(Vec<String>, Vec<String>)> = lines
+            .iter()
+            .filter(|l| l.kind == "link")
+            .map(|l| {
+                (
+                    l.a.as_ref().unwrap().iter().map(id_a).collect(),
+                    l.b.as_ref().unwrap().iter().map(id_b).collect(),
+                )
+            })
+            .collect();
+        let ann_a: BTreeSet<String> = lines
+            .iter()
+            .filter_map(|l| l.a.as_ref())
+            .flatten()
+            .map(id_a)
+            .collect();
+        let ann_b: BTreeSet<String> = lines
+            .iter()
+            .filter_map(|l| l.b.as_ref())
+            .flatten()
+            .map(id_b)
+            .collect();
+        let (pa, pb) = (
+            format!("{}:", set.a[0].doc_id),
+            format!("{}:", set.b[0].doc_id),
+        );
+        let mut together: BTreeSet<(String, String)> = BTreeSet::new();
+        for r in rows {
+            for x in r.iter().filter(|x| x.starts_with(&pa)) {
+                for y in r.iter().filter(|y| y.starts_with(&pb)) {
+                    together.insert((x.clone(), y.clone()));
+                }
+            }
+        }
+        for (x, y) in &together {
+            if ann_a.contains(x) || ann_b.contains(y) {
+                total.judged += 1;
+                if gold.iter().any(|(ga, gb)| ga.contains(x) && gb.contains(y)) {
+                    total.tp += 1;
+                }
+            }
+        }
+        total.gold += gold.len();
+        total.found += gold
+            .iter()
+            .filter(|(ga, gb)| {
+                together
+                    .iter()
+                    .any(|(x, y)| ga.contains(x) && gb.contains(y))
+            })
+            .count();
+    }
+    total
 }

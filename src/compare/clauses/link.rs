@@ -17,7 +17,9 @@
 
 use serde::Serialize;
 
-use super::model::{comparable, Background, ClauseModel, ClauseScore, ClauseVector};
+use super::model::{
+    comparable, comparable_measure, Background, ClauseModel, ClauseScore, ClauseVector,
+};
 use crate::corpus::{Clause, Provision};
 
 /// Default minimum score of a link (a parallel measure). Chosen on the
@@ -171,8 +173,8 @@ pub fn align_clauses<'a>(
 ) -> ClauseAlignment<'a> {
     let ua = units(a);
     let ub = units(b);
-    let fa: Vec<String> = ua.iter().map(|u| comparable(u.text())).collect();
-    let fb: Vec<String> = ub.iter().map(|u| comparable(u.text())).collect();
+    let fa: Vec<String> = ua.iter().map(|u| comparable_measure(u.text())).collect();
+    let fb: Vec<String> = ub.iter().map(|u| comparable_measure(u.text())).collect();
     let background = settings.background.then(Background::builtin);
     let mut model = ClauseModel::new(fa.iter().chain(&fb).map(String::as_str), background);
     model.cover_share = settings.cover_share;

@@ -15,4 +15,7 @@ pub use link::{
     align_clauses, units, ClauseAlignment, Link, LinkKind, ProvisionPair, Settings, Unit,
     CLOSE_THRESHOLD, RATIO, RELATED_THRESHOLD, VERBATIM_COVERAGE,
 };
-pub use model::{comparable, Background, ClauseModel, ClauseScore, ClauseVector};
+pub use model::{
+    comparable, comparable_measure, is_boilerplate, Background, ClauseModel, ClauseScore,
+    ClauseVector,
+};

@@ -29,6 +29,9 @@ use crate::text::bigrams::bigrams;
 pub const WORD_SHARE: f64 = 0.5;
 /// Share of the bigram cosine in a clause score.
 pub const BIGRAM_SHARE: f64 = 0.5;
+/// A clause keeping less than this share of its letters once the political
+/// formulae are cut is boilerplate.
+pub const BOILERPLATE_KEEP: f64 = 0.5;
 /// Share of the word coverage of the shorter clause in a clause score (the
 /// rest: the cosines). Long sentences that bundle several measures dilute a
 /// cosine; coverage is not diluted by what the longer clause says besides.
@@ -156,6 +159,27 @@ pub struct ClauseModel {
 }
 
 /// The folded text of a clause as compared: formulae cut out.
+/// A clause that is mostly political formulae (`以习近平新时代中国特色社会主义
+/// 思想为指导，深入贯彻落实…`): less than [`BOILERPLATE_KEEP`] of its letters
+/// and digits remain once the formulae are cut. Such a clause states no
+/// measure and is never linked (a stock sentence never makes two measures
+/// look parallel).
+pub fn is_boilerplate(text: &str) -> bool {
+    let folded = crate::text::fold(text);
+    let all = content_chars(&folded);
+    let kept = content_chars(&crate::compare::side_by_side::strip_formulae(&folded));
+    all > 0 && (kept as f64) < BOILERPLATE_KEEP * all as f64
+}
+
+/// [`comparable`], or nothing for a boilerplate clause (see [`is_boilerplate`]).
+pub fn comparable_measure(text: &str) -> String {
+    if is_boilerplate(text) {
+        String::new()
+    } else {
+        comparable(text)
+    }
+}
+
 /// Numbers are left to the figures: digits (and the `.` `%` between and
 /// after them) become a comma, so that `2022年12月底前` shares nothing with
 /// `2022年年底前` but its words.

@@ -1,5 +1,5 @@
 //! One self-contained HTML file: the columns side by side (one table row per
-//! aligned group), shared phrases highlighted, figures and topic evidence per
+//! aligned group), the row's sentences highlighted, figures and topic evidence per
 //! provision, citations, a topic × column coverage heatmap and the
 //! provenance. No scripts, no external resources; every string that comes
 //! from a document or the catalog goes through [`html_escape`].
@@ -202,7 +202,7 @@ pub fn html(c: &TopicComparison) -> String {
     );
     let _ = writeln!(
         out,
-        "<p>{} · one column per {}. <mark>Highlighted</mark> phrases are shared with another column of the row; the rest differs.</p>",
+        "<p>{} · one column per {}. A row is one measure: <mark>highlighted</mark> are the sentences that state it in each provision (a long provision may be in several rows); in a provision without counterpart, the phrases it shares.</p>",
         h(&c.topic.description),
         h(&c.scope())
     );

@@ -1,6 +1,6 @@
 //! Markdown: an overview table (one line per row, one column per
 //! jurisdiction/document), then one section per row with the provisions'
-//! figures side by side and their full texts (shared phrases in bold), the
+//! figures side by side and their full texts (the row's sentences in bold), the
 //! coverage table and the provenance.
 
 use std::fmt::Write as _;
@@ -153,7 +153,7 @@ pub fn markdown(c: &TopicComparison) -> String {
     );
     let _ = writeln!(
         out,
-        "One column per {}. Shared phrases are in **bold**.\n",
+        "One column per {}. A row is one measure: the sentences that state it are in **bold** in each provision (a long provision may be in several rows); a provision without counterpart is shown whole, its shared phrases in bold.\n",
         c.scope()
     );
     let _ = writeln!(

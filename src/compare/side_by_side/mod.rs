@@ -9,10 +9,10 @@
 //! 2. the caller provides the [`SimilarityModel`]: document frequencies over
 //!    every provision of the corpus, so that IDF sees every document (the
 //!    CLI loads them from the cache beside the index);
-//! 3. [`compare`] groups parallel provisions of different columns into rows
-//!    (see [`rows`]; compared without the political formulae every document
-//!    repeats, see [`FORMULAE`]), marks what they share, pulls out their
-//!    figures and records the provenance;
+//! 3. [`compare`] groups the clauses that state one measure into rows (see
+//!    [`measures`]: clause links between every two documents, political
+//!    formulae cut out, see [`FORMULAE`]), highlights each row's clauses in
+//!    their provisions, pulls out figures and records the provenance;
 //! 4. the renderers ([`markdown`], [`html`], [`json`], [`csv`]) turn the
 //!    [`TopicComparison`] into text; they never fail and never touch files.
 //!
@@ -22,7 +22,7 @@ mod boilerplate;
 mod html;
 mod markdown;
 mod marks;
-pub mod rows;
+pub mod measures;
 mod selection;
 mod table;
 
@@ -39,7 +39,9 @@ use crate::topics::{Topic, THRESHOLD};
 pub use boilerplate::{strip_formulae, without_boilerplate, FORMULAE};
 pub use html::html;
 pub use markdown::markdown;
-pub use rows::{LINK_FACTOR, MAX_PER_COLUMN, ROW_THRESHOLD, SAME_MEASURE_THRESHOLD};
+/// Default minimum score of a clause link that puts two clauses in one row
+/// (the link threshold of `diff`).
+pub const ROW_THRESHOLD: f64 = crate::compare::clauses::CLOSE_THRESHOLD;
 use selection::parallel_map;
 pub use selection::{
     classify_documents, By, Candidate, Column, Compared, DocInfo, DocTopics, HeatRow, Heatmap,
@@ -76,7 +78,7 @@ impl From<&Topic> for TopicInfo {
 /// Settings of [`compare`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
-    /// Minimum similarity of two provisions of different columns to share a row.
+    /// Minimum score of a clause link that puts two clauses in one row.
     pub threshold: f64,
 }
 
@@ -109,7 +111,11 @@ pub struct Cell {
     pub figures: Vec<Figure>,
     /// Phrases of the text that another column of the row shares.
     pub shared: Vec<String>,
-    /// Byte ranges of `text` holding those phrases (sorted, disjoint).
+    /// The clauses of this provision that state the row's measure (empty
+    /// when the provision is shown whole in a row of its own).
+    pub clauses: Vec<crate::compare::diff::ClauseText>,
+    /// Byte ranges of `text` to highlight (sorted, disjoint): the row's
+    /// clauses, or the shared phrases when the row has no clauses.
     #[serde(skip)]
     pub marks: Vec<Range<usize>>,
 }
@@ -143,7 +149,8 @@ impl Serialize for Cells {
 /// provision without a counterpart).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Row {
-    /// The heading of the strongest provision (highest topic score).
+    /// The row's shortest clause (the measure in the fewest words), or the
+    /// heading of a provision shown whole.
     pub label: String,
     /// Mean similarity of the row's provisions across columns (0 when the
     /// row has one column).
@@ -167,15 +174,11 @@ pub struct Provenance {
     pub taxonomy_source: String,
     /// A provision is on the topic when its score reaches this.
     pub topic_threshold: f64,
-    /// Minimum similarity for two provisions of different columns to share a row.
+    /// Minimum score of a clause link that puts two clauses in one row.
     pub row_threshold: f64,
-    /// Every member of a row is at least `row_threshold * link_factor`
-    /// similar to the members of the other columns.
-    pub link_factor: f64,
-    /// Minimum similarity of two provisions of one column in the same row.
-    pub same_measure_threshold: f64,
-    pub max_per_column: usize,
-    /// Provisions the IDF weights were computed over.
+    /// The clause-link settings (as in `diff`).
+    pub clause_settings: crate::compare::clauses::Settings,
+    /// Provisions the IDF weights of shared terms were computed over.
     pub idf_provisions: usize,
     pub method: &'static str,
 }
@@ -189,8 +192,8 @@ impl Provenance {
             format!("{} {}", self.tool, self.version),
             format!("taxonomy {} ({}), fingerprint {}", self.taxonomy_version, self.taxonomy_source, self.taxonomy_fingerprint),
             format!(
-                "topic threshold {}; row threshold {} (link factor {}, same measure {}, at most {} per column); IDF over {} provisions",
-                self.topic_threshold, self.row_threshold, self.link_factor, self.same_measure_threshold, self.max_per_column, self.idf_provisions
+                "topic threshold {}; clause link threshold {} (ratio {}, background IDF {}); shared terms weighed over {} provisions",
+                self.topic_threshold, self.row_threshold, self.clause_settings.ratio, self.clause_settings.background, self.idf_provisions
             ),
             self.method.to_string(),
         ]
@@ -198,12 +201,12 @@ impl Provenance {
 }
 
 /// How rows are formed, for provenance.
-pub const METHOD: &str = "provisions classified under the topic (score >= topic_threshold); \
-similarity: IDF-weighted cosine of jieba words, character bigrams and headings (as in `diff`), \
-IDF over the corpus, boilerplate formulae cut out; rows: greedy agglomeration of cross-column pairs at >= row_threshold, \
-best first, a provision joining a row only if it is >= row_threshold * link_factor similar to \
-every member of the other columns; a second provision of one column only if >= \
-same_measure_threshold similar to that column's member; each provision in at most one row";
+pub const METHOD: &str = "provisions classified under the topic (score >= topic_threshold) and cut into \
+clauses; clauses of every two documents linked as in `diff` (IDF over the selected clauses and a fixed \
+background, formulae and numbers cut out; a link is its shorter clause's best pair, at >= row_threshold); \
+rows: links merged strongest first into clusters of at most one clause per document, a row per cluster \
+spanning two documents or more, the row's clauses highlighted in their provisions (a provision may be in \
+several rows); a provision with no clause in a row gets a row of its own";
 
 /// The comparison of one topic across columns (the JSON shape of
 /// `policy-diff compare --format json`).
@@ -251,17 +254,20 @@ pub fn compare(sel: &Selection, model: &SimilarityModel, opts: &Options) -> Topi
     let provisions: Vec<&Provision> = sel.candidates.iter().map(|c| c.provision).collect();
     let vectors: Vec<ProvisionVector> =
         parallel_map(&provisions, |p| model.vector(&without_boilerplate(p)));
-    let columns: Vec<usize> = sel.candidates.iter().map(|c| c.column).collect();
-    let scores: Vec<f64> = sel.candidates.iter().map(|c| c.topic.score).collect();
-    let groups = rows::group(model, &vectors, &columns, &scores, opts.threshold);
+    let settings = crate::compare::clauses::Settings {
+        close: opts.threshold,
+        ..Default::default()
+    };
+    let groups = measures::group(sel, &settings);
 
     let built: Vec<Row> = parallel_map(&groups, |g| build_row(sel, model, &vectors, g));
-    let mut order: Vec<(usize, &rows::Group)> = groups.iter().enumerate().collect();
+    let mut order: Vec<(usize, &measures::MeasureGroup)> = groups.iter().enumerate().collect();
     order.sort_by(|(i, a), (j, b)| {
         b.columns
             .cmp(&a.columns)
-            .then(b.best_score.total_cmp(&a.best_score))
+            .then(b.members.len().min(2).cmp(&a.members.len().min(2)))
             .then(b.similarity.total_cmp(&a.similarity))
+            .then(b.best_score.total_cmp(&a.best_score))
             .then(i.cmp(j))
     });
     let mut built: Vec<Option<Row>> = built.into_iter().map(Some).collect();
@@ -286,9 +292,7 @@ pub fn compare(sel: &Selection, model: &SimilarityModel, opts: &Options) -> Topi
             taxonomy_source: sel.taxonomy_source.clone(),
             topic_threshold: THRESHOLD,
             row_threshold: opts.threshold,
-            link_factor: LINK_FACTOR,
-            same_measure_threshold: SAME_MEASURE_THRESHOLD.max(opts.threshold),
-            max_per_column: MAX_PER_COLUMN,
+            clause_settings: settings,
             idf_provisions: model.provisions(),
             method: METHOD,
         },
@@ -306,10 +310,10 @@ fn build_row(
     sel: &Selection,
     model: &SimilarityModel,
     vectors: &[ProvisionVector],
-    g: &rows::Group,
+    g: &measures::MeasureGroup,
 ) -> Row {
-    let strongest = g
-        .members
+    let ids: Vec<usize> = g.members.iter().map(|(i, _)| *i).collect();
+    let strongest = ids
         .iter()
         .copied()
         .max_by(|&a, &b| {
@@ -320,20 +324,48 @@ fn build_row(
                 .then(b.cmp(&a))
         })
         .expect("a row has members");
-    let label = short_label(&sel.candidates[strongest].provision.heading);
+    // A measure row is named by its shortest clause (the measure in the
+    // fewest words); a provision shown whole by its heading.
+    let shortest = g
+        .members
+        .iter()
+        .flat_map(|(m, ks)| {
+            let p = sel.candidates[*m].provision;
+            let clauses = p.clauses();
+            ks.iter()
+                .filter_map(|&k| clauses.get(k).map(|c| c.text(p).to_string()))
+                .collect::<Vec<_>>()
+        })
+        .min_by_key(|t| (t.chars().count(), t.clone()));
+    let label = match shortest {
+        Some(t) => short_label(t.trim_end_matches(['。', '；', ';'])),
+        None => short_label(&sel.candidates[strongest].provision.heading),
+    };
 
-    // The bodies (without responsible-units notes), folded: a key term is
-    // shared when the bodies of at least two columns have it.
+    // What each member says in the row: its row clauses, else its body
+    // (without the responsible-units note).
+    let said: Vec<String> = g
+        .members
+        .iter()
+        .map(|(m, ks)| {
+            let p = sel.candidates[*m].provision;
+            if ks.is_empty() {
+                p.text[..marks::body_end(p)].to_string()
+            } else {
+                let clauses = p.clauses();
+                ks.iter()
+                    .filter_map(|&k| clauses.get(k).map(|c| c.text(p).to_string()))
+                    .collect::<Vec<_>>()
+                    .join("")
+            }
+        })
+        .collect();
+    // Folded: a key term is shared when what two columns say has it.
     let bodies: Vec<(usize, String)> = g
         .members
         .iter()
-        .map(|&m| {
-            let p = sel.candidates[m].provision;
-            (
-                sel.candidates[m].column,
-                fold(&p.text[..marks::body_end(p)]),
-            )
-        })
+        .zip(&said)
+        .map(|((m, _), t)| (sel.candidates[*m].column, fold(t)))
         .collect();
     let in_columns = |term: &str| {
         let mut cols: Vec<usize> = bodies
@@ -347,8 +379,8 @@ fn build_row(
     };
     // Shared terms: summed contributions over the cross-column pairs.
     let mut shared: Vec<(String, f64)> = vec![];
-    for (k, &a) in g.members.iter().enumerate() {
-        for &b in &g.members[k + 1..] {
+    for (k, &a) in ids.iter().enumerate() {
+        for &b in &ids[k + 1..] {
             if sel.candidates[a].column == sel.candidates[b].column {
                 continue;
             }
@@ -382,16 +414,39 @@ fn build_row(
         .iter()
         .map(|c| (c.name.clone(), vec![]))
         .collect();
-    for &m in &g.members {
-        let cand = &sel.candidates[m];
+    for (n, (m, ks)) in g.members.iter().enumerate() {
+        let cand = &sel.candidates[*m];
         let p = cand.provision;
         let others: Vec<&str> = g
             .members
             .iter()
-            .filter(|&&o| sel.candidates[o].column != cand.column)
-            .map(|&o| sel.candidates[o].provision.text.as_str())
+            .zip(&said)
+            .enumerate()
+            .filter(|(o, ((x, _), _))| *o != n && sel.candidates[*x].column != cand.column)
+            .map(|(_, (_, t))| t.as_str())
             .collect();
-        let marks = marks::shared_ranges(&p.text, marks::body_end(p), &others, &shared_terms);
+        let phrases = marks::shared_ranges(&p.text, marks::body_end(p), &others, &shared_terms);
+        let all_clauses = p.clauses();
+        let row_clauses: Vec<&crate::corpus::Clause> =
+            ks.iter().filter_map(|&k| all_clauses.get(k)).collect();
+        // Shared phrases inside the row's clauses (all of them when the
+        // provision is shown whole).
+        let inside = |r: &Range<usize>| {
+            row_clauses.is_empty()
+                || row_clauses
+                    .iter()
+                    .any(|c| r.start >= c.range.start && r.end <= c.range.end)
+        };
+        let shared_phrases: Vec<String> = phrases
+            .iter()
+            .filter(|r| inside(r))
+            .map(|r| p.text[r.clone()].to_string())
+            .collect();
+        let marks: Vec<Range<usize>> = if row_clauses.is_empty() {
+            phrases
+        } else {
+            row_clauses.iter().map(|c| c.range.clone()).collect()
+        };
         cells[cand.column].1.push(Cell {
             doc_id: p.doc_id.clone(),
             provision_id: p.id.clone(),
@@ -404,9 +459,13 @@ fn build_row(
             doc_number: cand.doc.entry.doc_number.clone(),
             citation: citation(&cand.doc.entry, p),
             figures: figures::extract(&p.text),
-            shared: marks
+            shared: shared_phrases,
+            clauses: row_clauses
                 .iter()
-                .map(|r| p.text[r.clone()].to_string())
+                .map(|c| crate::compare::diff::ClauseText {
+                    id: c.id.clone(),
+                    text: c.text(p).to_string(),
+                })
                 .collect(),
             marks,
         });
