@@ -173,3 +173,66 @@ fn a_diff_does_not_move_when_unrelated_documents_join() {
     let jaccard = a.intersection(&b).count() as f64 / a.union(&b).count() as f64;
     assert_eq!(jaccard, 1.0, "before {before:?}\nafter {after:?}");
 }
+
+#[test]
+fn a_first_sentence_that_states_a_measure_is_a_clause() {
+    // A title (`5. 加大财政政策支持力度。`) is not a clause; a first sentence
+    // with a figure or a comma is, so its figures are compared.
+    let text = "一、主要任务\n\n（一）对新引进的博士给予每人50万元安家补贴。对硕士给予每人10万元安家补贴。\n\n（二）加大财政支持力度。提高开发区财政自主权，实行一级财政管理体制。\n";
+    let (ps, _) = policy_diff::corpus::parse("t", text);
+    let doctor = ps.iter().find(|p| p.text.contains("博士")).unwrap();
+    let clauses: Vec<&str> = doctor.clauses().iter().map(|c| c.text(doctor)).collect();
+    assert_eq!(clauses.len(), 2, "{clauses:?}");
+    assert!(clauses[0].contains("50万元"));
+    let fiscal = ps.iter().find(|p| p.text.contains("财政自主权")).unwrap();
+    let clauses: Vec<&str> = fiscal.clauses().iter().map(|c| c.text(fiscal)).collect();
+    assert_eq!(clauses, ["提高开发区财政自主权，实行一级财政管理体制。"]);
+}
+
+#[test]
+fn a_mention_of_the_lead_unit_is_not_a_units_note() {
+    // lyg-etdz-plan-2021 落实目标任务: "明确牵头单位和工作责任" is policy text;
+    // the sentence after it is a clause too.
+    let d = doc("lyg-etdz-plan-2021");
+    let p = d
+        .provisions
+        .iter()
+        .find(|p| p.text.contains("明确牵头单位和工作责任"))
+        .unwrap();
+    let texts: Vec<&str> = p.clauses().iter().map(|c| c.text(p)).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("明确牵头单位和工作责任，加大绩效考核力度")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with("建立工作协同机制")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn clause_csv_neutralizes_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let index = dir.path().join("index");
+    let file = dir.path().join("j.txt");
+    std::fs::write(
+        &file,
+        "关于推进开发区建设的意见\n\n一、主要任务\n\n（一）建设人才公寓，发放安家补贴，解决子女入学问题。\n",
+    )
+    .unwrap();
+    cli(&corpus, &index)
+        .args(["add", "--jurisdiction", "=HYPERLINK(\"http://x\",\"y\")"])
+        .arg(&file)
+        .assert()
+        .success();
+    let out = cli(&corpus, &index)
+        .args(["export", "--level", "clause", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+}

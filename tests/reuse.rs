@@ -222,3 +222,49 @@ fn verbatim_passages_are_found_from_both_sides() {
         .contains("集约化可视化安全监管信息共享平台建成率100%")
         && s.iter().any(|(d, _)| d == "nt-2021-23")));
 }
+
+/// A sentence that is mostly political formulae is boilerplate even when
+/// only two documents share it: the one notion `diff` and `compare` use.
+#[test]
+fn a_formula_sentence_is_boilerplate_not_reuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let formula = "以习近平新时代中国特色社会主义思想为指导，深入贯彻落实党的十九大和十九届历次全会精神，完整准确全面贯彻新发展理念。";
+    let mut files = vec![];
+    for (city, own) in [
+        ("苏州", "推进园区数字化转型，建设智能工厂五十家。"),
+        ("无锡", "加快物联网产业集聚，培育龙头企业十家以上。"),
+    ] {
+        let text = format!(
+            "{city}市人民政府关于推进开发区建设的意见\n\n一、总体要求\n\n{formula}\n\n二、主要任务\n\n（一）{own}\n\n{city}市人民政府\n\n2023年1月1日\n"
+        );
+        let path = dir.path().join(format!("{city}.txt"));
+        std::fs::write(&path, text).unwrap();
+        files.push(path);
+    }
+    let mut c = policy_diff::corpus::Corpus::open(&corpus).unwrap();
+    let refs: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+    assert!(c
+        .add_texts(&refs, &Default::default())
+        .iter()
+        .all(|r| r.is_ok()));
+    let id = c.catalog.documents[0].id.clone();
+    let index = dir.path().join("index");
+    let r = run(&corpus, &index, &["reuse", &id, "--boilerplate"]);
+    let p = r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["text"].as_str().unwrap().contains("全会精神"))
+        .expect("the formula sentence is listed with --boilerplate");
+    assert_eq!(p["boilerplate"], true);
+    assert!(p["first_said_by"].is_null());
+    // Without the flag it is not counted as reuse.
+    let r = run(&corpus, &index, &["reuse", &id]);
+    assert!(r["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| !p["text"].as_str().unwrap().contains("全会精神")));
+}

@@ -51,7 +51,8 @@ pub struct Args {
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Minimum similarity (0–1] for provisions of different columns to share a row.
+    /// Minimum score (0–1] of a clause link that puts two sentences of two
+    /// documents in one row (as `diff --threshold`).
     #[arg(long, default_value_t = ROW_THRESHOLD)]
     pub threshold: f64,
 }

@@ -91,9 +91,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                         .unwrap_or_default()
                         .to_string();
                     w.write_record([
-                        row.doc_id,
-                        row.provision_id,
-                        row.jurisdiction,
+                        &*policy_diff::report::csv_safe(row.doc_id),
+                        &*policy_diff::report::csv_safe(row.provision_id),
+                        &*policy_diff::report::csv_safe(row.jurisdiction),
                         &kind,
                         &policy_diff::report::csv_safe(row.heading),
                         &policy_diff::report::csv_safe(&row.path.join(" > ")),
@@ -151,16 +151,19 @@ fn clauses(
                     responsible_units: &p.responsible_units,
                 };
                 match &mut csv {
-                    Some(w) => w.write_record([
-                        row.doc_id,
-                        row.provision_id,
-                        row.clause_id,
-                        row.jurisdiction,
-                        &policy_diff::report::csv_safe(row.heading),
-                        &policy_diff::report::csv_safe(row.text),
-                        &row.topics.join(";"),
-                        &policy_diff::report::csv_safe(&row.responsible_units.join(";")),
-                    ])?,
+                    Some(w) => {
+                        use policy_diff::report::csv_safe;
+                        w.write_record([
+                            &*csv_safe(row.doc_id),
+                            &*csv_safe(row.provision_id),
+                            &*csv_safe(row.clause_id),
+                            &*csv_safe(row.jurisdiction),
+                            &*csv_safe(row.heading),
+                            &*csv_safe(row.text),
+                            &*csv_safe(&row.topics.join(";")),
+                            &*csv_safe(&row.responsible_units.join(";")),
+                        ])?
+                    }
                     None => {
                         serde_json::to_writer(&mut out, &row)?;
                         writeln!(out)?;

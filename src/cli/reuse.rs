@@ -125,7 +125,7 @@ fn write_md(out: &mut impl Write, r: &Report, limit: usize) -> std::io::Result<(
             p.provision_id,
             cell(&sources.join("; ")),
             match &p.common_source {
-                Some(c) => format!("common source {}", c.doc_number),
+                Some(c) => cell(&format!("common source {}", c.doc_number)),
                 None => p.first_said_by.clone().unwrap_or_else(|| "—".into()),
             }
         )?;

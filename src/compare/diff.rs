@@ -125,7 +125,8 @@ pub struct SideSummary {
     pub reused_chars: usize,
     /// `reused_chars / chars`, rounded to three decimals.
     pub reused_share: f64,
-    /// Measures: clauses matched, related and unique.
+    /// Measures: clauses matched, related and unique (clauses that are only
+    /// political formulae are not counted).
     pub clauses: ClauseCounts,
     /// The same counts per topic (a provision counts under each of its topics).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -281,10 +282,7 @@ pub fn diff_documents_by_topic(
             .iter()
             .map(|&k| clause_link(&al, &al.links[k]))
             .collect();
-        let reused: usize = clauses
-            .iter()
-            .map(|c| worddiff::reused_chars(&c.diff))
-            .sum();
+        let reused = worddiff::reused_chars(&spans);
         reused_a[pair.a] += reused;
         reused_b[pair.b] += reused;
         for best in [&mut best_a[pair.a], &mut best_b[pair.b]] {
@@ -319,6 +317,38 @@ pub fn diff_documents_by_topic(
             diff: spans,
         });
     }
+    // Provisions without a clause that states a measure (a bare title, a
+    // figures-only table, formulae) pair when their texts are the same.
+    for (i, x) in pa.iter().enumerate() {
+        if best_a[i].is_some() {
+            continue;
+        }
+        let body = x.folded_body();
+        if body.is_empty() {
+            continue;
+        }
+        if let Some(j) = (0..pb.len()).find(|&j| best_b[j].is_none() && pb[j].folded_body() == body)
+        {
+            best_a[i] = Some(1.0);
+            best_b[j] = Some(1.0);
+            pairs.push(PairDiff {
+                a: (*x).into(),
+                b: pb[j].into(),
+                similarity: 1.0,
+                diff: worddiff::diff_words(&x.text, &pb[j].text),
+                figures: vec![],
+                clauses: vec![],
+                a_unlinked: vec![],
+                b_unlinked: vec![],
+            });
+            let chars = content_chars(&x.text);
+            reused_a[i] += chars;
+            reused_b[j] += chars;
+        }
+    }
+    let order =
+        |r: &ProvisionRef, ps: &[&Provision]| ps.iter().position(|p| p.id == r.provision_id);
+    pairs.sort_by_key(|p| (order(&p.a, &pa), order(&p.b, &pb)));
     let related: Vec<LooseRelated> = al
         .loose_related()
         .into_iter()
@@ -343,6 +373,10 @@ pub fn diff_documents_by_topic(
         };
         let mut per_provision = vec![ClauseCounts::default(); ps.len()];
         for (u, st) in units.iter().zip(status) {
+            // Political formulae state no measure: not counted.
+            if st.is_none() && crate::compare::clauses::is_boilerplate(u.text()) {
+                continue;
+            }
             let c = &mut per_provision[u.provision];
             c.clauses += 1;
             match st {

@@ -233,6 +233,25 @@ fn normalize_range(s: &str) -> String {
 /// together; amounts, ranges and percentages by unit), leftovers listed
 /// against nothing.
 pub fn changes(a: &[Figure], b: &[Figure]) -> Vec<FigureChange> {
+    pair_changes(a, b, &|x, y| same_class(x, y))
+}
+
+/// Time figures together; amounts, ranges and percentages by unit.
+fn same_class(x: &Figure, y: &Figure) -> bool {
+    if x.kind.is_time() || y.kind.is_time() {
+        x.kind.is_time() && y.kind.is_time()
+    } else {
+        x.unit == y.unit
+    }
+}
+
+/// The values only one side has, each paired with the first value of the
+/// other side that `fits` it (in order), the rest against nothing.
+fn pair_changes(
+    a: &[Figure],
+    b: &[Figure],
+    fits: &dyn Fn(&Figure, &Figure) -> bool,
+) -> Vec<FigureChange> {
     fn only_in<'f>(xs: &'f [Figure], other: &[Figure]) -> Vec<&'f Figure> {
         let mut seen = std::collections::HashSet::new();
         xs.iter()
@@ -242,18 +261,11 @@ pub fn changes(a: &[Figure], b: &[Figure]) -> Vec<FigureChange> {
     }
     let rest_a = only_in(a, b);
     let mut rest_b: Vec<Option<&Figure>> = only_in(b, a).into_iter().map(Some).collect();
-    let same_class = |x: &Figure, y: &Figure| {
-        if x.kind.is_time() || y.kind.is_time() {
-            x.kind.is_time() && y.kind.is_time()
-        } else {
-            x.unit == y.unit
-        }
-    };
     let mut out = Vec::new();
     for fa in rest_a {
         let partner = rest_b
             .iter_mut()
-            .find(|f| f.is_some_and(|fb| same_class(fa, fb)))
+            .find(|f| f.is_some_and(|fb| fits(fa, fb)))
             .and_then(Option::take);
         out.push(FigureChange {
             kind: fa.kind,
@@ -505,39 +517,30 @@ pub fn label(text: &str, f: &Figure) -> Vec<String> {
 }
 
 /// [`changes`] of two texts' figures, paired by meaning: two amounts,
-/// ranges or percentages count as one figure changed only when their
-/// labels (see [`label`]) share a word; otherwise each is listed against
-/// nothing. Time figures pair as in [`changes`].
+/// ranges or percentages count as one figure changed only when they have
+/// the same unit and their labels (see [`label`]) share a word, wherever
+/// each stands in its text; otherwise each is listed against nothing. Time
+/// figures pair in order, as in [`changes`].
 pub fn changes_in(a_text: &str, a: &[Figure], b_text: &str, b: &[Figure]) -> Vec<FigureChange> {
-    let find = |figs: &[Figure], t: &str| figs.iter().find(|f| f.text == t).cloned();
-    let mut out = vec![];
-    for c in changes(a, b) {
-        let (Some(x), Some(y)) = (&c.a, &c.b) else {
-            out.push(c);
-            continue;
-        };
-        if c.kind.is_time() {
-            out.push(c);
-            continue;
+    let labels = |text: &str, figs: &[Figure]| -> Vec<(String, Vec<String>)> {
+        figs.iter()
+            .map(|f| (f.value.clone(), label(text, f)))
+            .collect()
+    };
+    let (la, lb) = (labels(a_text, a), labels(b_text, b));
+    let label_of = |ls: &[(String, Vec<String>)], f: &Figure| {
+        ls.iter()
+            .find(|(v, _)| *v == f.value)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    };
+    pair_changes(a, b, &|x, y| {
+        if x.kind.is_time() || y.kind.is_time() {
+            return x.kind.is_time() && y.kind.is_time();
         }
-        let same = match (find(a, x), find(b, y)) {
-            (Some(fa), Some(fb)) => {
-                let (la, lb) = (label(a_text, &fa), label(b_text, &fb));
-                la.iter().any(|w| lb.contains(w))
-            }
-            _ => true,
-        };
-        if same {
-            out.push(c);
-        } else {
-            out.push(FigureChange {
-                b: None,
-                ..c.clone()
-            });
-            out.push(FigureChange { a: None, ..c });
-        }
-    }
-    out
+        let (wx, wy) = (label_of(&la, x), label_of(&lb, y));
+        x.unit == y.unit && wx.iter().any(|w| wy.contains(w))
+    })
 }
 
 #[cfg(test)]
@@ -559,5 +562,16 @@ mod label_tests {
         assert!(got
             .iter()
             .any(|x| x.a.as_deref() == Some("3500 亿元") && x.b.as_deref() == Some("4000 亿元")));
+        // Reordered, each figure finds its own measure.
+        let a = "地区生产总值达到3500亿元，一般公共预算收入达到200亿元。";
+        let b = "一般公共预算收入达到300亿元，地区生产总值达到4000亿元。";
+        let got = changes_in(a, &extract(a), b, &extract(b));
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got
+            .iter()
+            .any(|x| x.a.as_deref() == Some("3500亿元") && x.b.as_deref() == Some("4000亿元")));
+        assert!(got
+            .iter()
+            .any(|x| x.a.as_deref() == Some("200亿元") && x.b.as_deref() == Some("300亿元")));
     }
 }

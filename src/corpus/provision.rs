@@ -86,7 +86,19 @@ impl Provision {
         let heading = self.heading.trim();
         // Numbered items and boxes have titles; a legal article's or a
         // paragraph's heading is its first words.
+        // A title names the measure in a few words (`加大财政政策支持力度`); a
+        // first sentence with a comma, a semicolon or a figure states it and
+        // is a clause (`对新引进的博士给予每人50万元安家补贴`).
+        let short_title = {
+            let bare = heading
+                .strip_prefix(self.number.as_deref().unwrap_or_default())
+                .unwrap_or(heading);
+            bare.chars().count() <= 24
+                && !bare.contains(['，', ',', '；', ';'])
+                && !bare.chars().any(|c| c.is_ascii_digit())
+        };
         let titled = matches!(self.kind, ProvisionKind::Item | ProvisionKind::Box)
+            && short_title
             && !heading.is_empty()
             && t.starts_with(heading)
             && t[heading.len()..]
@@ -123,9 +135,20 @@ impl Provision {
         let Some(pos) = last_label(t) else {
             return t.len();
         };
-        match t[..pos].chars().next_back() {
-            Some(c @ ('（' | '(' | '〔' | '【' | '[')) => pos - c.len_utf8(),
-            _ => pos,
+        // A note, not a mention: the label (责任单位 and the like, four
+        // characters) opens a bracket or a sentence and a colon follows it
+        // (`（责任单位：…）`, `。牵头单位：…`); `明确牵头单位和工作责任` is text.
+        let after = &t[pos..];
+        let colon = after
+            .char_indices()
+            .nth(4)
+            .is_some_and(|(i, _)| after[i..].trim_start().starts_with(['：', ':']));
+        match t[..pos].trim_end().chars().next_back() {
+            Some(c @ ('（' | '(' | '〔' | '【' | '[')) if colon => {
+                t[..pos].trim_end().len() - c.len_utf8()
+            }
+            None | Some('。' | '；' | ';' | '\n' | '）' | ')') if colon => pos,
+            _ => t.len(),
         }
     }
 

@@ -42,7 +42,8 @@ pub struct Passage {
     pub heading: String,
     /// Length in folded characters.
     pub chars: usize,
-    /// Found in most documents: a stock phrase, not reuse.
+    /// A stock phrase, not reuse: found in most documents, or mostly
+    /// political formulae (`compare::clauses::is_boilerplate`).
     pub boilerplate: bool,
     /// How many other documents contain it (for boilerplate).
     pub documents: usize,
@@ -325,14 +326,19 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
                     }
                 }
             }
-            let boilerplate = stock_anchors == all_anchors.len();
+            // Boilerplate: a sentence most documents have (corpus share), or
+            // one that is mostly political formulae, the notion `diff` and
+            // `compare` use (`compare::clauses::is_boilerplate`).
+            let stock = stock_anchors == all_anchors.len();
+            let formulae = crate::compare::clauses::is_boilerplate(&display);
+            let boilerplate = stock || (formulae && !candidates.is_empty());
             if candidates.is_empty() && !boilerplate {
                 previous = None;
                 continue;
             }
             let docs_with_anchor: HashSet<&str> =
                 candidates.values().map(|(d, _, _)| d.as_str()).collect();
-            let documents = if boilerplate {
+            let documents = if stock {
                 stock_docs
             } else {
                 docs_with_anchor.len()

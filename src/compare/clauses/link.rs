@@ -201,7 +201,9 @@ pub fn align_clauses<'a>(
             .and_then(|r| r.get(ub[j].provision))
             .map_or(0.0, |c| settings.context * c)
     };
-    let links = link_vectors(&model, &va, &vb, settings, &ctx);
+    let ra: Vec<&ClauseVector> = va.iter().collect();
+    let rb: Vec<&ClauseVector> = vb.iter().collect();
+    let links = link_vectors(&model, &ra, &rb, settings, &ctx);
     ClauseAlignment {
         a: ua,
         b: ub,
@@ -213,8 +215,8 @@ pub fn align_clauses<'a>(
 /// Links between prepared clauses; see the module documentation.
 pub fn link_vectors(
     model: &ClauseModel,
-    va: &[ClauseVector],
-    vb: &[ClauseVector],
+    va: &[&ClauseVector],
+    vb: &[&ClauseVector],
     settings: &Settings,
     context: &dyn Fn(usize, usize) -> f64,
 ) -> Vec<Link> {

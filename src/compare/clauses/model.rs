@@ -159,6 +159,29 @@ pub struct ClauseModel {
 }
 
 /// The folded text of a clause as compared: formulae cut out.
+/// Names of zone types, longer first: one kind of place for comparison
+/// (a city's 开发区 measure and its 高新区 measure are parallel).
+const ZONE_WORDS: &[&str] = &[
+    "国家级经济技术开发区",
+    "高新技术产业开发区",
+    "经济技术开发区",
+    "经济开发区",
+    "高新区",
+    "经开区",
+    "开发区",
+];
+
+/// `folded` with every zone-type word written `开发区`.
+fn zone_words(folded: &str) -> String {
+    let mut s = folded.to_string();
+    for w in ZONE_WORDS {
+        if s.contains(w) {
+            s = s.replace(w, "开发区");
+        }
+    }
+    s
+}
+
 /// A clause that is mostly political formulae (`以习近平新时代中国特色社会主义
 /// 思想为指导，深入贯彻落实…`): less than [`BOILERPLATE_KEEP`] of its letters
 /// and digits remain once the formulae are cut. Such a clause states no
@@ -166,17 +189,25 @@ pub struct ClauseModel {
 /// look parallel).
 pub fn is_boilerplate(text: &str) -> bool {
     let folded = crate::text::fold(text);
-    let all = content_chars(&folded);
-    let kept = content_chars(&crate::compare::side_by_side::strip_formulae(&folded));
-    all > 0 && (kept as f64) < BOILERPLATE_KEEP * all as f64
+    formula_heavy(
+        &folded,
+        &crate::compare::side_by_side::strip_formulae(&folded),
+    )
+}
+
+fn formula_heavy(folded: &str, stripped: &str) -> bool {
+    let all = content_chars(folded);
+    all > 0 && (content_chars(stripped) as f64) < BOILERPLATE_KEEP * all as f64
 }
 
 /// [`comparable`], or nothing for a boilerplate clause (see [`is_boilerplate`]).
 pub fn comparable_measure(text: &str) -> String {
-    if is_boilerplate(text) {
+    let folded = crate::text::fold(text);
+    let stripped = crate::compare::side_by_side::strip_formulae(&folded);
+    if formula_heavy(&folded, &stripped) {
         String::new()
     } else {
-        comparable(text)
+        comparable_stripped(&stripped)
     }
 }
 
@@ -184,7 +215,14 @@ pub fn comparable_measure(text: &str) -> String {
 /// after them) become a comma, so that `2022年12月底前` shares nothing with
 /// `2022年年底前` but its words.
 pub fn comparable(text: &str) -> String {
-    let folded = crate::compare::side_by_side::strip_formulae(&crate::text::fold(text));
+    comparable_stripped(&crate::compare::side_by_side::strip_formulae(
+        &crate::text::fold(text),
+    ))
+}
+
+/// [`comparable`] of text already folded, formulae cut.
+fn comparable_stripped(stripped: &str) -> String {
+    let folded = zone_words(stripped);
     let mut out = String::with_capacity(folded.len());
     let mut in_number = false;
     for c in folded.chars() {
@@ -212,24 +250,39 @@ impl ClauseModel {
         folded: impl IntoIterator<Item = &'a str>,
         background: Option<&'static Background>,
     ) -> ClauseModel {
+        // Counted on all cores in blocks of texts, then merged.
+        let texts: Vec<&str> = folded.into_iter().collect();
+        let blocks: Vec<&[&str]> = texts.chunks(64).collect();
+        let counted = crate::compare::side_by_side::parallel_map(&blocks, |block| {
+            let mut word_df: HashMap<u64, u32> = HashMap::new();
+            let mut bigram_df: HashMap<u64, u32> = HashMap::new();
+            for f in block.iter() {
+                let mut seen: Vec<u64> = content_words(f).iter().map(|w| key(w.text)).collect();
+                seen.sort_unstable();
+                seen.dedup();
+                for k in seen {
+                    *word_df.entry(k).or_default() += 1;
+                }
+                let mut seen: Vec<u64> = bigrams(f).collect();
+                seen.sort_unstable();
+                seen.dedup();
+                for k in seen {
+                    *bigram_df.entry(k).or_default() += 1;
+                }
+            }
+            (word_df, bigram_df)
+        });
         let mut word_df: HashMap<u64, u32> = HashMap::new();
         let mut bigram_df: HashMap<u64, u32> = HashMap::new();
-        let mut clauses = 0;
-        for f in folded {
-            clauses += 1;
-            let mut seen: Vec<u64> = content_words(f).iter().map(|w| key(w.text)).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for k in seen {
-                *word_df.entry(k).or_default() += 1;
+        for (w, b) in counted {
+            for (k, n) in w {
+                *word_df.entry(k).or_default() += n;
             }
-            let mut seen: Vec<u64> = bigrams(f).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for k in seen {
-                *bigram_df.entry(k).or_default() += 1;
+            for (k, n) in b {
+                *bigram_df.entry(k).or_default() += n;
             }
         }
+        let clauses = texts.len() as u32;
         ClauseModel {
             cover_share: COVER_SHARE,
             short_chars: SHORT_CHARS,

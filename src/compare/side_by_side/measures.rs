@@ -90,8 +90,8 @@ pub fn group(sel: &Selection, settings: &Settings) -> Vec<MeasureGroup> {
         .collect();
     let found: Vec<Vec<(usize, usize, f64)>> = super::parallel_map(&doc_pairs, |&(da, db)| {
         let (ua, ub) = (&by_doc[da], &by_doc[db]);
-        let va: Vec<ClauseVector> = ua.iter().map(|&u| vectors[u].clone()).collect();
-        let vb: Vec<ClauseVector> = ub.iter().map(|&u| vectors[u].clone()).collect();
+        let va: Vec<&ClauseVector> = ua.iter().map(|&u| &vectors[u]).collect();
+        let vb: Vec<&ClauseVector> = ub.iter().map(|&u| &vectors[u]).collect();
         link_vectors(&model, &va, &vb, settings, &|_, _| 0.0)
             .into_iter()
             .filter(|l| l.kind.is_parallel())

@@ -42,7 +42,7 @@ pub use markdown::markdown;
 /// Default minimum score of a clause link that puts two clauses in one row
 /// (the link threshold of `diff`).
 pub const ROW_THRESHOLD: f64 = crate::compare::clauses::CLOSE_THRESHOLD;
-use selection::parallel_map;
+pub(crate) use selection::parallel_map;
 pub use selection::{
     classify_documents, By, Candidate, Column, Compared, DocInfo, DocTopics, HeatRow, Heatmap,
     ProvisionTopics, Scored, Selection, NO_JURISDICTION,
@@ -152,8 +152,8 @@ pub struct Row {
     /// The row's shortest clause (the measure in the fewest words), or the
     /// heading of a provision shown whole.
     pub label: String,
-    /// Mean similarity of the row's provisions across columns (0 when the
-    /// row has one column).
+    /// Mean score of the clause links inside the row (0 for a provision
+    /// shown whole in a row of its own).
     pub similarity: f64,
     /// Columns with at least one provision.
     pub columns_covered: usize,
@@ -202,8 +202,8 @@ impl Provenance {
 
 /// How rows are formed, for provenance.
 pub const METHOD: &str = "provisions classified under the topic (score >= topic_threshold) and cut into \
-clauses; clauses of every two documents linked as in `diff` (IDF over the selected clauses and a fixed \
-background, formulae and numbers cut out; a link is its shorter clause's best pair, at >= row_threshold); \
+clauses; clauses of every two documents linked as in `diff` (IDF over every clause of the documents \
+compared and a fixed background, formulae and numbers cut out; a link is its shorter clause's best pair, at >= row_threshold); \
 rows: links merged strongest first into clusters of at most one clause per document, a row per cluster \
 spanning two documents or more, the row's clauses highlighted in their provisions (a provision may be in \
 several rows); a provision with no clause in a row gets a row of its own";
@@ -425,10 +425,24 @@ fn build_row(
             .filter(|(o, ((x, _), _))| *o != n && sel.candidates[*x].column != cand.column)
             .map(|(_, (_, t))| t.as_str())
             .collect();
-        let phrases = marks::shared_ranges(&p.text, marks::body_end(p), &others, &shared_terms);
         let all_clauses = p.clauses();
         let row_clauses: Vec<&crate::corpus::Clause> =
             ks.iter().filter_map(|&k| all_clauses.get(k)).collect();
+        // Shared phrases: of the whole body for a provision shown whole, of
+        // each row clause otherwise (word diffs of short texts).
+        let phrases: Vec<Range<usize>> = if row_clauses.is_empty() {
+            marks::shared_ranges(&p.text, marks::body_end(p), &others, &shared_terms)
+        } else {
+            row_clauses
+                .iter()
+                .flat_map(|c| {
+                    let t = c.text(p);
+                    marks::shared_ranges(t, t.len(), &others, &shared_terms)
+                        .into_iter()
+                        .map(|r| c.range.start + r.start..c.range.start + r.end)
+                })
+                .collect()
+        };
         // Shared phrases inside the row's clauses (all of them when the
         // provision is shown whole).
         let inside = |r: &Range<usize>| {
