@@ -502,23 +502,14 @@ pub fn evaluate(sets: &[Set], part: Part, settings: &Settings) -> Scores {
 /// Clause scores of the gold links and of the gold related pairs (for the
 /// score distribution).
 pub fn gold_scores(set: &Set, settings: &Settings) -> (Vec<f64>, Vec<f64>) {
-    use policy_diff::compare::clauses::{
-        comparable_measure as comparable, Background, ClauseModel,
-    };
+    use policy_diff::compare::clauses::comparable_measure as comparable;
     let a: Vec<&Provision> = set.a.iter().collect();
     let b: Vec<&Provision> = set.b.iter().collect();
     let ua = policy_diff::compare::clauses::units(&a);
     let ub = policy_diff::compare::clauses::units(&b);
     let fa: Vec<String> = ua.iter().map(|u| comparable(u.text())).collect();
     let fb: Vec<String> = ub.iter().map(|u| comparable(u.text())).collect();
-    let mut model = ClauseModel::new(
-        fa.iter().chain(&fb).map(String::as_str),
-        settings.background.then(Background::builtin),
-    );
-    model.cover_share = settings.cover_share;
-    model.short_chars = settings.short_chars;
-    model.rare_weight = settings.rare_weight;
-    model.rare_raise = settings.rare_raise;
+    let model = settings.model(fa.iter().chain(&fb).map(String::as_str));
     let index_a: HashMap<Clause, usize> = ua
         .iter()
         .enumerate()

@@ -88,6 +88,20 @@ pub struct Settings {
     pub context: f64,
 }
 
+impl Settings {
+    /// The clause model these settings describe, its IDF counted over
+    /// `texts` (clauses' [`comparable_measure`] texts) and, when
+    /// `background` is set, the built-in background model.
+    pub fn model<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> ClauseModel {
+        let mut model = ClauseModel::new(texts, self.background.then(Background::builtin));
+        model.cover_share = self.cover_share;
+        model.short_chars = self.short_chars;
+        model.rare_weight = self.rare_weight;
+        model.rare_raise = self.rare_raise;
+        model
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -175,12 +189,7 @@ pub fn align_clauses<'a>(
     let ub = units(b);
     let fa: Vec<String> = ua.iter().map(|u| comparable_measure(u.text())).collect();
     let fb: Vec<String> = ub.iter().map(|u| comparable_measure(u.text())).collect();
-    let background = settings.background.then(Background::builtin);
-    let mut model = ClauseModel::new(fa.iter().chain(&fb).map(String::as_str), background);
-    model.cover_share = settings.cover_share;
-    model.short_chars = settings.short_chars;
-    model.rare_weight = settings.rare_weight;
-    model.rare_raise = settings.rare_raise;
+    let model = settings.model(fa.iter().chain(&fb).map(String::as_str));
     let va: Vec<ClauseVector> = fa.iter().map(|f| model.vector(f)).collect();
     let vb: Vec<ClauseVector> = fb.iter().map(|f| model.vector(f)).collect();
     // Context: how alike the clauses' provisions are (their bodies).

@@ -19,8 +19,7 @@ use std::collections::BTreeMap;
 
 use super::selection::Selection;
 use crate::compare::clauses::{
-    comparable, comparable_measure, link::link_vectors, Background, ClauseModel, ClauseVector,
-    Settings,
+    comparable, comparable_measure, link::link_vectors, ClauseVector, Settings,
 };
 
 /// A row before display.
@@ -72,12 +71,7 @@ pub fn group(sel: &Selection, settings: &Settings) -> Vec<MeasureGroup> {
             }
         }
     }
-    let background = settings.background.then(Background::builtin);
-    let mut model = ClauseModel::new(idf_texts.iter().map(String::as_str), background);
-    model.cover_share = settings.cover_share;
-    model.short_chars = settings.short_chars;
-    model.rare_weight = settings.rare_weight;
-    model.rare_raise = settings.rare_raise;
+    let model = settings.model(idf_texts.iter().map(String::as_str));
     let vectors: Vec<ClauseVector> = texts.iter().map(|t| model.vector(t)).collect();
 
     // Parallel links between every two documents.
