@@ -10,7 +10,8 @@
 //!    they are about equally good). Its kind is `verbatim` when shared spans
 //!    cover both clauses (at least [`VERBATIM_COVERAGE`]), else `close`.
 //! 3. A clause left without a link may keep one **related** partner: its
-//!    best pair, when that reaches the related threshold. Related links are
+//!    best pair (the first of equal ones), when that reaches the related
+//!    threshold. Related links are
 //!    shown, never counted as parallel measures.
 //!
 //! Provision pairs follow from the links (see [`ClauseAlignment::provision_pairs`]).
@@ -227,30 +228,35 @@ pub fn link_vectors(
     va: &[&ClauseVector],
     vb: &[&ClauseVector],
     settings: &Settings,
-    context: &dyn Fn(usize, usize) -> f64,
+    context: &(dyn Fn(usize, usize) -> f64 + Sync),
 ) -> Vec<Link> {
     let floor = settings.related.min(settings.close);
-    let mut scored: Vec<(usize, usize, ClauseScore)> = vec![];
+    // Every pair scored, the rows of A on all cores.
+    let rows: Vec<usize> = (0..va.len()).collect();
+    let per_row: Vec<Vec<(usize, usize, ClauseScore)>> =
+        crate::compare::side_by_side::parallel_map(&rows, |&i| {
+            let x = va[i];
+            if x.content == 0 {
+                return vec![];
+            }
+            vb.iter()
+                .enumerate()
+                .filter(|(_, y)| y.content > 0)
+                .filter_map(|(j, y)| {
+                    let mut s = model.score(x, y);
+                    if s.similarity < 1.0 {
+                        s.similarity = (s.similarity + context(i, j)).min(1.0);
+                    }
+                    (s.similarity >= floor).then_some((i, j, s))
+                })
+                .collect()
+        });
+    let scored: Vec<(usize, usize, ClauseScore)> = per_row.into_iter().flatten().collect();
     let mut best_a = vec![0.0f64; va.len()];
     let mut best_b = vec![0.0f64; vb.len()];
-    for (i, x) in va.iter().enumerate() {
-        if x.content == 0 {
-            continue;
-        }
-        for (j, y) in vb.iter().enumerate() {
-            if y.content == 0 {
-                continue;
-            }
-            let mut s = model.score(x, y);
-            if s.similarity < 1.0 {
-                s.similarity = (s.similarity + context(i, j)).min(1.0);
-            }
-            if s.similarity >= floor {
-                best_a[i] = best_a[i].max(s.similarity);
-                best_b[j] = best_b[j].max(s.similarity);
-                scored.push((i, j, s));
-            }
-        }
+    for &(i, j, s) in &scored {
+        best_a[i] = best_a[i].max(s.similarity);
+        best_b[j] = best_b[j].max(s.similarity);
     }
     // Each clause's best partner: highest score, then nearest relative
     // position (so that a sentence a document repeats, as a task table
@@ -316,14 +322,25 @@ pub fn link_vectors(
             linked_b[j] = true;
         }
     }
-    // Related: the best pair of a clause left without a link.
+    // Related: the best pair of a clause left without a link (one per
+    // clause, the first of equal ones).
+    let linked: std::collections::HashSet<(usize, usize)> =
+        links.iter().map(|l| (l.a, l.b)).collect();
+    let mut related_a = vec![false; va.len()];
+    let mut related_b = vec![false; vb.len()];
     for &(i, j, s) in &scored {
         let v = s.similarity;
-        if v < settings.related || links.iter().any(|l| l.a == i && l.b == j) {
+        if v < settings.related || linked.contains(&(i, j)) {
             continue;
         }
-        let for_a = !linked_a[i] && v >= best_a[i];
-        let for_b = !linked_b[j] && v >= best_b[j];
+        let for_a = !linked_a[i] && !related_a[i] && v >= best_a[i];
+        let for_b = !linked_b[j] && !related_b[j] && v >= best_b[j];
+        if for_a {
+            related_a[i] = true;
+        }
+        if for_b {
+            related_b[j] = true;
+        }
         if for_a || for_b {
             links.push(Link {
                 a: i,
