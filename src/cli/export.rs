@@ -48,18 +48,60 @@ struct Row<'a> {
     responsible_units: &'a [String],
 }
 
+/// Where rows go: JSON lines, or CSV whose every cell is made safe for
+/// spreadsheets (one writer for both levels).
+struct Sink {
+    csv: Option<csv::Writer<Vec<u8>>>,
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Sink {
+    fn new(format: Format, header: &[&str]) -> anyhow::Result<Sink> {
+        let mut csv = (format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+        if let Some(w) = &mut csv {
+            w.write_record(header)?;
+        }
+        Ok(Sink { csv, out: stdout() })
+    }
+
+    /// One row: `json` as a JSON line, or `cells` as a CSV record.
+    fn row(&mut self, json: &impl Serialize, cells: &[&str]) -> anyhow::Result<()> {
+        match &mut self.csv {
+            Some(w) => {
+                let safe: Vec<std::borrow::Cow<'_, str>> = cells
+                    .iter()
+                    .map(|c| policy_diff::report::csv_safe(c))
+                    .collect();
+                w.write_record(safe.iter().map(|c| c.as_bytes()))?;
+            }
+            None => {
+                serde_json::to_writer(&mut self.out, json)?;
+                writeln!(self.out)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<i32> {
+        if let Some(w) = self.csv.take() {
+            self.out.write_all(&w.into_inner()?)?;
+        }
+        self.out.flush()?;
+        Ok(0)
+    }
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
     ctx.refresh(&corpus)?;
     let tax = ctx.taxonomy()?;
     let docs = corpus.documents()?;
-    let mut out = stdout();
     if args.level == Level::Clause {
         return clauses(&docs, tax, args.format);
     }
-    let mut csv = (args.format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
-    if let Some(w) = &mut csv {
-        w.write_record([
+    let mut sink = Sink::new(
+        args.format,
+        &[
             "doc_id",
             "provision_id",
             "jurisdiction",
@@ -69,8 +111,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             "text",
             "topics",
             "responsible_units",
-        ])?;
-    }
+        ],
+    )?;
     for d in &docs {
         for p in &d.provisions {
             let row = Row {
@@ -84,36 +126,27 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 topics: policy_diff::topics::topic_ids(tax, p),
                 responsible_units: &p.responsible_units,
             };
-            match &mut csv {
-                Some(w) => {
-                    let kind = serde_json::to_value(p.kind)?
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string();
-                    w.write_record([
-                        &*policy_diff::report::csv_safe(row.doc_id),
-                        &*policy_diff::report::csv_safe(row.provision_id),
-                        &*policy_diff::report::csv_safe(row.jurisdiction),
-                        &kind,
-                        &policy_diff::report::csv_safe(row.heading),
-                        &policy_diff::report::csv_safe(&row.path.join(" > ")),
-                        &policy_diff::report::csv_safe(row.text),
-                        &row.topics.join(";"),
-                        &policy_diff::report::csv_safe(&row.responsible_units.join(";")),
-                    ])?;
-                }
-                None => {
-                    serde_json::to_writer(&mut out, &row)?;
-                    writeln!(out)?;
-                }
-            }
+            let kind = serde_json::to_value(p.kind)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            sink.row(
+                &row,
+                &[
+                    row.doc_id,
+                    row.provision_id,
+                    row.jurisdiction,
+                    &kind,
+                    row.heading,
+                    &row.path.join(" > "),
+                    row.text,
+                    &row.topics.join(";"),
+                    &row.responsible_units.join(";"),
+                ],
+            )?;
         }
     }
-    if let Some(w) = csv {
-        out.write_all(&w.into_inner()?)?;
-    }
-    out.flush()?;
-    Ok(0)
+    sink.finish()
 }
 
 /// `export --level clause`: one row per clause.
@@ -122,10 +155,9 @@ fn clauses(
     tax: &policy_diff::topics::Taxonomy,
     format: Format,
 ) -> anyhow::Result<i32> {
-    let mut out = stdout();
-    let mut csv = (format == Format::Csv).then(|| csv::Writer::from_writer(Vec::new()));
-    if let Some(w) = &mut csv {
-        w.write_record([
+    let mut sink = Sink::new(
+        format,
+        &[
             "doc_id",
             "provision_id",
             "clause_id",
@@ -134,8 +166,8 @@ fn clauses(
             "text",
             "topics",
             "responsible_units",
-        ])?;
-    }
+        ],
+    )?;
     for d in docs {
         for p in &d.provisions {
             let topics = policy_diff::topics::topic_ids(tax, p);
@@ -150,31 +182,21 @@ fn clauses(
                     topics: &topics,
                     responsible_units: &p.responsible_units,
                 };
-                match &mut csv {
-                    Some(w) => {
-                        use policy_diff::report::csv_safe;
-                        w.write_record([
-                            &*csv_safe(row.doc_id),
-                            &*csv_safe(row.provision_id),
-                            &*csv_safe(row.clause_id),
-                            &*csv_safe(row.jurisdiction),
-                            &*csv_safe(row.heading),
-                            &*csv_safe(row.text),
-                            &*csv_safe(&row.topics.join(";")),
-                            &*csv_safe(&row.responsible_units.join(";")),
-                        ])?
-                    }
-                    None => {
-                        serde_json::to_writer(&mut out, &row)?;
-                        writeln!(out)?;
-                    }
-                }
+                sink.row(
+                    &row,
+                    &[
+                        row.doc_id,
+                        row.provision_id,
+                        row.clause_id,
+                        row.jurisdiction,
+                        row.heading,
+                        row.text,
+                        &row.topics.join(";"),
+                        &row.responsible_units.join(";"),
+                    ],
+                )?;
             }
         }
     }
-    if let Some(w) = csv {
-        out.write_all(&w.into_inner()?)?;
-    }
-    out.flush()?;
-    Ok(0)
+    sink.finish()
 }

@@ -302,6 +302,19 @@ impl Scores {
     }
 }
 
+/// The clauses `lines` annotate, on each side.
+fn annotated(lines: &[&Line]) -> (BTreeSet<Clause>, BTreeSet<Clause>) {
+    let side = |pick: fn(&Line) -> Option<&Vec<Clause>>| {
+        lines
+            .iter()
+            .filter_map(|l| pick(l))
+            .flatten()
+            .copied()
+            .collect()
+    };
+    (side(|l| l.a.as_ref()), side(|l| l.b.as_ref()))
+}
+
 /// Score predicted parallel clause links (and provision pairs) against `set`.
 pub fn score(
     set: &Set,
@@ -317,18 +330,7 @@ pub fn score(
         .collect();
     let is_gold =
         |x: &Clause, y: &Clause| gold.iter().any(|(ga, gb)| ga.contains(x) && gb.contains(y));
-    let annotated_a: BTreeSet<Clause> = lines
-        .iter()
-        .filter_map(|l| l.a.as_ref())
-        .flatten()
-        .copied()
-        .collect();
-    let annotated_b: BTreeSet<Clause> = lines
-        .iter()
-        .filter_map(|l| l.b.as_ref())
-        .flatten()
-        .copied()
-        .collect();
+    let (annotated_a, annotated_b) = annotated(&lines);
     let predicted: BTreeSet<(Clause, Clause)> = links.iter().copied().collect();
     let mut s = Scores::default();
     for (x, y) in &predicted {
@@ -546,20 +548,7 @@ pub fn tuning_errors(set: &Set, settings: &Settings) -> Vec<String> {
     let lines: Vec<&Line> = set.lines.iter().filter(|l| l.tune).collect();
     let text_a = |c: &Clause| set.a[c.0].clauses()[c.1].text(&set.a[c.0]).to_string();
     let text_b = |c: &Clause| set.b[c.0].clauses()[c.1].text(&set.b[c.0]).to_string();
-    let ann_a: BTreeSet<Clause> = lines
-        .iter()
-        .filter_map(|l| l.a.as_ref())
-        .flatten()
-        .copied()
-        .collect();
-    let ann_b: BTreeSet<Clause> = lines
-        .iter()
-        .filter_map(|l| l.b.as_ref())
-        .flatten()
-        .copied()
-        .collect();
-    let (golds, related) = gold_scores(set, settings);
-    let _ = (golds, related);
+    let (ann_a, ann_b) = annotated(&lines);
     let mut out = vec![];
     for (x, y) in &links {
         let gold = lines.iter().any(|l| {
