@@ -274,7 +274,8 @@ pub fn diff_documents_by_topic(
     // Best similarity of each provision's pairs; None when unpaired.
     let mut best_a: Vec<Option<f64>> = vec![None; pa.len()];
     let mut best_b: Vec<Option<f64>> = vec![None; pb.len()];
-    for pair in al.provision_pairs() {
+    let provision_pairs = al.provision_pairs();
+    for pair in &provision_pairs {
         let (x, y) = (pa[pair.a], pb[pair.b]);
         let spans = worddiff::diff_words(&x.text, &y.text);
         let clauses: Vec<ClauseLink> = pair
@@ -350,7 +351,7 @@ pub fn diff_documents_by_topic(
         |r: &ProvisionRef, ps: &[&Provision]| ps.iter().position(|p| p.id == r.provision_id);
     pairs.sort_by_key(|p| (order(&p.a, &pa), order(&p.b, &pb)));
     let related: Vec<LooseRelated> = al
-        .loose_related()
+        .loose_related(&provision_pairs)
         .into_iter()
         .map(|k| {
             let l = &al.links[k];

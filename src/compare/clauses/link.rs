@@ -287,24 +287,22 @@ pub fn link_vectors(
         // partner; the longer one may bundle several measures, and keeps
         // links within `ratio` of its best.
         let a_short = va[i].content <= vb[j].content;
-        let ok_a = if a_short && settings.ratio_short >= 1.0 {
-            partner_a[i].is_some_and(|(p, _)| p == j)
-        } else {
-            v >= (if a_short {
-                settings.ratio_short
+        // Does the link suit a clause (`best` its best score, `partner` its
+        // best partner, `other` the clause at the link's other end)?
+        let suits = |short: bool, best: f64, partner: Option<(usize, f64)>, other: usize| {
+            if short && settings.ratio_short >= 1.0 {
+                partner.is_some_and(|(p, _)| p == other)
             } else {
-                settings.ratio
-            }) * best_a[i]
+                let ratio = if short {
+                    settings.ratio_short
+                } else {
+                    settings.ratio
+                };
+                v >= ratio * best
+            }
         };
-        let ok_b = if !a_short && settings.ratio_short >= 1.0 {
-            partner_b[j].is_some_and(|(p, _)| p == i)
-        } else {
-            v >= (if a_short {
-                settings.ratio
-            } else {
-                settings.ratio_short
-            }) * best_b[j]
-        };
+        let ok_a = suits(a_short, best_a[i], partner_a[i], j);
+        let ok_b = suits(!a_short, best_b[j], partner_b[j], i);
         if v >= settings.close && ok_a && ok_b {
             let verbatim = v >= 1.0
                 || (s.spans_shorter >= VERBATIM_COVERAGE && s.spans_longer >= VERBATIM_COVERAGE);
@@ -392,9 +390,9 @@ impl<'a> ClauseAlignment<'a> {
         pairs
     }
 
-    /// Related links between provisions that share no parallel link.
-    pub fn loose_related(&self) -> Vec<usize> {
-        let pairs = self.provision_pairs();
+    /// Related links between provisions that share no parallel link
+    /// (`pairs`: [`Self::provision_pairs`]).
+    pub fn loose_related(&self, pairs: &[ProvisionPair]) -> Vec<usize> {
         self.links
             .iter()
             .enumerate()
@@ -409,18 +407,19 @@ impl<'a> ClauseAlignment<'a> {
 
     /// The best link kind of each A clause (`None`: no link).
     pub fn status_a(&self) -> Vec<Option<LinkKind>> {
-        let mut s = vec![None; self.a.len()];
-        for l in &self.links {
-            s[l.a] = Some(s[l.a].map_or(l.kind, |k: LinkKind| k.min(l.kind)));
-        }
-        s
+        self.status(self.a.len(), |l| l.a)
     }
 
     /// The best link kind of each B clause.
     pub fn status_b(&self) -> Vec<Option<LinkKind>> {
-        let mut s = vec![None; self.b.len()];
+        self.status(self.b.len(), |l| l.b)
+    }
+
+    fn status(&self, n: usize, side: impl Fn(&Link) -> usize) -> Vec<Option<LinkKind>> {
+        let mut s: Vec<Option<LinkKind>> = vec![None; n];
         for l in &self.links {
-            s[l.b] = Some(s[l.b].map_or(l.kind, |k: LinkKind| k.min(l.kind)));
+            let k = &mut s[side(l)];
+            *k = Some(k.map_or(l.kind, |k| k.min(l.kind)));
         }
         s
     }

@@ -9,7 +9,6 @@
 use std::ops::Range;
 
 use crate::compare::worddiff::{diff_words, Op, MIN_REUSED_CHARS};
-use crate::corpus::Provision;
 use crate::text::{fold, fold_with_map};
 
 fn content_chars(s: &str) -> usize {
@@ -18,7 +17,7 @@ fn content_chars(s: &str) -> usize {
 
 /// Sorted, disjoint byte ranges of `text[..body_end]` that `others` share
 /// (see the module documentation): shared department names in a trailing
-/// responsible-units note (see [`body_end`]) are not shared policy. Ranges
+/// responsible-units note (see [`crate::corpus::Provision::body_end`]) are not shared policy. Ranges
 /// start and end on letters or digits.
 pub fn shared_ranges(
     text: &str,
@@ -64,11 +63,6 @@ pub fn shared_ranges(
     merge(ranges)
 }
 
-/// Where the body of a provision's text ends (see [`Provision::body_end`]).
-pub fn body_end(p: &Provision) -> usize {
-    p.body_end()
-}
-
 /// Shrink a range to start and end on a letter or digit.
 fn trim(text: &str, r: Range<usize>) -> Option<Range<usize>> {
     let s = text.get(r.clone())?;
@@ -112,7 +106,7 @@ pub fn pieces<'t>(text: &'t str, marks: &[Range<usize>]) -> Vec<(bool, &'t str)>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::ProvisionKind;
+    use crate::corpus::{Provision, ProvisionKind};
 
     #[test]
     fn equal_runs_and_terms_are_marked() {
@@ -147,15 +141,11 @@ mod tests {
         };
         let a = "建设人才公寓。（责任单位：市人才办、市人社局）";
         let b = "发放安家补贴。（责任单位：市人才办、市人社局）";
-        let end = body_end(&p(a, ProvisionKind::Item, &["市人才办"]));
+        let end = p(a, ProvisionKind::Item, &["市人才办"]).body_end();
         assert_eq!(&a[end..], "（责任单位：市人才办、市人社局）");
         assert!(shared_ranges(a, end, &[b], &[]).is_empty());
         let row = "34\t开展低效用地清理整治。\t区双清办、区自然资源局";
-        let end = body_end(&p(
-            row,
-            ProvisionKind::TableRow,
-            &["区双清办", "区自然资源局"],
-        ));
+        let end = p(row, ProvisionKind::TableRow, &["区双清办", "区自然资源局"]).body_end();
         assert_eq!(&row[..end], "34\t开展低效用地清理整治。");
     }
 

@@ -350,7 +350,7 @@ fn build_row(
         .map(|(m, ks)| {
             let p = sel.candidates[*m].provision;
             if ks.is_empty() {
-                p.text[..marks::body_end(p)].to_string()
+                p.text[..p.body_end()].to_string()
             } else {
                 let clauses = p.clauses();
                 ks.iter()
@@ -431,7 +431,7 @@ fn build_row(
         // Shared phrases: of the whole body for a provision shown whole, of
         // each row clause otherwise (word diffs of short texts).
         let phrases: Vec<Range<usize>> = if row_clauses.is_empty() {
-            marks::shared_ranges(&p.text, marks::body_end(p), &others, &shared_terms)
+            marks::shared_ranges(&p.text, p.body_end(), &others, &shared_terms)
         } else {
             row_clauses
                 .iter()
