@@ -144,19 +144,27 @@ fn user_errors_exit_2_and_say_where() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("AND at column 4"));
+    // A city the corpus has nothing of: say so, and what it has.
     e.cmd()
         .args(["search", "人才", "--jurisdiction", "南京"])
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("unknown jurisdiction '南京'")
-                .and(predicate::str::contains("did you mean")),
+            predicate::str::contains(
+                "unknown jurisdiction '南京': no document of the corpus lies in 南京市",
+            )
+            .and(predicate::str::contains("jurisdictions are"))
+            .and(predicate::str::contains("南通市")),
         );
+    // A name that is neither a region nor part of a jurisdiction.
     e.cmd()
-        .args(["search", "人才", "--jurisdiction", "连云港"])
+        .args(["search", "人才", "--jurisdiction", "南通开发区"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("ambiguous"));
+        .stderr(
+            predicate::str::contains("unknown jurisdiction '南通开发区'")
+                .and(predicate::str::contains("did you mean")),
+        );
     e.cmd()
         .args(["search", "人才", "--doc", "nt-2021-32"])
         .assert()

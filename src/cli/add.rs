@@ -93,6 +93,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     policy_diff::corpus::normalize_overrides(&mut overrides.clone())?;
 
     std::fs::create_dir_all(&ctx.corpus_dir)?;
+    ctx.sweep_interrupted_add()?;
     let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
     let mut results = corpus.add_files(&files, &overrides).into_iter();
     let (mut added, mut refused, mut skipped) = (0, 0, 0);

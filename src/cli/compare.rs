@@ -19,6 +19,10 @@ use super::{stdout, Ctx, Format};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ByArg {
+    /// One column per province (a city's and its zones' documents together).
+    Province,
+    /// One column per prefecture-level city (a zone's documents under its city).
+    City,
     /// One column per jurisdiction.
     Jurisdiction,
     /// One column per document.
@@ -32,17 +36,23 @@ pub struct Args {
     /// (`financial-autonomy`, `财政自主权`). `policy-diff topics` lists them.
     #[arg(long, value_name = "T")]
     pub topic: String,
-    /// Compare this jurisdiction (full name or an unambiguous part, `南通`);
-    /// repeat for more. Columns follow the order given.
+    /// Compare this jurisdiction: a province or city in Chinese or pinyin
+    /// (`江苏`, `连云港`, `nantong`: everything in it), or a jurisdiction in
+    /// full or by an unambiguous part (`开发区`); repeat for more. Columns
+    /// follow the order given.
     #[arg(long = "jurisdiction", short = 'j', value_name = "J")]
     pub jurisdictions: Vec<String>,
-    /// Compare this document (id); repeat for more. With --jurisdiction, the
+    /// Compare this document (id, 文号 or a unique part of the title); repeat for more. With --jurisdiction, the
     /// documents of both are compared. Default: every document.
     #[arg(long = "doc", short = 'd', value_name = "D")]
     pub docs: Vec<String>,
-    /// One column per jurisdiction or per document.
+    /// One column per province, city, jurisdiction or document.
     #[arg(long, value_enum, default_value = "jurisdiction")]
     pub by: ByArg,
+    /// Refuse a report with more columns than this (columns without
+    /// provisions on the topic are left out first), saying how to narrow it.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub max_columns: usize,
     /// Output: md, html (one self-contained file), json or csv. Default:
     /// from the extension of the --output file (.md, .html/.htm, .json,
     /// .csv), else md.
@@ -58,13 +68,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    if let Some(path) = &args.output {
+        check_output(path)?;
+        check_extension(path)?;
+    }
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(format_of))
         .unwrap_or(Format::Md);
-    if let Some(path) = &args.output {
-        check_output(path)?;
-    }
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
         return Err(Error::Usage(format!(
             "--threshold must be in (0, 1], got {}",
@@ -86,8 +97,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let jurisdictions = args
         .jurisdictions
         .iter()
-        .map(|j| corpus.resolve_jurisdiction(j))
-        .collect::<policy_diff::Result<Vec<String>>>()?;
+        .map(|j| corpus.jurisdictions(j))
+        .collect::<policy_diff::Result<Vec<Vec<String>>>>()?
+        .concat();
     let doc_ids = args
         .docs
         .iter()
@@ -101,14 +113,44 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     // Load the segmentation dictionary (rows need it) meanwhile.
     let warm = std::thread::spawn(|| policy_diff::text::segment::words("开发区").len());
     let by = match args.by {
+        ByArg::Province => By::Province,
+        ByArg::City => By::City,
         ByArg::Jurisdiction => By::Jurisdiction,
         ByArg::Doc => By::Doc,
     };
-    let entries = select(&corpus.catalog.documents, &jurisdictions, &doc_ids);
+    let mut entries = select(&corpus.catalog.documents, &jurisdictions, &doc_ids);
     // The topics of every document (cached beside the index); parsed text
     // only for the documents with provisions on this topic.
     let (classified, mut docs) = classified_corpus(ctx, &corpus, tax)?;
     lap("provisions classified");
+    let on_topic = |e: &Entry| classified.get(&e.id).is_some_and(|t| t.has(&topic.id));
+    let left_out = drop_empty_columns(&mut entries, by, on_topic);
+    if !left_out.is_empty() {
+        eprintln!(
+            "policy-diff: left out {} column{} without provisions on {}: {}",
+            left_out.len(),
+            if left_out.len() == 1 { "" } else { "s" },
+            topic.id,
+            abbreviated(&left_out, 8)
+        );
+    }
+    let columns = column_names(&entries, by);
+    if columns.len() > args.max_columns {
+        return Err(Error::Usage(format!(
+            "the report would have {} columns (one per {} with provisions on {}: {}), more than --max-columns {}\nhint: narrow it with --jurisdiction (a province or city takes everything in it: -j 江苏) or --doc, group with --by {}, or raise --max-columns",
+            columns.len(),
+            by.name(),
+            topic.id,
+            abbreviated(&columns, 6),
+            args.max_columns,
+            match by {
+                By::Doc => "jurisdiction, city or province",
+                By::Jurisdiction => "city or province",
+                By::City | By::Province => "province",
+            }
+        ))
+        .into());
+    }
     let missing: Vec<&Entry> = entries
         .iter()
         .copied()
@@ -156,9 +198,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         Some(path) => {
             write_atomic(path, &bytes)?;
             eprintln!(
-                "policy-diff: wrote {} ({} rows, {} with counterparts in several columns)",
+                "policy-diff: wrote {} ({}, {} with counterparts in several columns)",
                 path.display(),
-                report.rows.len(),
+                policy_diff::report::count(report.rows.len(), "row"),
                 report.aligned_rows()
             );
         }
@@ -303,6 +345,51 @@ fn select<'a>(entries: &'a [Entry], jurisdictions: &[String], ids: &[String]) ->
     out
 }
 
+/// Leave out the documents of columns where none has provisions on the
+/// topic (unless no column has any: the report then says so); returns the
+/// names of the columns left out.
+fn drop_empty_columns(
+    entries: &mut Vec<&Entry>,
+    by: By,
+    on_topic: impl Fn(&Entry) -> bool,
+) -> Vec<String> {
+    let kept: std::collections::HashSet<String> = entries
+        .iter()
+        .filter(|e| on_topic(e))
+        .map(|e| by.column_of(e))
+        .collect();
+    if kept.is_empty() {
+        return vec![];
+    }
+    let left_out: Vec<String> = column_names(entries, by)
+        .into_iter()
+        .filter(|c| !kept.contains(c))
+        .collect();
+    entries.retain(|e| kept.contains(&by.column_of(e)));
+    left_out
+}
+
+/// The columns of `entries`, in order of first appearance.
+fn column_names(entries: &[&Entry], by: By) -> Vec<String> {
+    let mut names: Vec<String> = vec![];
+    for e in entries {
+        let c = by.column_of(e);
+        if !names.contains(&c) {
+            names.push(c);
+        }
+    }
+    names
+}
+
+/// The first `n` names, and how many more.
+fn abbreviated(names: &[String], n: usize) -> String {
+    let mut s = names.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > n {
+        s.push_str(&format!(" and {} more", names.len() - n));
+    }
+    s
+}
+
 /// The format an output file's extension asks for, if any.
 fn format_of(path: &Path) -> Option<Format> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -313,6 +400,22 @@ fn format_of(path: &Path) -> Option<Format> {
         "csv" => Format::Csv,
         _ => return None,
     })
+}
+
+/// Refuse an --output whose extension names a format compare does not
+/// write (`x.pdf`). A known extension gives the format unless --format
+/// says otherwise; a file without extension takes --format (else md).
+fn check_extension(path: &Path) -> policy_diff::Result<()> {
+    match path.extension() {
+        Some(ext) if format_of(path).is_none() => Err(Error::input(
+            path,
+            format!(
+                "compare does not write .{} files\nhint: name the file .md, .html, .json or .csv (or give no extension and --format)",
+                ext.to_string_lossy()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Refuse an --output that cannot be a file before doing any work.

@@ -13,9 +13,9 @@ const MAX_WIDTH: usize = 1000;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The first document (A), by id.
+    /// The first document (A): id, 文号 or a unique part of the title.
     pub a: String,
-    /// The second document (B), by id.
+    /// The second document (B): id, 文号 or a unique part of the title.
     pub b: String,
     /// Output: text (side by side), md, html or json.
     #[arg(long, default_value = "text",

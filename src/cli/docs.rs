@@ -8,7 +8,9 @@ use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    #[arg(long, value_enum, default_value = "text")]
+    /// text, json or jsonl (one document per line).
+    #[arg(long, default_value = "text", value_parser = super::formats(
+        &[Format::Text, Format::Json, Format::Jsonl]))]
     pub format: Format,
 }
 
@@ -23,6 +25,8 @@ struct DocRow<'a> {
     date: &'a str,
     kind: &'a str,
     implements: Vec<&'a str>,
+    /// Substantive provisions: front matter (the 发文信息 block, signatures)
+    /// is not counted, as in `diff` and `compare`.
     provisions: usize,
     hash: &'a str,
 }
@@ -74,7 +78,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             for r in &rows {
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\t{}\t{} provisions",
+                    "{}\t{}\t{}\t{}\t{}\t{}",
                     r.id,
                     r.jurisdiction,
                     r.date,
@@ -84,7 +88,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                         r.doc_number
                     },
                     r.title,
-                    r.provisions
+                    policy_diff::report::count(r.provisions, "provision")
                 )?;
             }
         }

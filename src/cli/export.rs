@@ -8,7 +8,8 @@ use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    #[arg(long, value_enum, default_value = "jsonl")]
+    /// jsonl (one object per line) or csv.
+    #[arg(long, default_value = "jsonl", value_parser = super::formats(&[Format::Jsonl, Format::Csv]))]
     pub format: Format,
     /// One row per provision, or per clause (`clause_id` `{provision_id}.{n}`:
     /// the sentences alignment compares; headings and responsible-units

@@ -9,7 +9,8 @@ pub struct Args {
     /// Start from nothing instead of updating what changed.
     #[arg(long)]
     pub rebuild: bool,
-    #[arg(long, value_enum, default_value = "text")]
+    /// text or json.
+    #[arg(long, default_value = "text", value_parser = super::formats(&[Format::Text, Format::Json]))]
     pub format: Format,
 }
 

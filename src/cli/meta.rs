@@ -10,7 +10,7 @@ use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Id of the document (as listed by `docs`).
+    /// The document: id (as listed by `docs`), 文号 or a unique part of the title.
     #[arg(value_name = "DOC_ID")]
     pub id: String,
     #[arg(long)]
@@ -59,9 +59,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         show(&entry, args.format)?;
         return Ok(0);
     }
+    ctx.sweep_interrupted_add()?;
     let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
     let before = corpus.entry(&args.id)?.clone();
-    let (entry, changed) = corpus.set_meta(&args.id, &fields)?;
+    let (entry, changed) = corpus.set_meta(&before.id, &fields)?;
     if changed {
         for (name, old, new) in changes(&before, &entry) {
             eprintln!("{}: {name}: {} → {}", entry.id, shown(old), shown(new));

@@ -130,7 +130,22 @@ impl Ctx {
     }
 
     pub fn corpus(&self) -> policy_diff::Result<Corpus> {
+        self.sweep_interrupted_add()?;
         Corpus::open_cached(&self.corpus_dir, &self.index_dir)
+    }
+
+    /// Remove what an interrupted `add` left (files no catalog entry refers
+    /// to), saying so on stderr. Every command that opens the corpus does.
+    pub fn sweep_interrupted_add(&self) -> policy_diff::Result<()> {
+        let removed = Corpus::sweep_interrupted_add(&self.corpus_dir)?;
+        if !removed.is_empty() {
+            eprintln!(
+                "policy-diff: removed {} that an interrupted add left in {} (no catalog entry refers to them)",
+                policy_diff::report::count(removed.len(), "file"),
+                self.corpus_dir.display()
+            );
+        }
+        Ok(())
     }
 
     fn index_dir(&self) -> IndexDir {

@@ -6,7 +6,7 @@ use super::Ctx;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Ids of the documents to remove (as listed by `docs`).
+    /// The documents to remove: ids (as listed by `docs`), 文号 or unique parts of titles.
     #[arg(required = true, value_name = "DOC_ID")]
     pub ids: Vec<String>,
     /// Do not update the index now (the next command that reads it will).
@@ -15,12 +15,15 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    ctx.sweep_interrupted_add()?;
     let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
-    // Every id must exist before anything is removed.
-    for id in &args.ids {
-        corpus.entry(id)?;
-    }
-    for id in &args.ids {
+    // Every document must exist before anything is removed.
+    let ids = args
+        .ids
+        .iter()
+        .map(|name| corpus.entry(name).map(|e| e.id.clone()))
+        .collect::<policy_diff::Result<Vec<String>>>()?;
+    for id in &ids {
         if corpus.catalog.get(id).is_none() {
             continue; // named twice
         }

@@ -9,7 +9,7 @@ use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Document id (from `docs`).
+    /// The document: id (from `docs`), 文号 or a unique part of the title.
     pub doc: String,
     /// text, json or md.
     #[arg(long, default_value = "text",
@@ -98,7 +98,12 @@ fn write_text(out: &mut impl Write, r: &Report, limit: usize) -> std::io::Result
 }
 
 fn write_md(out: &mut impl Write, r: &Report, limit: usize) -> std::io::Result<()> {
-    writeln!(out, "# Reuse in 《{}》 ({})\n", r.title, r.doc_id)?;
+    writeln!(
+        out,
+        "# Reuse in 《{}》 ({})\n",
+        policy_diff::report::md_inline(&r.title),
+        r.doc_id
+    )?;
     writeln!(
         out,
         "{:.1}% of the text appears nearly verbatim in other documents.\n",
@@ -117,7 +122,7 @@ fn write_md(out: &mut impl Write, r: &Report, limit: usize) -> std::io::Result<(
                 .map(|s| format!("{} {} ({})", s.provision_id, s.date, s.similarity))
                 .collect()
         };
-        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let cell = policy_diff::report::md_inline;
         writeln!(
             out,
             "| {} | {} | {} | {} |",
@@ -126,7 +131,7 @@ fn write_md(out: &mut impl Write, r: &Report, limit: usize) -> std::io::Result<(
             cell(&sources.join("; ")),
             match &p.common_source {
                 Some(c) => cell(&format!("common source {}", c.doc_number)),
-                None => p.first_said_by.clone().unwrap_or_else(|| "—".into()),
+                None => cell(p.first_said_by.as_deref().unwrap_or("—")),
             }
         )?;
     }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use policy_diff::corpus::{Corpus, Entry};
 use policy_diff::index::{Hit, SearchFilter};
-use policy_diff::report::csv_safe;
+use policy_diff::report::{csv_safe, md_inline};
 use policy_diff::search::{query, snippet};
 use policy_diff::text::{fold, segment};
 use serde::Serialize;
@@ -16,10 +16,12 @@ pub struct Args {
     /// Words, "exact phrases", AND / OR / NOT, +word / -word, parentheses.
     /// Options may come before or after it (`人才 -公寓 -n 3`).
     pub query: Vec<String>,
-    /// Only these jurisdictions (full name or an unambiguous part: 南通).
+    /// Only these jurisdictions: a province or city in Chinese or pinyin
+    /// (江苏, 连云港, nantong: everything in it), or a jurisdiction in full or
+    /// by an unambiguous part (开发区).
     #[arg(long, short = 'j')]
     pub jurisdiction: Vec<String>,
-    /// Only these documents (ids from `docs`).
+    /// Only these documents: id (from `docs`), 文号 or a unique part of the title.
     #[arg(long, short = 'd')]
     pub doc: Vec<String>,
     /// Only provisions on these topics (id or Chinese label).
@@ -37,7 +39,9 @@ pub struct Args {
     /// How many hits to show (at most the number of indexed provisions).
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
-    #[arg(long, value_enum, default_value = "text")]
+    /// text, json, jsonl (one hit per line), csv or md.
+    #[arg(long, default_value = "text", value_parser = super::formats(
+        &[Format::Text, Format::Json, Format::Jsonl, Format::Csv, Format::Md]))]
     pub format: Format,
     /// Show how the query is parsed and segmented.
     #[arg(long)]
@@ -46,6 +50,11 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct JsonHit<'a> {
+    /// jsonl only: the query and the total, on every line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<usize>,
     rank: usize,
     doc_id: &'a str,
     provision_id: &'a str,
@@ -121,7 +130,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         .collect();
     match args.format {
         Format::Json | Format::Jsonl => {
-            let json = JsonResult {
+            let mut json = JsonResult {
                 query: &raw,
                 parsed: q.to_string(),
                 total: result.total,
@@ -129,6 +138,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                     .iter()
                     .enumerate()
                     .map(|(i, (h, e, s))| JsonHit {
+                        query: None,
+                        total: None,
                         rank: i + 1,
                         doc_id: &h.doc_id,
                         provision_id: &h.provision_id,
@@ -148,8 +159,18 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                     })
                     .collect(),
             };
-            serde_json::to_writer_pretty(&mut out, &json)?;
-            writeln!(out)?;
+            if args.format == Format::Jsonl {
+                // One hit per line; each says which query and of how many.
+                for hit in json.hits.iter_mut() {
+                    hit.query = Some(&raw);
+                    hit.total = Some(result.total);
+                    serde_json::to_writer(&mut out, hit)?;
+                    writeln!(out)?;
+                }
+            } else {
+                serde_json::to_writer_pretty(&mut out, &json)?;
+                writeln!(out)?;
+            }
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(vec![]);
@@ -184,19 +205,19 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         Format::Md => {
             writeln!(
                 out,
-                "**{}** of {} provisions match `{}`\n",
+                "**{}** of {} match {}\n",
                 hits.len(),
-                result.total,
-                raw
+                policy_diff::report::count(result.total, "provision"),
+                md_inline(&raw)
             )?;
             for (i, (h, e, s)) in hits.iter().enumerate() {
                 writeln!(
                     out,
                     "{}. **{}** — {}  \n   {}\n",
                     i + 1,
-                    h.heading,
-                    citation(e, h),
-                    snippet::mark(s, "**", "**")
+                    md_inline(&h.heading),
+                    md_inline(&citation(e, h)),
+                    snippet::mark_escaped(s, "**", "**", md_inline)
                 )?;
             }
         }
@@ -209,9 +230,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             };
             writeln!(
                 out,
-                "{} of {} matching provisions",
+                "{} of {}",
                 hits.len(),
-                result.total
+                policy_diff::report::count(result.total, "matching provision")
             )?;
             for (i, (h, e, s)) in hits.iter().enumerate() {
                 writeln!(out)?;
@@ -254,9 +275,11 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
     {
         return Ok(None);
     }
-    for d in &args.doc {
-        corpus.entry(d)?;
-    }
+    let doc_ids = args
+        .doc
+        .iter()
+        .map(|d| corpus.entry(d).map(|e| e.id.clone()))
+        .collect::<policy_diff::Result<Vec<String>>>()?;
     let from = args
         .from
         .as_deref()
@@ -279,8 +302,9 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
     let jurisdictions: Vec<String> = args
         .jurisdiction
         .iter()
-        .map(|j| corpus.resolve_jurisdiction(j))
-        .collect::<Result<_, _>>()?;
+        .map(|j| corpus.jurisdictions(j))
+        .collect::<Result<Vec<_>, _>>()?
+        .concat();
     let mut levels: Vec<&str> = corpus
         .catalog
         .documents
@@ -308,7 +332,7 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
         .catalog
         .documents
         .iter()
-        .filter(|d| args.doc.is_empty() || args.doc.contains(&d.id))
+        .filter(|d| doc_ids.is_empty() || doc_ids.contains(&d.id))
         .filter(|d| jurisdictions.is_empty() || jurisdictions.contains(&d.jurisdiction))
         .filter(|d| args.level.is_empty() || args.level.contains(&d.level))
         .filter(|d| {

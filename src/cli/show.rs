@@ -6,9 +6,11 @@ use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// A document id (`lyg-2022-32`) or a provision id (`lyg-2022-32:17`).
+    /// A document (id `lyg-2022-32`, 文号 `连政发〔2022〕32号` or a unique part of
+    /// its title) or a provision id (`lyg-2022-32:17`).
     pub id: String,
-    #[arg(long, value_enum, default_value = "text")]
+    /// text or json.
+    #[arg(long, default_value = "text", value_parser = super::formats(&[Format::Text, Format::Json]))]
     pub format: Format,
     /// With a provision id: list its clauses (`lyg-2022-32:9.2`), the units
     /// that alignment compares; the heading and the responsible-units note
@@ -33,11 +35,13 @@ struct WithClauses<'a> {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
     ctx.refresh(&corpus)?;
-    let (doc_id, seq) = match args.id.split_once(':') {
-        Some((d, s)) => (d, Some(s)),
-        None => (args.id.as_str(), None),
+    // A document named whole (id, 文号, title) first; else `DOC:SEQ`.
+    let (entry, seq) = match (corpus.entry(&args.id), args.id.rsplit_once(':')) {
+        (Ok(e), _) => (e, None),
+        (Err(_), Some((d, s))) if corpus.entry(d).is_ok() => (corpus.entry(d)?, Some(s)),
+        (Err(e), _) => return Err(e.into()),
     };
-    let entry = corpus.entry(doc_id)?;
+    let doc_id = entry.id.as_str();
     let doc = corpus.document(entry)?;
     let mut out = stdout();
     match seq {
@@ -94,14 +98,16 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 writeln!(out)?;
             } else {
                 writeln!(out, "{} ({})", doc.entry.title, doc.entry.id)?;
-                writeln!(
-                    out,
-                    "{} · {} · {} · {}",
-                    doc.entry.jurisdiction,
-                    doc.entry.issuer,
-                    or_dash(&doc.entry.doc_number),
-                    doc.entry.date
-                )?;
+                // Only the fields the document has: no `河南省 ·  · —`.
+                let e = &doc.entry;
+                let fields: Vec<&str> = [&e.jurisdiction, &e.issuer, &e.doc_number, &e.date]
+                    .into_iter()
+                    .map(|f| f.trim())
+                    .filter(|f| !f.is_empty())
+                    .collect();
+                if !fields.is_empty() {
+                    writeln!(out, "{}", fields.join(" · "))?;
+                }
                 let mut last_path: Vec<String> = vec![];
                 for p in &doc.provisions {
                     for (depth, h) in p.path.iter().enumerate() {
@@ -117,12 +123,4 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     }
     out.flush()?;
     Ok(0)
-}
-
-fn or_dash(s: &str) -> &str {
-    if s.is_empty() {
-        "—"
-    } else {
-        s
-    }
 }

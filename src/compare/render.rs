@@ -152,12 +152,15 @@ type SideValue = fn(&SideSummary) -> String;
 fn side_counts(s: &SideSummary) -> (String, String) {
     (
         format!(
-            "{} measures (clauses): {} matched, {} related only, {} unique",
-            s.clauses.clauses, s.clauses.matched, s.clauses.related, s.clauses.unique
+            "{} (clauses): {} matched, {} related only, {} unique",
+            crate::report::count(s.clauses.clauses, "measure"),
+            s.clauses.matched,
+            s.clauses.related,
+            s.clauses.unique
         ),
         format!(
-            "{} provisions: {} paired, {} unique",
-            s.provisions,
+            "{}: {} paired, {} unique",
+            crate::report::count(s.provisions, "provision"),
             s.matched + s.partly_matched,
             s.unique
         ),
@@ -394,15 +397,7 @@ pub fn text(d: &DocumentDiff, width: usize, color: bool) -> String {
 /// Escape for Markdown text (and inline HTML): HTML-escape, then backslash
 /// the characters Markdown would interpret.
 fn md(s: &str) -> String {
-    let escaped = html_escape(&plain(s));
-    let mut out = String::with_capacity(escaped.len());
-    for c in escaped.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '|' | '~') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    crate::report::md_inline(&plain(s))
 }
 
 fn md_spans(spans: &[Span], side: Op) -> String {
@@ -818,6 +813,6 @@ mod tests {
 
     #[test]
     fn markdown_escapes() {
-        assert_eq!(md("a|b*c<d>"), "a\\|b\\*c&lt;d&gt;");
+        assert_eq!(md("a|b*c<d>"), "a\\|b\\*c\\<d>");
     }
 }

@@ -7,8 +7,11 @@ pub mod extract;
 pub mod layout;
 pub mod load;
 pub mod meta;
+pub mod names;
 pub mod numbering;
+pub mod pending;
 pub mod provision;
+pub mod regions;
 pub mod structure;
 mod task_table;
 
@@ -21,8 +24,9 @@ pub use catalog::{Catalog, Entry};
 /// rebuilt on a mismatch. 1: task-table groups from body wording; a
 /// section's own text no longer repeats its heading in its path. 2: a signature
 /// set far in is not joined to the paragraph above it. 3: 各县、区人民政府 is one
-/// responsible unit.
-pub const PARSE_VERSION: u32 = 3;
+/// responsible unit. 4: the index records substantive provisions per document
+/// (what `docs` shows), not front matter.
+pub const PARSE_VERSION: u32 = 4;
 pub use provision::{Clause, Provision, ProvisionKind};
 
 use crate::error::{Error, Result};
@@ -179,13 +183,11 @@ impl Corpus {
         Ok(docs)
     }
 
-    /// Resolve a document id, with suggestions when it is unknown.
-    pub fn entry(&self, id: &str) -> Result<&Entry> {
-        self.catalog.get(id).ok_or_else(|| Error::Unknown {
-            what: "document",
-            name: id.to_string(),
-            suggestions: crate::error::suggest(id, self.catalog.ids()),
-        })
+    /// The document a user names: its id, its 文号 or (a unique part of)
+    /// its title ([`names::resolve`]), with suggestions when it is unknown
+    /// and the candidates when it is ambiguous.
+    pub fn entry(&self, name: &str) -> Result<&Entry> {
+        names::resolve(&self.catalog.documents, name)
     }
 
     /// Open the corpus to change it: waits while another process changes
@@ -193,6 +195,9 @@ impl Corpus {
     /// dropped), then reads the catalog.
     pub fn open_for_writing(dir: &Path) -> Result<(Corpus, WriteLock)> {
         let lock = WriteLock::acquire(dir)?;
+        if pending::exists(dir) {
+            pending::sweep_locked(dir)?;
+        }
         Ok((Corpus::open(dir)?, lock))
     }
 
@@ -245,21 +250,42 @@ impl Corpus {
             let r = self.stage_file(source, &overrides, &mut written);
             results.push(r);
         }
-        if results.iter().any(|r| r.is_ok()) {
-            if let Err(e) = self.catalog.save(&self.dir) {
-                // Undo: the catalog on disk is unchanged; remove the copied files.
-                for f in &written {
-                    let _ = std::fs::remove_file(f);
-                }
-                let msg = e.to_string();
-                self.catalog = Catalog::load(&self.dir).unwrap_or_default();
-                return results
-                    .into_iter()
-                    .map(|r| r.and_then(|_| Err(Error::Other(msg.clone()))))
-                    .collect();
+        let saved = if results.iter().any(|r| r.is_ok()) {
+            self.catalog.save(&self.dir)
+        } else {
+            Err(Error::Other(String::new()))
+        };
+        if let Err(e) = saved {
+            // Undo: the catalog on disk is unchanged; remove the copied files.
+            for f in &written {
+                let _ = std::fs::remove_file(f);
             }
+            pending::done(&self.dir);
+            if results.iter().all(|r| r.is_err()) {
+                return results;
+            }
+            let msg = e.to_string();
+            self.catalog = Catalog::load(&self.dir).unwrap_or_default();
+            return results
+                .into_iter()
+                .map(|r| r.and_then(|_| Err(Error::Other(msg.clone()))))
+                .collect();
         }
+        pending::done(&self.dir);
         results
+    }
+
+    /// Remove the files an interrupted `add` left that no catalog entry
+    /// refers to ([`pending`]), unless another process is changing the
+    /// corpus. Costs one `stat` when there are none. Returns what was removed.
+    pub fn sweep_interrupted_add(dir: &Path) -> Result<Vec<PathBuf>> {
+        if !pending::exists(dir) {
+            return Ok(vec![]);
+        }
+        match WriteLock::try_acquire(dir) {
+            Some(_lock) => pending::sweep_locked(dir),
+            None => Ok(vec![]),
+        }
     }
 
     fn stage_file(
@@ -333,12 +359,14 @@ impl Corpus {
         entry.apply_detected(&detected);
         entry.manual = manual_fields(overrides);
         if !original.is_empty() {
+            pending::note(&self.dir, &original)?;
             let path = self.dir.join(&original);
             std::fs::create_dir_all(self.dir.join(ORIGINALS_DIR))
                 .map_err(|e| Error::io("creating the corpus originals directory", e))?;
             catalog::write_atomic(&path, &bytes)?;
             written.push(path);
         }
+        pending::note(&self.dir, &file)?;
         let path = self.dir.join(&file);
         std::fs::create_dir_all(self.dir.join(DOCS_DIR))
             .map_err(|e| Error::io("creating the corpus docs directory", e))?;
@@ -461,6 +489,15 @@ pub struct WriteLock {
 }
 
 impl WriteLock {
+    /// The lock if no other process holds it (`None` if one does, or the
+    /// directory cannot be locked).
+    fn try_acquire(dir: &Path) -> Option<WriteLock> {
+        use fs4::fs_std::FileExt;
+        let file = std::fs::File::open(dir).ok()?;
+        matches!(FileExt::try_lock_exclusive(&file), Ok(true))
+            .then_some(WriteLock { _file: Some(file) })
+    }
+
     fn acquire(dir: &Path) -> Result<WriteLock> {
         use fs4::fs_std::FileExt;
         if !dir.is_dir() {
@@ -622,6 +659,81 @@ pub fn citation(entry: &Entry, p: &Provision) -> String {
 }
 
 impl Corpus {
+    /// The corpus's jurisdictions a user's `--jurisdiction` designates.
+    /// The exact name of one of them is that one (`连云港市`: the city's own
+    /// documents). Else a province or a prefecture-level city, by full
+    /// name, short name or pinyin (`江苏`, `江苏省`, `连云港`, `Nantong`),
+    /// means every jurisdiction that lies in it
+    /// ([`regions::Regions::place_of`]): `江苏` is every city and zone in
+    /// Jiangsu, `连云港` the city and its zones. Any other name is a
+    /// jurisdiction of the corpus by an unambiguous part (`开发区`). Errors
+    /// name what matched, or what the corpus has.
+    pub fn jurisdictions(&self, name: &str) -> Result<Vec<String>> {
+        // In catalog order, so that the columns of a region keep it.
+        let mut seen = std::collections::HashSet::new();
+        let all: Vec<&str> = self
+            .catalog
+            .documents
+            .iter()
+            .map(|d| d.jurisdiction.as_str())
+            .filter(|j| !j.is_empty() && seen.insert(*j))
+            .collect();
+        let table = regions::regions();
+        let named = table.named(name);
+        // The exact name of a jurisdiction the corpus has is that one only
+        // (`连云港市`: the city's own documents; `连云港`: with its zones).
+        if all.contains(&name.trim()) {
+            return Ok(vec![name.trim().to_string()]);
+        }
+        // Of colliding names keep the outermost (吉林: the province holds the city).
+        let outer: Vec<&regions::Region> = named
+            .iter()
+            .copied()
+            .filter(|r| !named.iter().any(|o| *o != *r && table.contains(o, r)))
+            .collect();
+        let within = |r: &regions::Region| -> Vec<String> {
+            all.iter()
+                .filter(|j| table.place_of(j).is_some_and(|p| table.contains(r, p)))
+                .map(|j| j.to_string())
+                .collect()
+        };
+        match outer.as_slice() {
+            [] => {}
+            [r] => {
+                let found = within(r);
+                if found.is_empty() {
+                    return Err(Error::Usage(format!(
+                        "unknown jurisdiction '{name}': no document of the corpus lies in {}\nhint: the corpus's jurisdictions are {}",
+                        r.name,
+                        all.join(", ")
+                    )));
+                }
+                return Ok(found);
+            }
+            many => {
+                let with_docs: Vec<(&regions::Region, Vec<String>)> = many
+                    .iter()
+                    .map(|r| (*r, within(r)))
+                    .filter(|(_, found)| !found.is_empty())
+                    .collect();
+                let names: Vec<&str> = many.iter().map(|r| r.name).collect();
+                return match with_docs.as_slice() {
+                    [(_, found)] => Ok(found.clone()),
+                    [] => Err(Error::Usage(format!(
+                        "unknown jurisdiction '{name}': no document of the corpus lies in {}\nhint: the corpus's jurisdictions are {}",
+                        names.join(" or "),
+                        all.join(", ")
+                    ))),
+                    _ => Err(Error::Usage(format!(
+                        "jurisdiction '{name}' is ambiguous: it names {}\nhint: give the Chinese name",
+                        names.join(", ")
+                    ))),
+                };
+            }
+        }
+        self.resolve_jurisdiction(name).map(|j| vec![j])
+    }
+
     /// Resolve a jurisdiction given in full (`南通市`) or by an unambiguous part (`南通`).
     pub fn resolve_jurisdiction(&self, name: &str) -> Result<String> {
         let mut all: Vec<&str> = self

@@ -78,9 +78,10 @@ pub struct Summary {
     pub updated: usize,
     pub removed: usize,
     pub unchanged: usize,
-    /// Provisions in the index after the update.
+    /// Provisions of the corpus after the update: substantive ones, as
+    /// `docs` counts them (the index also holds the front matter).
     pub provisions: usize,
-    /// Provisions (re)indexed by this update.
+    /// Provisions (re)indexed by this update, front matter included.
     pub indexed_provisions: usize,
     /// Bytes of document text (re)indexed.
     pub bytes: u64,
@@ -409,11 +410,11 @@ impl IndexDir {
         let fresh: std::collections::HashMap<&str, usize> = counts
             .per_doc
             .iter()
-            .map(|(id, n)| (id.as_str(), *n))
+            .map(|(id, _, substantive)| (id.as_str(), *substantive))
             .collect();
         let documents = recorded_states(&observed, &indexed, &fresh);
         summary.provisions = documents.values().map(|d| d.provisions).sum();
-        summary.indexed_provisions = counts.per_doc.iter().map(|(_, n)| n).sum();
+        summary.indexed_provisions = counts.per_doc.iter().map(|(_, n, _)| n).sum();
         summary.bytes = counts.bytes;
         // The texts and their postings must be on disk before any document
         // pointing at them is.
@@ -686,7 +687,10 @@ fn remove_unreferenced(dir: &Path, current: &Payload, previous: Option<&Payload>
 }
 
 struct Counts {
-    per_doc: Vec<(String, usize)>,
+    /// Per document indexed: its id, the provisions indexed (front matter
+    /// included) and the substantive ones (what `docs`, `diff` and
+    /// `compare` count, recorded in the states).
+    per_doc: Vec<(String, usize, usize)>,
     bytes: u64,
     /// The character postings of the texts appended.
     postings: chars::Builder,
@@ -717,7 +721,7 @@ fn index_documents(
         .iter()
         .map(|e| (e.id.as_str(), e))
         .collect();
-    type Done = (Vec<(String, usize, u64)>, chars::Builder);
+    type Done = (Vec<(String, usize, usize, u64)>, chars::Builder);
     let results: Vec<Result<Done>> = std::thread::scope(|s| {
         // Load the dictionary while the first documents are parsed.
         s.spawn(crate::text::segment::load);
@@ -750,6 +754,11 @@ fn index_documents(
                         done.push((
                             id.to_string(),
                             document.provisions.len(),
+                            document
+                                .provisions
+                                .iter()
+                                .filter(|p| p.is_substantive())
+                                .count(),
                             document.text.len() as u64,
                         ));
                         if let Some(bar) = progress {
@@ -772,8 +781,8 @@ fn index_documents(
     };
     for r in results {
         let (done, postings) = r?;
-        for (id, n, bytes) in done {
-            counts.per_doc.push((id, n));
+        for (id, n, substantive, bytes) in done {
+            counts.per_doc.push((id, n, substantive));
             counts.bytes += bytes;
         }
         counts.postings = counts.postings.merge(postings);

@@ -71,6 +71,8 @@ pub struct DocState {
     pub size: u64,
     pub mtime_ns: u128,
     pub file_hash: String,
+    /// Substantive provisions (front matter not counted), as `docs`,
+    /// `diff` and `compare` count them.
     pub provisions: usize,
 }
 

@@ -25,6 +25,28 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
+/// Text for one line of Markdown (a table cell, a list item, a heading):
+/// line breaks become spaces, tabs ` · `, other control characters go, and
+/// what Markdown would read as markup is backslash-escaped (`\*`, `\|`,
+/// `\<`), so the text renders as written. No HTML entities: a reader of the
+/// raw file sees `二、主要任务 > （一）`, and `<script>` cannot become a tag.
+pub fn md_inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\t' => out.push_str(" · "),
+            c if c.is_control() => {}
+            '\\' | '*' | '_' | '`' | '[' | ']' | '|' | '~' | '<' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Serialize `(key, value)` pairs as a JSON object in their order (a map
 /// type would sort them; columns and topics keep the order the user gave).
 pub fn serialize_pairs<S, K, V>(pairs: &[(K, V)], s: S) -> Result<S::Ok, S::Error>
@@ -54,5 +76,37 @@ mod tests {
             html_escape("<script>alert('x')</script>"),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
         );
+    }
+}
+
+/// `n` and the noun, singular for one: `1 provision`, `5 provisions`,
+/// `1 matching provision`, `2 matching provisions` (a plural `s` on the
+/// last word).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::{count, md_inline};
+
+    #[test]
+    fn markdown_is_escaped_without_entities() {
+        assert_eq!(md_inline("a|b*c<d>\te"), "a\\|b\\*c\\<d> · e");
+        assert_eq!(md_inline("二、主要任务 > （一）"), "二、主要任务 > （一）");
+        assert_eq!(md_inline("R&D\n[1]"), "R\\&D \\[1\\]");
+        assert!(!md_inline("<script>&amp;").contains("&lt;"));
+    }
+
+    #[test]
+    fn one_is_singular() {
+        assert_eq!(count(1, "provision"), "1 provision");
+        assert_eq!(count(0, "provision"), "0 provisions");
+        assert_eq!(count(2, "matching provision"), "2 matching provisions");
+        assert_eq!(count(1, "matching provision"), "1 matching provision");
     }
 }

@@ -125,18 +125,30 @@ pub fn snippet(text: &str, q: &Query, max_chars: usize, seg: Segmenter) -> Snipp
 
 /// Apply `open`/`close` around the highlighted ranges of a snippet.
 pub fn mark(s: &Snippet, open: &str, close: &str) -> String {
+    mark_escaped(s, open, close, |t| t.to_string())
+}
+
+/// [`mark`], with the text between the markers passed through `escape`
+/// (Markdown or HTML escaping; the markers themselves are not escaped).
+pub fn mark_escaped(
+    s: &Snippet,
+    open: &str,
+    close: &str,
+    escape: impl Fn(&str) -> String,
+) -> String {
     let chars: Vec<char> = s.text.chars().collect();
+    let piece = |from: usize, to: usize| escape(&chars[from..to].iter().collect::<String>());
     let mut out =
         String::with_capacity(s.text.len() + s.highlights.len() * (open.len() + close.len()));
     let mut i = 0;
     for (a, b) in &s.highlights {
-        out.extend(&chars[i..*a]);
+        out.push_str(&piece(i, *a));
         out.push_str(open);
-        out.extend(&chars[*a..*b]);
+        out.push_str(&piece(*a, *b));
         out.push_str(close);
         i = *b;
     }
-    out.extend(&chars[i..]);
+    out.push_str(&piece(i, chars.len()));
     out
 }
 

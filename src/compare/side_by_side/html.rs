@@ -210,11 +210,11 @@ pub fn html(c: &TopicComparison) -> String {
         out,
         "<table class=\"compare\">\n<thead><tr><th class=\"rowh\">row</th>"
     );
-    for (col, info) in c.columns.iter().zip(&c.column_info) {
+    for info in &c.column_info {
         let _ = writeln!(
             out,
             "<th>{}<br><span class=\"sim\">{} provision{} · {}</span></th>",
-            h(col),
+            h(&info.label),
             info.provisions,
             if info.provisions == 1 { "" } else { "s" },
             h(&info.documents.join(", "))

@@ -237,13 +237,10 @@ impl TopicComparison {
     pub fn scope(&self) -> String {
         let total: usize = self.column_info.iter().map(|x| x.provisions).sum();
         format!(
-            "{} · {} provisions on the topic · {} rows, {} with counterparts in several columns",
-            match self.by {
-                By::Jurisdiction => "jurisdiction",
-                By::Doc => "document",
-            },
-            total,
-            self.rows.len(),
+            "{} · {} on the topic · {}, {} with counterparts in several columns",
+            self.by.name(),
+            crate::report::count(total, "provision"),
+            crate::report::count(self.rows.len(), "row"),
             self.aligned_rows()
         )
     }

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::TopicInfo;
+use crate::corpus::regions::regions;
 use crate::corpus::{Document, Entry, Provision};
 use crate::topics::{classify, Taxonomy, Topic, TopicScore};
 
@@ -20,6 +21,13 @@ pub const NO_JURISDICTION: &str = "(no jurisdiction)";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum By {
+    /// One column per province ([`crate::corpus::regions`]): a city's and
+    /// its zones' documents under 江苏省; national documents under their
+    /// jurisdiction (全国).
+    Province,
+    /// One column per prefecture-level city: a zone's documents under its
+    /// city; a province's own documents under the province.
+    City,
     /// One column per jurisdiction (the documents' `jurisdiction`).
     Jurisdiction,
     /// One column per document (its id).
@@ -29,12 +37,74 @@ pub enum By {
 impl By {
     /// The column a document belongs to.
     pub fn column_of(self, e: &Entry) -> String {
+        let j = e.jurisdiction.trim();
+        if j.is_empty() && self != By::Doc {
+            return NO_JURISDICTION.to_string();
+        }
+        let table = regions();
         match self {
-            By::Jurisdiction if e.jurisdiction.trim().is_empty() => NO_JURISDICTION.to_string(),
-            By::Jurisdiction => e.jurisdiction.clone(),
+            By::Province => table
+                .place_of(j)
+                .map_or(j, |r| table.province_of(r).name)
+                .to_string(),
+            By::City => table.place_of(j).map_or(j, |r| r.name).to_string(),
+            By::Jurisdiction => j.to_string(),
             By::Doc => e.id.clone(),
         }
     }
+
+    /// What a column stands for, in words: `province`, `document`.
+    pub fn name(self) -> &'static str {
+        match self {
+            By::Province => "province",
+            By::City => "city",
+            By::Jurisdiction => "jurisdiction",
+            By::Doc => "document",
+        }
+    }
+
+    /// What a column is called in reports: its name, or for a document its
+    /// jurisdiction and a short title (the name, its id, is listed beside).
+    pub fn label_of(self, e: &Entry, column: &str) -> String {
+        match self {
+            By::Doc if e.jurisdiction.trim().is_empty() => short_title(&e.title, ""),
+            By::Doc => format!(
+                "{} · {}",
+                e.jurisdiction.trim(),
+                short_title(&e.title, &e.jurisdiction)
+            ),
+            _ => column.to_string(),
+        }
+    }
+}
+
+/// Most characters of a short title; longer ones keep their opening and
+/// their kind (…实施方案).
+const SHORT_TITLE_CHARS: usize = 20;
+
+/// A title without what the column label already says (the jurisdiction,
+/// 关于, book-title marks), shortened to its opening and its end.
+pub fn short_title(title: &str, jurisdiction: &str) -> String {
+    let mut t = title.trim().trim_matches(['《', '》']);
+    let place = regions().place_of(jurisdiction).map(|r| r.name);
+    for prefix in [jurisdiction.trim(), place.unwrap_or("")] {
+        if !prefix.is_empty() {
+            t = t.strip_prefix(prefix).unwrap_or(t);
+        }
+    }
+    for prefix in ["人民政府", "市政府", "政府", "关于"] {
+        t = t.strip_prefix(prefix).unwrap_or(t);
+    }
+    if t.is_empty() {
+        t = title.trim();
+    }
+    let chars: Vec<char> = t.chars().collect();
+    if chars.len() <= SHORT_TITLE_CHARS {
+        return t.to_string();
+    }
+    let head: String = chars[..SHORT_TITLE_CHARS - 7].iter().collect();
+    let tail: String = chars[chars.len() - 6..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 /// A topic score of one provision (what [`classify`] returns, storable).
@@ -139,6 +209,9 @@ pub struct DocInfo {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Column {
     pub name: String,
+    /// What reports call it: the name, or for a document its jurisdiction
+    /// and short title.
+    pub label: String,
     /// Ids of the documents in this column.
     pub documents: Vec<String>,
     /// Provisions on the topic in this column.
@@ -228,6 +301,7 @@ impl<'a> Selection<'a> {
                 Some(c) => c,
                 None => {
                     columns.push(Column {
+                        label: by.label_of(d.entry, &name),
                         name,
                         documents: vec![],
                         provisions: 0,
