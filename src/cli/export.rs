@@ -29,10 +29,17 @@ struct ClauseRow<'a> {
     doc_id: &'a str,
     provision_id: &'a str,
     clause_id: &'a str,
+    /// The policy-fragment number of the papers (document-section-item-clause).
+    fragment: &'a str,
     jurisdiction: &'a str,
     heading: &'a str,
     text: &'a str,
     topics: &'a [String],
+    /// Instrument codes (built-in framework), with the cue terms as evidence.
+    instruments: Vec<&'a str>,
+    instrument_evidence: Vec<String>,
+    /// Empty: for the analyst's code when reviewing the table.
+    analyst_code: &'a str,
     responsible_units: &'a [String],
 }
 
@@ -156,31 +163,51 @@ fn clauses(
     tax: &policy_diff::topics::Taxonomy,
     format: Format,
 ) -> anyhow::Result<i32> {
+    let fw = policy_diff::instruments::Framework::resolve(None)?;
     let mut sink = Sink::new(
         format,
         &[
             "doc_id",
             "provision_id",
             "clause_id",
+            "fragment",
             "jurisdiction",
             "heading",
             "text",
             "topics",
+            "instruments",
+            "instrument_evidence",
+            "analyst_code",
             "responsible_units",
         ],
     )?;
-    for d in docs {
-        for p in &d.provisions {
+    for (n, d) in docs.iter().enumerate() {
+        let fragments = policy_diff::instruments::fragment_numbers(n + 1, &d.provisions);
+        for (p, fragment) in d.provisions.iter().zip(&fragments) {
             let topics = policy_diff::topics::topic_ids(tax, p);
             for c in p.clauses() {
+                let text = c.text(p);
+                let codes = if p.is_substantive() {
+                    policy_diff::instruments::code(&fw, text)
+                } else {
+                    vec![]
+                };
+                let fragment = format!("{fragment}-{}", c.n);
                 let row = ClauseRow {
                     doc_id: &d.entry.id,
                     provision_id: &p.id,
                     clause_id: &c.id,
+                    fragment: &fragment,
                     jurisdiction: &d.entry.jurisdiction,
                     heading: &p.heading,
-                    text: c.text(p),
+                    text,
                     topics: &topics,
+                    instruments: codes.iter().map(|c| c.instrument.as_str()).collect(),
+                    instrument_evidence: codes
+                        .iter()
+                        .map(|c| format!("{}: {}", c.instrument, c.evidence.join("、")))
+                        .collect(),
+                    analyst_code: "",
                     responsible_units: &p.responsible_units,
                 };
                 sink.row(
@@ -189,10 +216,14 @@ fn clauses(
                         row.doc_id,
                         row.provision_id,
                         row.clause_id,
+                        row.fragment,
                         row.jurisdiction,
                         row.heading,
                         row.text,
                         &row.topics.join(";"),
+                        &row.instruments.join(";"),
+                        &row.instrument_evidence.join("; "),
+                        row.analyst_code,
                         &row.responsible_units.join(";"),
                     ],
                 )?;

@@ -9,6 +9,7 @@ mod diff;
 mod docs;
 mod export;
 mod index;
+mod instruments;
 mod meta;
 mod remove;
 mod reuse;
@@ -81,6 +82,9 @@ pub enum Command {
     Compare(compare::Args),
     /// Passages of a document that appear nearly verbatim in other documents.
     Reuse(reuse::Args),
+    /// Code every clause by policy instrument (政策工具) and count per
+    /// jurisdiction or document, crossed with topics.
+    Instruments(instruments::Args),
     /// Take a document out of the corpus and the index.
     Remove(remove::Args),
     /// Show or correct a document's metadata.
@@ -278,6 +282,7 @@ pub fn run() -> i32 {
         Command::Diff(a) => diff::run(&ctx, a),
         Command::Compare(a) => compare::run(&ctx, a),
         Command::Reuse(a) => reuse::run(&ctx, a),
+        Command::Instruments(a) => instruments::run(&ctx, a),
         Command::Remove(a) => remove::run(&ctx, a),
         Command::Meta(a) => meta::run(&ctx, a),
     };

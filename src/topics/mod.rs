@@ -14,7 +14,7 @@
 
 mod classify;
 mod coverage;
-mod matcher;
+pub(crate) mod matcher;
 mod taxonomy;
 
 pub use classify::{
