@@ -255,26 +255,33 @@ impl ExactPhrase {
         let head_len = ff.u64(HEAD_LEN)?.first_or_default_col(0);
         let count = |t: &[u8]| self.needle.find_iter(t).count() as u32;
         let mut out = vec![];
-        while walk.doc != TERMINATED {
-            let doc = walk.doc;
-            let text_at = walk.at.get_val(doc);
-            let tf = walk.text(doc).map_or(1, count).max(1);
-            let heading_tf = match self.texts.get(head_at.get_val(doc), head_len.get_val(doc)) {
-                Some(h) if !h.is_empty() => count(h),
-                _ => 0,
-            };
-            // A heading written before the text is in the words field too.
-            let extra = if head_at.get_val(doc) < text_at {
-                heading_tf
-            } else {
-                0
-            };
-            out.push(Match {
-                doc,
-                tf: tf + extra,
-                heading_tf,
-            });
-            walk.doc = walk.next_from(doc + 1);
+        // Counting the occurrences is the verification: one pass per text.
+        let mut doc = walk.doc;
+        while doc < walk.max_doc {
+            let ord = walk.ordinal(doc);
+            if candidates.contains(ord) {
+                let tf = walk.text(doc).map_or(0, count);
+                if tf > 0 {
+                    let text_at = walk.at.get_val(doc);
+                    let heading_tf =
+                        match self.texts.get(head_at.get_val(doc), head_len.get_val(doc)) {
+                            Some(h) if !h.is_empty() => count(h),
+                            _ => 0,
+                        };
+                    // A heading written before the text is in the words field too.
+                    let extra = if head_at.get_val(doc) < text_at {
+                        heading_tf
+                    } else {
+                        0
+                    };
+                    out.push(Match {
+                        doc,
+                        tf: tf + extra,
+                        heading_tf,
+                    });
+                }
+            }
+            doc += 1;
         }
         Ok(out)
     }
