@@ -172,6 +172,72 @@ fn user_errors_exit_2_and_say_where() {
         .stderr(predicate::str::contains("did you mean nt-2021-23"));
 }
 
+/// Chinese quotation marks delimit exact phrases exactly like "…", and an
+/// unbalanced one is an error with its column.
+#[test]
+fn chinese_quotation_marks_are_phrases() {
+    let e = env();
+    let hits = |q: &str| -> (u64, Vec<String>) {
+        let v = run_json(e.cmd(), &["search", q, "-n", "100"]);
+        let ids = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["provision_id"].as_str().unwrap().to_string())
+            .collect();
+        (v["total"].as_u64().unwrap(), ids)
+    };
+    let ascii = hits("\"一级财政\"");
+    assert!(ascii.0 > 0);
+    for q in ["“一级财政”", "「一级财政」", "『一级财政』"] {
+        assert_eq!(hits(q), ascii, "{q}");
+    }
+    // Not the word: 财政 alone matches more.
+    assert!(hits("一级财政 OR 财政").0 > ascii.0);
+    e.cmd()
+        .args(["search", "人才 「公寓"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unbalanced quote")
+                .and(predicate::str::contains("「 at column 4 is never closed")),
+        );
+}
+
+/// A lowercase and / or / not between terms is searched as a word, and
+/// stderr says how to write the operator (one line); stdout is unchanged.
+#[test]
+fn lowercase_operators_get_a_hint_on_stderr() {
+    let e = env();
+    let out = e
+        .cmd()
+        .args(["search", "人才 and 公寓", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let hints: Vec<&str> = stderr.lines().filter(|l| l.starts_with("hint:")).collect();
+    assert_eq!(
+        hints,
+        ["hint: 'and' at column 4 is searched as a word; write AND to require both"],
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["parsed"], "人才 AND and AND 公寓");
+    let quiet = e
+        .cmd()
+        .args(["search", "人才 AND 公寓", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("hint:"));
+    assert!(
+        run_json(e.cmd(), &["search", "人才 AND 公寓"])["total"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}
+
 #[test]
 fn formats_csv_and_md() {
     let e = env();

@@ -83,7 +83,10 @@ struct JsonResult<'a> {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let raw = args.query.join(" ");
-    let q = query::parse(&raw)?;
+    let (q, notices) = query::parse_noting(&raw)?;
+    for n in &notices {
+        eprintln!("hint: {n}");
+    }
     let corpus = ctx.corpus()?;
     ctx.mark("catalog read");
     let filter = SearchFilter {

@@ -393,6 +393,7 @@ impl CharPostings {
     }
 
     /// How many texts contain `c` (including removed and replaced ones).
+    #[cfg(test)]
     pub fn doc_freq(&self, c: char) -> Result<u64> {
         let mut n = 0;
         for chunk in &self.chunks {

@@ -559,10 +559,26 @@ fn live_text_bytes(index: &Index) -> Option<u64> {
             .u64(schema::TEXT_LEN)
             .ok()?
             .first_or_default_col(0);
+        let column = |name| {
+            segment
+                .fast_fields()
+                .u64(name)
+                .ok()
+                .map(|c| c.first_or_default_col(0))
+        };
+        let (heads_at, heads_len, texts_at) = (
+            column(schema::HEAD_AT)?,
+            column(schema::HEAD_LEN)?,
+            column(schema::TEXT_AT)?,
+        );
         let alive = segment.alive_bitset();
         for doc in 0..segment.max_doc() {
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 live += lens.get_val(doc);
+                // A heading written before its text.
+                if heads_at.get_val(doc) < texts_at.get_val(doc) {
+                    live += heads_len.get_val(doc);
+                }
             }
         }
     }
@@ -739,16 +755,30 @@ fn index_documents(
                             None => corpus.entry(id)?,
                         };
                         let document = corpus.document(entry)?;
-                        let folded: Vec<String> = document
+                        let folded: Vec<(String, String)> = document
                             .provisions
                             .iter()
-                            .map(|p| crate::text::fold(&p.text))
+                            .map(|p| (crate::text::fold(&p.heading), crate::text::fold(&p.text)))
                             .collect();
-                        let placed = sink.append(folded.iter().map(String::as_str), &mut ords)?;
-                        for ((p, text), at) in document.provisions.iter().zip(folded).zip(placed) {
-                            postings.add(at.ord, &text);
+                        // A heading the text does not start with is written
+                        // just before it.
+                        fn lead((h, t): &(String, String)) -> &str {
+                            if t.starts_with(h.as_str()) {
+                                ""
+                            } else {
+                                h
+                            }
+                        }
+                        let placed = sink.append_led(
+                            folded.iter().map(|ht| (lead(ht), ht.1.as_str())),
+                            &mut ords,
+                        )?;
+                        for ((p, (heading, text)), at) in
+                            document.provisions.iter().zip(&folded).zip(placed)
+                        {
+                            postings.add(at.ord, text);
                             writer
-                                .add_document(to_tantivy(f, p, &text, at, topics))
+                                .add_document(to_tantivy(f, p, heading, text, at, topics))
                                 .map_err(ierr)?;
                         }
                         done.push((
@@ -790,11 +820,13 @@ fn index_documents(
     Ok(counts)
 }
 
-/// The tantivy document of a provision whose folded text is `folded`,
-/// placed `at` in `texts.bin`.
+/// The tantivy document of a provision whose folded heading and text are
+/// `heading` and `folded`, placed `at` in `texts.bin` (the heading at
+/// `at.lead_at` when the text does not start with it).
 fn to_tantivy(
     f: schema::Fields,
     p: &Provision,
+    heading: &str,
     folded: &str,
     at: texts::Placed,
     topics: &Topics,
@@ -811,8 +843,10 @@ fn to_tantivy(
         f.text_at => at.at,
         f.text_len => folded.len() as u64,
         f.text_ord => u64::from(at.ord),
+        f.head_at => at.lead_at,
+        f.head_len => heading.len() as u64,
     );
-    let (words, heading_words) = tokenize::words_field(folded, &crate::text::fold(&p.heading));
+    let (words, heading_words) = tokenize::words_field(folded, heading);
     d.add_text(f.words, words);
     d.add_u64(f.heading_words, heading_words);
     for t in (topics.classify)(p) {

@@ -12,10 +12,22 @@
 //! walk reaches it (so a filter that seeks past documents saves their
 //! verification). A one-character phrase needs no verification.
 //!
-//! Scoring is BM25 with the phrase's characters as terms (their summed
-//! IDF), the phrase's occurrence count as the term frequency and the
-//! provision's word count as its length.
+//! Scoring is BM25 as if the phrase were one word: its occurrences in the
+//! folded text are the term frequency, the provisions that contain it are
+//! its document frequency, the provision's word count is the length (what
+//! tantivy's term queries use, so the scores of words and phrases add up
+//! comparably). With a heading weight, occurrences in the provision's
+//! folded heading score once more, as BM25 over the heading (its word count
+//! as the length). This is also how unquoted words are ranked (see
+//! [`query`](super::query)): a word found inside a longer jieba word
+//! (财政 in 加大/财政投入/力度) scores as the word.
+//!
+//! When scores are wanted, the weight finds every match of every segment
+//! up front (the exact document frequency needs them all) and the scorers
+//! replay them; without scores (counts, sets, `locate`) the scorer walks
+//! lazily as described above.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -23,12 +35,14 @@ use memchr::memmem::Finder;
 use roaring::RoaringBitmap;
 use tantivy::columnar::ColumnValues;
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
 use super::chars::{indexed_chars, CharPostings};
-use super::schema::{TEXT_AT, TEXT_LEN, TEXT_ORD};
+use super::heading::average_heading;
+use super::schema::{HEADING_WORDS, HEAD_AT, HEAD_LEN, TEXT_AT, TEXT_LEN, TEXT_ORD};
 use super::texts::TextStore;
 
 /// BM25 parameters (tantivy's).
@@ -46,6 +60,8 @@ pub struct ExactPhrase {
     /// The field whose lengths normalize the score.
     words: Field,
     single_char: bool,
+    /// Weight of the heading's BM25 (0: headings not scored).
+    heading: Score,
 }
 
 impl fmt::Debug for ExactPhrase {
@@ -79,7 +95,14 @@ impl ExactPhrase {
             texts,
             words,
             single_char,
+            heading: 0.0,
         })
+    }
+
+    /// Score occurrences in the heading too, with this weight.
+    pub fn with_heading(mut self, weight: Score) -> ExactPhrase {
+        self.heading = weight;
+        self
     }
 }
 
@@ -174,67 +197,207 @@ impl Query for ExactPhrase {
             .containing_all(&self.chars)
             .map_err(corrupt)?
             .unwrap_or_default();
-        let bm25 = match scoring {
-            EnableScoring::Enabled {
-                statistics_provider,
-                ..
-            } => {
-                let docs = statistics_provider.total_num_docs()?;
-                let mut idf_sum = 0.0;
-                for &c in &self.chars {
-                    idf_sum += idf(self.postings.doc_freq(c).map_err(corrupt)?, docs);
-                }
-                let tokens = statistics_provider.total_num_tokens(self.words)?;
-                Some(Bm25 {
-                    idf: idf_sum,
-                    avg_len: (tokens as Score / docs.max(1) as Score).max(1.0),
-                })
-            }
-            EnableScoring::Disabled { .. } => None,
+        let candidates = Arc::new(Candidates::new(set));
+        let EnableScoring::Enabled {
+            searcher,
+            statistics_provider,
+        } = scoring
+        else {
+            return Ok(Box::new(ExactWeight {
+                query: self.clone(),
+                candidates,
+            }));
         };
-        Ok(Box::new(ExactWeight {
+        let mut segments = HashMap::new();
+        let mut doc_freq = 0;
+        for reader in searcher.segment_readers() {
+            let found = self.matches(reader, &candidates)?;
+            doc_freq += found.len() as u64;
+            segments.insert(reader.segment_id(), Arc::new(found));
+        }
+        let docs = statistics_provider.total_num_docs()?;
+        let tokens = statistics_provider.total_num_tokens(self.words)?;
+        let heading = if self.heading > 0.0 {
+            average_heading(searcher)?
+        } else {
+            1.0
+        };
+        Ok(Box::new(ScoredWeight {
             query: self.clone(),
-            candidates: Arc::new(Candidates::new(set)),
-            bm25,
+            candidates,
+            segments,
+            idf: idf(doc_freq, docs),
+            avg_len: (tokens as Score / docs.max(1) as Score).max(1.0),
+            avg_heading: heading,
         }))
     }
 }
 
+/// One matching document of a segment: occurrences in its text (plus its
+/// heading when the heading is not part of the text) and in its heading.
+#[derive(Clone, Copy, Debug)]
+struct Match {
+    doc: DocId,
+    tf: u32,
+    heading_tf: u32,
+}
+
+impl ExactPhrase {
+    /// Every document of `reader` that contains the phrase, in order.
+    fn matches(
+        &self,
+        reader: &SegmentReader,
+        candidates: &Arc<Candidates>,
+    ) -> tantivy::Result<Vec<Match>> {
+        let mut walk = ExactScorer::new(self, candidates, reader)?;
+        let ff = reader.fast_fields();
+        let head_at = ff.u64(HEAD_AT)?.first_or_default_col(0);
+        let head_len = ff.u64(HEAD_LEN)?.first_or_default_col(0);
+        let count = |t: &[u8]| self.needle.find_iter(t).count() as u32;
+        let mut out = vec![];
+        // Counting the occurrences is the verification: one pass per text.
+        let mut doc = walk.doc;
+        while doc < walk.max_doc {
+            let ord = walk.ordinal(doc);
+            if candidates.contains(ord) {
+                let tf = walk.text(doc).map_or(0, count);
+                if tf > 0 {
+                    let text_at = walk.at.get_val(doc);
+                    let heading_tf =
+                        match self.texts.get(head_at.get_val(doc), head_len.get_val(doc)) {
+                            Some(h) if !h.is_empty() => count(h),
+                            _ => 0,
+                        };
+                    // A heading written before the text is in the words field too.
+                    let extra = if head_at.get_val(doc) < text_at {
+                        heading_tf
+                    } else {
+                        0
+                    };
+                    out.push(Match {
+                        doc,
+                        tf: tf + extra,
+                        heading_tf,
+                    });
+                }
+            }
+            doc += 1;
+        }
+        Ok(out)
+    }
+}
+
+/// Scores from the matches found by the weight.
+struct ScoredWeight {
+    query: ExactPhrase,
+    candidates: Arc<Candidates>,
+    segments: HashMap<SegmentId, Arc<Vec<Match>>>,
+    idf: Score,
+    avg_len: Score,
+    avg_heading: Score,
+}
+
+impl Weight for ScoredWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let matches = match self.segments.get(&reader.segment_id()) {
+            Some(m) => m.clone(),
+            None => Arc::new(self.query.matches(reader, &self.candidates)?),
+        };
+        Ok(Box::new(ScoredScorer {
+            matches,
+            i: 0,
+            norms: reader.get_fieldnorms_reader(self.query.words)?,
+            heading_words: reader
+                .fast_fields()
+                .u64(HEADING_WORDS)?
+                .first_or_default_col(0),
+            body: Bm25 {
+                idf: self.idf,
+                avg_len: self.avg_len,
+            },
+            head: Bm25 {
+                idf: self.idf,
+                avg_len: self.avg_heading,
+            },
+            heading: self.query.heading,
+            boost,
+        }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document #{doc} does not contain the phrase"
+            )));
+        }
+        Ok(Explanation::new(
+            "occurrences in text and heading (BM25)",
+            scorer.score(),
+        ))
+    }
+}
+
+struct ScoredScorer {
+    matches: Arc<Vec<Match>>,
+    i: usize,
+    norms: FieldNormReader,
+    heading_words: Arc<dyn ColumnValues<u64>>,
+    body: Bm25,
+    head: Bm25,
+    heading: Score,
+    boost: Score,
+}
+
+impl DocSet for ScoredScorer {
+    fn advance(&mut self) -> DocId {
+        if self.i < self.matches.len() {
+            self.i += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() >= target {
+            return self.doc();
+        }
+        self.i += self.matches[self.i..].partition_point(|m| m.doc < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.matches.get(self.i).map_or(TERMINATED, |m| m.doc)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.matches.len() - self.i) as u32
+    }
+}
+
+impl Scorer for ScoredScorer {
+    fn score(&mut self) -> Score {
+        let Some(m) = self.matches.get(self.i) else {
+            return 0.0;
+        };
+        let mut s = self.body.score(m.tf, self.norms.fieldnorm(m.doc));
+        if m.heading_tf > 0 && self.heading > 0.0 {
+            let len = self.heading_words.get_val(m.doc).max(1) as u32;
+            s += self.heading * self.head.score(m.heading_tf, len);
+        }
+        self.boost * s
+    }
+}
+
+/// Matching without scores: a lazy walk.
 struct ExactWeight {
     query: ExactPhrase,
     candidates: Arc<Candidates>,
-    bm25: Option<Bm25>,
 }
 
 impl Weight for ExactWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let ff = reader.fast_fields();
-        let norms = match &self.bm25 {
-            Some(_) => Some(reader.get_fieldnorms_reader(self.query.words)?),
-            None => None,
-        };
-        let ords = ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX);
-        // A segment none of whose ordinals is a candidate is not walked.
-        let any = self.candidates.any_in(ords.min_value(), ords.max_value());
-        let mut scorer = ExactScorer {
-            doc: 0,
-            max_doc: reader.max_doc(),
-            ords,
-            block: vec![],
-            block_start: 0,
-            at: ff.u64(TEXT_AT)?.first_or_default_col(0),
-            len: ff.u64(TEXT_LEN)?.first_or_default_col(0),
-            candidates: self.candidates.clone(),
-            query: self.query.clone(),
-            bm25: self.bm25,
-            norms,
-            boost,
-        };
-        scorer.doc = if !any {
-            TERMINATED
-        } else {
-            scorer.next_from(0)
-        };
+        let mut scorer = ExactScorer::new(&self.query, &self.candidates, reader)?;
+        scorer.boost = boost;
         Ok(Box::new(scorer))
     }
 
@@ -245,7 +408,10 @@ impl Weight for ExactWeight {
                 "document #{doc} does not contain the phrase"
             )));
         }
-        Ok(Explanation::new("exact phrase (BM25)", scorer.score()))
+        Ok(Explanation::new(
+            "exact phrase (not scored)",
+            scorer.score(),
+        ))
     }
 }
 
@@ -263,12 +429,40 @@ struct ExactScorer {
     len: Arc<dyn ColumnValues<u64>>,
     candidates: Arc<Candidates>,
     query: ExactPhrase,
-    bm25: Option<Bm25>,
-    norms: Option<FieldNormReader>,
     boost: Score,
 }
 
 impl ExactScorer {
+    /// Positioned on the first match of the segment.
+    fn new(
+        query: &ExactPhrase,
+        candidates: &Arc<Candidates>,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<ExactScorer> {
+        let ff = reader.fast_fields();
+        let ords = ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX);
+        // A segment none of whose ordinals is a candidate is not walked.
+        let any = candidates.any_in(ords.min_value(), ords.max_value());
+        let mut scorer = ExactScorer {
+            doc: 0,
+            max_doc: reader.max_doc(),
+            ords,
+            block: vec![],
+            block_start: 0,
+            at: ff.u64(TEXT_AT)?.first_or_default_col(0),
+            len: ff.u64(TEXT_LEN)?.first_or_default_col(0),
+            candidates: candidates.clone(),
+            query: query.clone(),
+            boost: 1.0,
+        };
+        scorer.doc = if !any {
+            TERMINATED
+        } else {
+            scorer.next_from(0)
+        };
+        Ok(scorer)
+    }
+
     fn ordinal(&mut self, doc: DocId) -> u64 {
         let i = doc.wrapping_sub(self.block_start) as usize;
         if i >= self.block.len() {
@@ -305,17 +499,6 @@ impl ExactScorer {
                 .text(doc)
                 .is_some_and(|t| self.query.needle.find(t).is_some())
     }
-
-    /// Occurrences of the phrase in `doc` (1 for a single character: not counted).
-    fn term_freq(&self, doc: DocId) -> u32 {
-        if self.query.single_char {
-            return 1;
-        }
-        self.text(doc)
-            .map(|t| self.query.needle.find_iter(t).count() as u32)
-            .unwrap_or(1)
-            .max(1)
-    }
 }
 
 impl DocSet for ExactScorer {
@@ -350,12 +533,6 @@ impl DocSet for ExactScorer {
 
 impl Scorer for ExactScorer {
     fn score(&mut self) -> Score {
-        let doc = self.doc();
-        match (&self.bm25, &self.norms) {
-            (Some(bm25), Some(norms)) => {
-                self.boost * bm25.score(self.term_freq(doc), norms.fieldnorm(doc))
-            }
-            _ => self.boost,
-        }
+        self.boost
     }
 }

@@ -2,22 +2,26 @@
 //! segmentation (never tantivy's QueryParser, which would turn a run of
 //! Chinese into one phrase and cut it differently from the documents).
 //!
-//! A word matches a provision whose folded text contains it verbatim (an
-//! [`ExactPhrase`]) or contains all its jieba words;
-//! it scores BM25 over the words, plus boosts for heading matches and for
-//! the words standing together. A quoted phrase matches only verbatim.
+//! A word is cut into the index's words ([`Reader::query_words`]); a
+//! provision matches when its folded text contains each of them, as a word
+//! or inside a longer one (财政 in 财政投入). Each scores like a word: BM25
+//! over its occurrences in the text, plus BM25 over its occurrences in the
+//! heading times [`HEADING_BOOST`] (an [`ExactPhrase`] with a heading
+//! weight). A word of several parts also scores for the parts standing
+//! together: verbatim, and within two words of each other. A quoted phrase
+//! matches only verbatim and scores like a word.
+//!
+//! [`Reader::query_words`]: super::Reader::query_words
 
 use std::sync::Arc;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query as TQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::chars::CharPostings;
-use super::heading::HeadingTerm;
 use super::phrase::ExactPhrase;
 use super::schema::Fields;
 use super::texts::TextStore;
@@ -26,17 +30,12 @@ use crate::text::fold;
 
 /// Weight of a heading match relative to body BM25.
 pub const HEADING_BOOST: f32 = 3.0;
-/// Weight of the words of a term appearing next to each other.
+/// Weight of the parts of a word appearing near each other (as words).
 pub const PROXIMITY_BOOST: f32 = 1.5;
-/// Score for containing the word verbatim (on top of BM25).
-pub const VERBATIM_SCORE: f32 = 1.0;
-
-fn term_q(field: tantivy::schema::Field, text: &str) -> Box<dyn TQuery> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
-}
+/// Weight of the parts of a word appearing verbatim together (BM25 of the whole).
+pub const VERBATIM_BOOST: f32 = 1.0;
+/// Weight of a query word's occurrences as a jieba word of its own (word-level BM25).
+pub const STANDALONE_BOOST: f32 = 1.0;
 
 /// What query building needs from the open index.
 pub struct Ctx<'a> {
@@ -45,45 +44,44 @@ pub struct Ctx<'a> {
     pub postings: &'a Arc<CharPostings>,
 }
 
-/// The exact-phrase query over folded text.
-pub fn exact_query(ctx: &Ctx, folded: &str) -> Option<Box<dyn TQuery>> {
+fn exact(ctx: &Ctx, folded: &str) -> Option<ExactPhrase> {
     ExactPhrase::new(
         folded,
         ctx.postings.clone(),
         ctx.texts.clone(),
         ctx.fields.words,
     )
-    .map(|q| Box::new(q) as Box<dyn TQuery>)
 }
 
-/// Ranking clauses for a list of words: BM25 in the body, heading boost, proximity.
-fn ranking(f: &Fields, words: &[String]) -> Vec<(Occur, Box<dyn TQuery>)> {
-    let mut out: Vec<(Occur, Box<dyn TQuery>)> = vec![];
-    for w in words {
-        out.push((Occur::Should, term_q(f.words, w)));
-        out.push((
+/// The exact-phrase query over folded text (matching; scored on the text alone).
+pub fn exact_query(ctx: &Ctx, folded: &str) -> Option<Box<dyn TQuery>> {
+    exact(ctx, folded).map(|q| Box::new(q) as Box<dyn TQuery>)
+}
+
+/// Folded text as a word: matched verbatim, scored in text and heading.
+fn as_word(ctx: &Ctx, folded: &str) -> Option<Box<dyn TQuery>> {
+    exact(ctx, folded).map(|q| Box::new(q.with_heading(HEADING_BOOST)) as Box<dyn TQuery>)
+}
+
+/// A query word: [`as_word`], plus BM25 of its standalone occurrences (a
+/// jieba word of its own counts twice: 财政 alone says more than 财政部).
+fn word(ctx: &Ctx, folded: &str) -> Option<Box<dyn TQuery>> {
+    let q = as_word(ctx, folded)?;
+    let alone = TermQuery::new(
+        Term::from_field_text(ctx.fields.words, folded),
+        IndexRecordOption::WithFreqs,
+    );
+    Some(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, q),
+        (
             Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(HeadingTerm::new(Term::from_field_text(f.words, w))),
-                HEADING_BOOST,
-            )),
-        ));
-    }
-    if words.len() >= 2 {
-        let terms: Vec<(usize, Term)> = words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (i, Term::from_field_text(f.words, w)))
-            .collect();
-        out.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(PhraseQuery::new_with_offset_and_slop(terms, 2)),
-                PROXIMITY_BOOST,
-            )),
-        ));
-    }
-    out
+            Box::new(BoostQuery::new(Box::new(alone), STANDALONE_BOOST)),
+        ),
+    ])))
+}
+
+fn nothing() -> Box<dyn TQuery> {
+    Box::new(BooleanQuery::new(vec![]))
 }
 
 /// Cuts folded query text into the words the ranking uses.
@@ -94,39 +92,41 @@ fn leaf(ctx: &Ctx, raw: &str, exact: bool, seg: Segmenter) -> Box<dyn TQuery> {
     let folded = fold(raw);
     let folded = folded.trim();
     if exact {
-        // Matched and ranked on the text alone (BM25 of the phrase): no
-        // segmentation, so no dictionary to load.
-        return exact_query(ctx, folded).unwrap_or_else(|| Box::new(BooleanQuery::new(vec![])));
+        // Matched and ranked on the text alone: no segmentation, so no
+        // dictionary to load.
+        return as_word(ctx, folded).unwrap_or_else(nothing);
     }
-    let mut words = seg(folded);
-    words.dedup();
-    let verbatim = exact_query(ctx, folded)
-        .map(|q| Box::new(ConstScoreQuery::new(q, VERBATIM_SCORE)) as Box<dyn TQuery>);
-    let matcher: Box<dyn TQuery> = if exact || words.is_empty() {
-        match verbatim {
-            Some(v) => v,
-            None => Box::new(BooleanQuery::new(vec![])),
+    let mut words: Vec<String> = vec![];
+    for w in seg(folded) {
+        if !words.contains(&w) {
+            words.push(w);
         }
-    } else {
-        let all_words: Box<dyn TQuery> = Box::new(BooleanQuery::new(
-            words
-                .iter()
-                .map(|w| {
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(term_q(f.words, w), 0.0)) as Box<dyn TQuery>,
-                    )
-                })
-                .collect(),
-        ));
-        let mut either: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Should, all_words)];
-        if let Some(v) = verbatim {
-            either.push((Occur::Should, v));
+    }
+    if words.len() <= 1 {
+        return word(ctx, words.first().map_or(folded, String::as_str)).unwrap_or_else(nothing);
+    }
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![];
+    for w in &words {
+        match word(ctx, w) {
+            Some(q) => clauses.push((Occur::Must, q)),
+            None => return nothing(),
         }
-        Box::new(BooleanQuery::new(either))
-    };
-    let mut clauses = vec![(Occur::Must, matcher)];
-    clauses.extend(ranking(f, &words));
+    }
+    if let Some(q) = as_word(ctx, folded) {
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(q, VERBATIM_BOOST))));
+    }
+    let terms: Vec<(usize, Term)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i, Term::from_field_text(f.words, w)))
+        .collect();
+    clauses.push((
+        Occur::Should,
+        Box::new(BoostQuery::new(
+            Box::new(PhraseQuery::new_with_offset_and_slop(terms, 2)),
+            PROXIMITY_BOOST,
+        )),
+    ));
     Box::new(BooleanQuery::new(clauses))
 }
 

@@ -8,7 +8,7 @@ use tantivy::Index;
 use super::tokenize::{WordTokenizer, WORDS};
 
 /// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Fast fields locating a provision's folded text in `texts.bin`.
 pub const TEXT_AT: &str = "text_at";
@@ -19,6 +19,11 @@ pub const TEXT_ORD: &str = "text_ord";
 /// Fast field: how many leading words of `words` are the heading's (see
 /// [`heading`](super::heading)).
 pub const HEADING_WORDS: &str = "heading_words";
+/// Fast fields locating a provision's folded heading in `texts.bin`: the
+/// start of its text when the text starts with it, else bytes written just
+/// before the text (schema 9; word search counts heading occurrences there).
+pub const HEAD_AT: &str = "head_at";
+pub const HEAD_LEN: &str = "head_len";
 
 #[derive(Clone, Copy)]
 pub struct Fields {
@@ -42,6 +47,9 @@ pub struct Fields {
     pub text_at: Field,
     pub text_len: Field,
     pub text_ord: Field,
+    /// Fast: where the folded heading lies in `texts.bin`.
+    pub head_at: Field,
+    pub head_len: Field,
 }
 
 fn indexed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
@@ -72,6 +80,8 @@ pub fn build() -> (Schema, Fields) {
         text_at: b.add_u64_field(TEXT_AT, FAST),
         text_len: b.add_u64_field(TEXT_LEN, FAST),
         text_ord: b.add_u64_field(TEXT_ORD, FAST),
+        head_at: b.add_u64_field(HEAD_AT, FAST),
+        head_len: b.add_u64_field(HEAD_LEN, FAST),
     };
     (b.build(), fields)
 }
@@ -93,6 +103,8 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         text_at: f(TEXT_AT)?,
         text_len: f(TEXT_LEN)?,
         text_ord: f(TEXT_ORD)?,
+        head_at: f(HEAD_AT)?,
+        head_len: f(HEAD_LEN)?,
     })
 }
 

@@ -49,6 +49,8 @@ struct SinkState {
 pub struct Placed {
     pub at: u64,
     pub ord: u32,
+    /// Where the lead written just before the text lies (`at` when there is none).
+    pub lead_at: u64,
 }
 
 /// The ordinals one indexing thread gives its texts: `next..end`, inside one
@@ -104,9 +106,21 @@ impl TextSink {
 
     /// Append `texts` (kept together), numbering them from `ords`, and
     /// return where each lies.
+    #[cfg(test)]
     pub fn append<'a>(
         &self,
         texts: impl IntoIterator<Item = &'a str>,
+        ords: &mut Ordinals,
+    ) -> Result<Vec<Placed>> {
+        self.append_led(texts.into_iter().map(|t| ("", t)), ords)
+    }
+
+    /// Append `(lead, text)` pairs (kept together): each lead (bytes without
+    /// an ordinal of their own, e.g. a heading the text does not start with)
+    /// right before its text; texts are numbered from `ords`.
+    pub fn append_led<'a>(
+        &self,
+        items: impl IntoIterator<Item = (&'a str, &'a str)>,
         ords: &mut Ordinals,
     ) -> Result<Vec<Placed>> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,7 +132,7 @@ impl TextSink {
             )));
         }
         let mut placed = vec![];
-        for t in texts {
+        for (lead, t) in items {
             if ords.next == ords.end {
                 // Shared numbering: a range of one; else a block of its own.
                 let end = if s.free < s.shared_end {
@@ -140,13 +154,20 @@ impl TextSink {
                 };
                 s.free = end;
             }
-            if let Err(e) = s.writer.write_all(t.as_bytes()) {
+            let lead_at = s.len;
+            if let Err(e) = s
+                .writer
+                .write_all(lead.as_bytes())
+                .and_then(|_| s.writer.write_all(t.as_bytes()))
+            {
                 s.failed = true;
                 return Err(Error::io(format!("writing {}", self.path.display()), e));
             }
+            s.len += lead.len() as u64;
             placed.push(Placed {
                 at: s.len,
                 ord: ords.next,
+                lead_at,
             });
             s.len += t.len() as u64;
             s.used = s.used.max(ords.next + 1);

@@ -1,5 +1,5 @@
-//! The query language: words, "exact phrases", AND / OR / NOT, +term /
-//! -term, parentheses. Adjacent terms are joined by AND. Precedence: NOT
+//! The query language: words, "exact phrases" (also “…”, 「…」, 『…』),
+//! AND / OR / NOT, +term / -term, parentheses. Adjacent terms are joined by AND. Precedence: NOT
 //! binds tightest, then AND, then OR. Pure: no engine types here.
 
 use std::fmt;
@@ -21,7 +21,15 @@ impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Query::Term(t) => write!(f, "{t}"),
-            Query::Phrase(p) => write!(f, "\"{p}\""),
+            Query::Phrase(p) => {
+                // Delimiters the phrase does not contain, so it parses back.
+                let (open, close) = QUOTES
+                    .iter()
+                    .copied()
+                    .find(|(o, c)| !p.contains(*o) && !p.contains(*c))
+                    .unwrap_or(('"', '"'));
+                write!(f, "{open}{p}{close}")
+            }
             Query::And(qs) => write_joined(f, qs, " AND "),
             Query::Or(qs) => write_joined(f, qs, " OR "),
             Query::Not(q) => match **q {
@@ -88,6 +96,17 @@ enum Tok {
     Minus,
 }
 
+/// Phrase delimiters: ASCII double quotes and the Chinese quotation marks.
+const QUOTES: [(char, char); 4] = [('"', '"'), ('“', '”'), ('「', '」'), ('『', '』')];
+
+fn closing_quote(c: char) -> Option<char> {
+    QUOTES.iter().find(|(o, _)| *o == c).map(|(_, c)| *c)
+}
+
+fn is_quote(c: char) -> bool {
+    QUOTES.iter().any(|(o, cl)| *o == c || *cl == c)
+}
+
 /// Tokens with their 1-based character column.
 fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
     let chars: Vec<char> = input.chars().collect();
@@ -98,22 +117,27 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
         let col = i + 1;
         if c.is_whitespace() {
             i += 1;
-        } else if c == '"' {
+        } else if let Some(close) = closing_quote(c) {
             let start = i;
             i += 1;
             let mut s = String::new();
-            while i < chars.len() && chars[i] != '"' {
+            while i < chars.len() && chars[i] != close {
                 s.push(chars[i]);
                 i += 1;
             }
             if i == chars.len() {
                 return Err(Error::Usage(format!(
-                    "query {input:?}: unbalanced quote: the \" at column {} is never closed",
+                    "query {input:?}: unbalanced quote: the {c} at column {} is never closed",
                     start + 1
                 )));
             }
             i += 1;
             toks.push((Tok::Phrase(s), col));
+        } else if is_quote(c) {
+            let open = QUOTES.iter().find(|(_, cl)| *cl == c).map_or(c, |q| q.0);
+            return Err(Error::Usage(format!(
+                "query {input:?}: unbalanced quote: the {c} at column {col} has no opening {open}"
+            )));
         } else if c == '(' || c == '（' {
             toks.push((Tok::LParen, col));
             i += 1;
@@ -128,7 +152,8 @@ fn lex(input: &str) -> Result<Vec<(Tok, usize)>> {
             let mut s = String::new();
             while i < chars.len()
                 && !chars[i].is_whitespace()
-                && !matches!(chars[i], '"' | '(' | ')' | '（' | '）')
+                && !matches!(chars[i], '(' | ')' | '（' | '）')
+                && !is_quote(chars[i])
             {
                 s.push(chars[i]);
                 i += 1;
@@ -296,9 +321,43 @@ impl Parser<'_> {
     }
 }
 
+/// Lowercase and / or / not standing between terms: searched as words, but
+/// probably meant as operators. One notice per occurrence, saying how to
+/// write the operator.
+fn operator_notices(toks: &[(Tok, usize)]) -> Vec<String> {
+    let mut out = vec![];
+    for (i, (tok, col)) in toks.iter().enumerate() {
+        let Tok::Word(w) = tok else { continue };
+        let how = match w.as_str() {
+            "and" => "write AND to require both",
+            "or" => "write OR to accept either",
+            "not" => "write NOT (or -term) to exclude what follows",
+            _ => continue,
+        };
+        let before = i > 0 && matches!(toks[i - 1].0, Tok::Word(_) | Tok::Phrase(_) | Tok::RParen);
+        let after = matches!(
+            toks.get(i + 1).map(|t| &t.0),
+            Some(Tok::Word(_) | Tok::Phrase(_) | Tok::LParen | Tok::Plus | Tok::Minus | Tok::Not)
+        );
+        if before && after {
+            out.push(format!(
+                "'{w}' at column {col} is searched as a word; {how}"
+            ));
+        }
+    }
+    out
+}
+
 /// Parse a query. Errors are user errors that say where the problem is.
 pub fn parse(input: &str) -> Result<Query> {
+    parse_noting(input).map(|(q, _)| q)
+}
+
+/// Parse a query, and say what in it was probably meant otherwise (a
+/// lowercase `and` between terms): notices for the caller to show.
+pub fn parse_noting(input: &str) -> Result<(Query, Vec<String>)> {
     let toks = lex(input)?;
+    let notices = operator_notices(&toks);
     if toks.is_empty() && !input.trim().is_empty() {
         return Err(Error::Usage(format!(
             "query {input:?}: nothing to search for (only punctuation)"
@@ -324,7 +383,7 @@ pub fn parse(input: &str) -> Result<Query> {
     {
         return Err(p.err("nothing to search for (only punctuation)"));
     }
-    Ok(q)
+    Ok((q, notices))
 }
 
 #[cfg(test)]
@@ -376,6 +435,47 @@ mod tests {
         check("2021-2025", t("2021-2025"));
     }
 
+    #[test]
+    fn chinese_quotation_marks_delimit_phrases() {
+        for q in ["“一级财政”", "「一级财政」", "『一级财政』", "\"一级财政\""]
+        {
+            check(q, Phrase("一级财政".into()));
+        }
+        check(
+            "人才“人才公寓”OR「飞地」",
+            Or(vec![
+                And(vec![t("人才"), Phrase("人才公寓".into())]),
+                Phrase("飞地".into()),
+            ]),
+        );
+        // A phrase holding one kind of quote prints with another and parses back.
+        check("「他说\"是\"」", Phrase("他说\"是\"".into()));
+        check("“a「b」c”", Phrase("a「b」c".into()));
+    }
+
+    #[test]
+    fn lowercase_operators_between_terms_are_words_with_a_notice() {
+        let (q, notices) = parse_noting("人才 and 公寓").unwrap();
+        assert_eq!(q, And(vec![t("人才"), t("and"), t("公寓")]));
+        assert_eq!(
+            notices,
+            ["'and' at column 4 is searched as a word; write AND to require both"]
+        );
+        let (_, notices) = parse_noting("人才 or \"公寓\" not 住房").unwrap();
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices[0].contains("write OR"), "{notices:?}");
+        assert!(notices[1].contains("write NOT"), "{notices:?}");
+        for quiet in [
+            "人才 AND 公寓",
+            "and 公寓",
+            "人才 and",
+            "sand 公寓",
+            "人才公寓",
+        ] {
+            assert!(parse_noting(quiet).unwrap().1.is_empty(), "{quiet}");
+        }
+    }
+
     /// Found by `cargo fuzz run query`: 61 nested `-` printed as nested
     /// parentheses exceeded the depth limit when parsed back.
     #[test]
@@ -401,5 +501,9 @@ mod tests {
         fails("+", "+ at column 1 has nothing after it");
         fails("人才 - 公寓", "- at column 4 is followed by a space");
         fails("人才 --", "- at column 5 has nothing after it");
+        fails("“一级财政", "the “ at column 1 is never closed");
+        fails("人才 「公寓", "the 「 at column 4 is never closed");
+        fails("『公寓」", "the 『 at column 1 is never closed");
+        fails("人才”", "the ” at column 3 has no opening “");
     }
 }
