@@ -21,7 +21,7 @@ pub enum Error {
     /// The catalog file is malformed.
     #[error("catalog {path}: {reason}")]
     Catalog { path: PathBuf, reason: String },
-    #[error("{context}: {source}")]
+    #[error("{context}: {source}{}", io_hint(.source))]
     Io {
         context: String,
         #[source]
@@ -31,6 +31,19 @@ pub enum Error {
     Index(String),
     #[error("{0}")]
     Other(String),
+}
+
+/// The way out of the common I/O faults, as a `hint:` line.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::StorageFull => "\nhint: the disk is full: free some space (or give --index DIR on another disk); reading commands answer from the last index meanwhile",
+        K::FileTooLarge => "\nhint: a file could not grow (a file-size limit such as `ulimit -f`, or a full disk); reading commands answer from the last index meanwhile",
+        K::PermissionDenied => "\nhint: policy-diff may not write there: fix the permissions, or give --index DIR (or --corpus DIR) where it may",
+        K::ReadOnlyFilesystem => "\nhint: that directory is on a read-only filesystem: give --index DIR on a writable disk to search it",
+        K::NotADirectory => "\nhint: a file stands where a directory is expected: move it, or give another --index / --corpus",
+        _ => "",
+    }
 }
 
 fn hint(suggestions: &[String]) -> String {

@@ -111,12 +111,25 @@ pub fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValuePars
         .map(|s: String| Format::from_str(&s, false).expect("a listed format parses"))
 }
 
+/// Why the index a command answers from is behind the corpus (the `stale`
+/// object of JSON outputs).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stale {
+    /// What changed since the last index (`the corpus changed (12 new, …)`).
+    pub reason: String,
+    /// Why updating it failed.
+    pub error: String,
+}
+
 /// What every command gets: the resolved global options.
 pub struct Ctx {
     pub corpus_dir: PathBuf,
     pub index_dir: PathBuf,
     pub topics_file: Option<PathBuf>,
     taxonomy: OnceLock<Taxonomy>,
+    /// Set when the index could not be brought up to date and the command
+    /// answers from the last committed one.
+    stale: OnceLock<Stale>,
     /// Set by POLICY_DIFF_TIMING: when the command started.
     timing: Option<std::time::Instant>,
 }
@@ -141,7 +154,14 @@ impl Ctx {
     /// Remove what an interrupted `add` left (files no catalog entry refers
     /// to), saying so on stderr. Every command that opens the corpus does.
     pub fn sweep_interrupted_add(&self) -> policy_diff::Result<()> {
-        let removed = Corpus::sweep_interrupted_add(&self.corpus_dir)?;
+        // Reading goes on if the files cannot be removed (a read-only corpus).
+        let removed = match Corpus::sweep_interrupted_add(&self.corpus_dir) {
+            Ok(removed) => removed,
+            Err(e) => {
+                eprintln!("policy-diff: warning: cannot remove what an interrupted add left: {e}");
+                vec![]
+            }
+        };
         if !removed.is_empty() {
             eprintln!(
                 "policy-diff: removed {} that an interrupted add left in {} (no catalog entry refers to them)",
@@ -222,6 +242,8 @@ impl Ctx {
     }
 
     /// Bring a missing or stale index up to date (one line on stderr), then open it.
+    /// When the update fails (a full disk, a read-only directory) and a
+    /// committed index exists, answer from it: see [`Ctx::degrade`].
     pub fn fresh_reader(&self, corpus: &Corpus) -> policy_diff::Result<Reader> {
         let version = self.taxonomy()?.fingerprint();
         match self.index_dir().reader_if_fresh(corpus, &version)? {
@@ -231,13 +253,16 @@ impl Ctx {
                     "policy-diff: updating the index in {} ({reason})",
                     self.index_dir.display()
                 );
-                self.update_index(corpus, false)?;
-                self.index_dir().reader()
+                match self.update_index(corpus, false) {
+                    Ok(_) => self.index_dir().reader(),
+                    Err(e) => self.degrade(&reason, e),
+                }
             }
         }
     }
 
-    /// Bring the index up to date if it is missing or stale, saying so on stderr.
+    /// Bring the index up to date if it is missing or stale, saying so on
+    /// stderr; when that fails, go on with the last committed index.
     pub fn refresh(&self, corpus: &Corpus) -> policy_diff::Result<()> {
         let version = self.taxonomy()?.fingerprint();
         if let Some(reason) = self.index_dir().staleness(corpus, &version)? {
@@ -245,9 +270,39 @@ impl Ctx {
                 "policy-diff: updating the index in {} ({reason})",
                 self.index_dir.display()
             );
-            self.update_index(corpus, false)?;
+            if let Err(e) = self.update_index(corpus, false) {
+                self.degrade(&reason, e)?;
+            }
         }
         Ok(())
+    }
+
+    /// An update failed: if the last committed index opens, say in one
+    /// line what is stale and why, remember it (JSON outputs carry it as
+    /// `stale`) and answer from that index; else the update's error stands.
+    fn degrade(&self, reason: &str, e: policy_diff::Error) -> policy_diff::Result<Reader> {
+        let Ok(reader) = self.index_dir().reader() else {
+            return Err(e);
+        };
+        let full = e.to_string();
+        let mut lines = full.lines();
+        let error = lines.next().unwrap_or_default().to_string();
+        eprintln!(
+            "policy-diff: answering from the last index, without what changed since ({reason}): updating it failed: {error}"
+        );
+        for l in lines {
+            eprintln!("{l}");
+        }
+        let _ = self.stale.set(Stale {
+            reason: reason.to_string(),
+            error,
+        });
+        Ok(reader)
+    }
+
+    /// Why the index answering this command is behind the corpus, if it is.
+    pub fn stale(&self) -> Option<&Stale> {
+        self.stale.get()
     }
 }
 
@@ -268,6 +323,7 @@ pub fn run() -> i32 {
         index_dir: cli.index,
         topics_file: cli.topics,
         taxonomy: OnceLock::new(),
+        stale: OnceLock::new(),
         timing: std::env::var_os("POLICY_DIFF_TIMING").map(|_| std::time::Instant::now()),
     };
     let result = match cli.command {

@@ -75,6 +75,9 @@ struct JsonHit<'a> {
 
 #[derive(Serialize)]
 struct JsonResult<'a> {
+    /// Present when the index is behind the corpus and could not be updated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale: Option<&'a super::Stale>,
     query: &'a str,
     parsed: String,
     total: usize,
@@ -134,6 +137,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     match args.format {
         Format::Json | Format::Jsonl => {
             let mut json = JsonResult {
+                stale: ctx.stale(),
                 query: &raw,
                 parsed: q.to_string(),
                 total: result.total,

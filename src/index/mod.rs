@@ -262,6 +262,54 @@ impl IndexDir {
 
     /// Bring the index up to date with the corpus.
     pub fn update(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
+        self.update_inner(corpus, opts)
+            .map_err(|e| self.plain_error(e))
+    }
+
+    /// An update's error as the user should read it. tantivy reports a
+    /// failed write in one of its threads as "an index writer was killed",
+    /// without the cause: when the disk holding the index is (nearly) full,
+    /// say so; else say that writing failed and the previous commit stands.
+    fn plain_error(&self, e: Error) -> Error {
+        const NEARLY_FULL: u64 = 64 << 20;
+        let Error::Index(msg) = &e else { return e };
+        let lost_cause =
+            msg.contains("killed") || msg.contains("thread") || msg.contains("IoError");
+        if !lost_cause {
+            return e;
+        }
+        let context = format!("writing the index in {}", self.root.display());
+        if let Ok(free) = fs4::available_space(&self.root) {
+            if free < NEARLY_FULL {
+                return Error::io(
+                    context,
+                    std::io::Error::new(
+                        std::io::ErrorKind::StorageFull,
+                        format!("the disk holding it is full ({} KB free)", free >> 10),
+                    ),
+                );
+            }
+        }
+        // Ask the filesystem what a large write meets now (a size limit, a
+        // read-only or full filesystem, missing permission).
+        match self.probe_write(NEARLY_FULL) {
+            Err(io) => Error::io(context, io),
+            Ok(()) => Error::Index(format!(
+                "{context} failed in a writer thread (the cause was not reported; retry, and check the disk); the previous index is unchanged"
+            )),
+        }
+    }
+
+    /// Reserve `bytes` in a scratch file in the index directory, then remove it.
+    fn probe_write(&self, bytes: u64) -> std::io::Result<()> {
+        use fs4::fs_std::FileExt;
+        let path = self.root.join(format!("probe-{}.tmp", std::process::id()));
+        let result = std::fs::File::create(&path).and_then(|f| FileExt::allocate(&f, bytes));
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    fn update_inner(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
         let _lock = self.lock()?;
         self.remove_abandoned_generations();

@@ -39,9 +39,11 @@ struct SinkState {
     shared_end: u64,
     /// One past the highest ordinal given to a text.
     used: u32,
-    /// A write failed: the length is unknown and nothing more is appended
-    /// (the update fails before committing).
-    failed: bool,
+    /// A write failed (its kind and message): the length is unknown and
+    /// nothing more is appended; every later call fails with the same
+    /// error (the update fails before committing), so the cause is what
+    /// the user is told, whichever thread reports first.
+    failed: Option<(std::io::ErrorKind, String)>,
 }
 
 /// Where an appended text lies, and its ordinal (see [`chars`](super::chars)).
@@ -99,7 +101,7 @@ impl TextSink {
                 shared_end: (u64::from(next) + ORDINAL_BLOCK).div_ceil(ORDINAL_BLOCK)
                     * ORDINAL_BLOCK,
                 used: next,
-                failed: false,
+                failed: None,
             }),
         })
     }
@@ -125,11 +127,8 @@ impl TextSink {
     ) -> Result<Vec<Placed>> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let s = &mut *guard;
-        if s.failed {
-            return Err(Error::Index(format!(
-                "an earlier write to {} failed",
-                self.path.display()
-            )));
+        if let Some(e) = &s.failed {
+            return Err(self.failure(e));
         }
         let mut placed = vec![];
         for (lead, t) in items {
@@ -141,7 +140,10 @@ impl TextSink {
                     (s.free / ORDINAL_BLOCK + 1) * ORDINAL_BLOCK
                 };
                 if end > u64::from(u32::MAX) {
-                    s.failed = true;
+                    s.failed = Some((
+                        std::io::ErrorKind::Other,
+                        format!("cannot number more than {} texts", u32::MAX),
+                    ));
                     return Err(Error::Index(format!(
                         "{} cannot number more than {} texts (run `policy-diff index --rebuild`)",
                         self.path.display(),
@@ -160,8 +162,10 @@ impl TextSink {
                 .write_all(lead.as_bytes())
                 .and_then(|_| s.writer.write_all(t.as_bytes()))
             {
-                s.failed = true;
-                return Err(Error::io(format!("writing {}", self.path.display()), e));
+                let failed = (e.kind(), e.to_string());
+                let err = self.failure(&failed);
+                s.failed = Some(failed);
+                return Err(err);
             }
             s.len += lead.len() as u64;
             placed.push(Placed {
@@ -176,6 +180,14 @@ impl TextSink {
         Ok(placed)
     }
 
+    /// The error of a failed write, as an I/O error naming the file.
+    fn failure(&self, (kind, message): &(std::io::ErrorKind, String)) -> Error {
+        Error::io(
+            format!("writing {}", self.path.display()),
+            std::io::Error::new(*kind, message.clone()),
+        )
+    }
+
     /// One past the highest ordinal given (where the next update starts).
     pub fn next_ordinal(&self) -> u32 {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).used
@@ -184,11 +196,8 @@ impl TextSink {
     /// Flush and sync: call before committing documents that refer to the texts.
     pub fn sync(&self) -> Result<()> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.failed {
-            return Err(Error::Index(format!(
-                "an earlier write to {} failed",
-                self.path.display()
-            )));
+        if let Some(e) = &guard.failed {
+            return Err(self.failure(e));
         }
         let err = |e| Error::io(format!("writing {}", self.path.display()), e);
         guard.writer.flush().map_err(err)?;
