@@ -40,6 +40,16 @@ fn instruments_counts_per_jurisdiction_with_shares() {
     let dir = tempfile::tempdir().unwrap();
     let cmd = || cli(&repo().join("corpus"), &dir.path().join("index"));
     let r = run_json(cmd(), &["instruments"]);
+    // The second run reads the coding cache beside the index: same answer.
+    let cached = dir
+        .path()
+        .join("index")
+        .read_dir()
+        .unwrap()
+        .flatten()
+        .any(|f| f.file_name().to_string_lossy().starts_with("instruments-"));
+    assert!(cached, "the coding is cached beside the index");
+    assert_eq!(run_json(cmd(), &["instruments"]), r);
     let columns = r["columns"].as_array().unwrap();
     assert_eq!(columns.len(), 3);
     for c in columns {
@@ -127,4 +137,56 @@ fn the_clause_export_is_a_coding_table() {
     fragments.sort_unstable();
     fragments.dedup();
     assert_eq!(fragments.len(), n, "fragment numbers are unique");
+}
+
+#[test]
+fn search_filters_by_instrument() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = || cli(&repo().join("corpus"), &dir.path().join("index"));
+    // Provisions with a clause coded supply.talent, from the coding table.
+    let out = cmd()
+        .args(["export", "--level", "clause", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let talent: std::collections::HashSet<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| {
+            v["instruments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i == "supply.talent")
+        })
+        .map(|v| v["provision_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!talent.is_empty());
+    let all = run_json(cmd(), &["search", "发展", "-n", "1000"]);
+    let filtered = run_json(
+        cmd(),
+        &["search", "发展", "-n", "1000", "-i", "supply.talent"],
+    );
+    let hits = filtered["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(filtered["total"].as_u64() < all["total"].as_u64());
+    for h in hits {
+        assert!(talent.contains(h["provision_id"].as_str().unwrap()), "{h}");
+    }
+    // Every provision of the set that matches the query is found.
+    let matching = all["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| talent.contains(h["provision_id"].as_str().unwrap()))
+        .count();
+    assert_eq!(hits.len(), matching);
+    // A family stands for its instruments; a typo is a user error.
+    let supply = run_json(cmd(), &["search", "发展", "-n", "1000", "-i", "供给型"]);
+    assert!(supply["total"].as_u64() >= filtered["total"].as_u64());
+    cmd()
+        .args(["search", "发展", "-i", "supply.talnet"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean supply.talent"));
 }

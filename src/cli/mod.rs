@@ -300,6 +300,37 @@ impl Ctx {
         Ok(reader)
     }
 
+    /// The key of a cache beside the index that depends on every document
+    /// (its fingerprint as the index recorded it), the taxonomy and this
+    /// build of the program (version, and size and time of the executable,
+    /// so a rebuilt program never reads an old cache); `tag` adds what else
+    /// it depends on.
+    pub fn cache_key(
+        &self,
+        tag: &str,
+        corpus: &Corpus,
+        payload: &policy_diff::index::state::Payload,
+    ) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(tag.as_bytes());
+        h.update(b"\0");
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
+            h.update(format!("\0{}\0{:?}\0", m.len(), m.modified().ok()).as_bytes());
+        }
+        if let Some(t) = self.taxonomy.get() {
+            h.update(t.fingerprint().as_bytes());
+        }
+        for e in &corpus.catalog.documents {
+            let fingerprint = payload
+                .documents()
+                .get(&e.id)
+                .map(|d| d.fingerprint.as_str());
+            h.update(format!("\0{}\0{}\0{}", e.id, e.hash, fingerprint.unwrap_or("")).as_bytes());
+        }
+        h.finalize().to_hex()[..24].to_string()
+    }
+
     /// Why the index answering this command is behind the corpus, if it is.
     pub fn stale(&self) -> Option<&Stale> {
         self.stale.get()

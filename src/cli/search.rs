@@ -27,6 +27,11 @@ pub struct Args {
     /// Only provisions on these topics (id or Chinese label).
     #[arg(long, short = 't')]
     pub topic: Vec<String>,
+    /// Only provisions with a clause coded with this policy instrument or
+    /// family (`supply.talent`, `人才培养与引进`, `demand`, `需求型`; built-in
+    /// framework); repeat for any of several.
+    #[arg(long, short = 'i', value_name = "I")]
+    pub instrument: Vec<String>,
     /// Only documents of these levels (city, national-level development zone, ...).
     #[arg(long)]
     pub level: Vec<String>,
@@ -95,6 +100,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let filter = SearchFilter {
         doc_ids: resolve_docs(&corpus, &args)?,
         topics: ctx.resolve_topics(&args.topic)?,
+        provisions: instrument_filter(ctx, &corpus, &args.instrument)?,
     };
     let reader = ctx.fresh_reader(&corpus)?;
     ctx.mark("index open and checked fresh");
@@ -270,6 +276,31 @@ fn citation(e: &Entry, h: &Hit) -> String {
     path.push(h.heading.clone());
     parts.push(path.join(" > "));
     parts.join(" · ")
+}
+
+/// The provisions with a clause coded with any of `names` (instrument or
+/// family ids or labels), from the coding cache beside the index.
+fn instrument_filter(
+    ctx: &Ctx,
+    corpus: &Corpus,
+    names: &[String],
+) -> anyhow::Result<Option<Vec<String>>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let fw = policy_diff::instruments::Framework::resolve(None)?;
+    let wanted: Vec<String> = names
+        .iter()
+        .map(|n| fw.resolve_name(n))
+        .collect::<policy_diff::Result<Vec<Vec<String>>>>()?
+        .concat();
+    let mut ids: Vec<String> = super::instruments::coded_corpus(ctx, corpus, &fw)?
+        .into_iter()
+        .filter(|c| c.codes.iter().any(|code| wanted.contains(&code.instrument)))
+        .map(|c| c.provision_id)
+        .collect();
+    ids.dedup();
+    Ok(Some(ids))
 }
 
 /// Turn --doc, --jurisdiction, --level, --from, --to into a set of document ids.

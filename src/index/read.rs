@@ -41,6 +41,8 @@ pub struct SearchFilter {
     pub doc_ids: Option<Vec<String>>,
     /// Provisions classified under any of these topics.
     pub topics: Vec<String>,
+    /// Only these provisions (by id; from `--instrument`).
+    pub provisions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +181,13 @@ impl Reader {
         }
         if !filter.topics.is_empty() {
             clauses.push((Occur::Must, any_of(f.topics, &filter.topics)));
+        }
+        if let Some(ids) = &filter.provisions {
+            let terms = ids.iter().map(|id| Term::from_field_text(f.pid, id));
+            clauses.push((
+                Occur::Must,
+                Box::new(tantivy::query::TermSetQuery::new(terms)),
+            ));
         }
         let full = BooleanQuery::new(clauses);
         let collector = (TopDocs::with_limit(limit.max(1)).order_by_score(), Count);

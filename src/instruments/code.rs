@@ -9,7 +9,7 @@
 //! favoured). The clause carries every instrument whose score reaches
 //! [`THRESHOLD`]; a clause that reaches none is left uncoded.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::framework::Framework;
 use crate::topics::matcher::{MatchText, Role};
@@ -22,12 +22,13 @@ pub const THRESHOLD: f64 = 1.0;
 pub const CODING_VERSION: u32 = 1;
 
 /// One instrument a clause carries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Code {
     pub instrument: String,
     pub family: String,
     pub score: f64,
-    /// The cue terms found, as written in the clause.
+    /// The cue terms found, as written in the clause (left empty in caches).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
 }
 

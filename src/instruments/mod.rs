@@ -19,7 +19,7 @@ mod render;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use code::{code, code_with, scores, Code, CODING_VERSION, THRESHOLD};
 pub use framework::{Family, Framework, Instrument, BUILTIN, DEFAULT};
@@ -29,7 +29,7 @@ use crate::corpus::{Document, Provision};
 use crate::topics::{topic_ids, Taxonomy};
 
 /// One clause with its codes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodedClause {
     pub clause_id: String,
     pub provision_id: String,
@@ -37,6 +37,8 @@ pub struct CodedClause {
     /// The policy-fragment number of the papers: document-section-…-item-clause
     /// (`3-2-1-2`: document 3 of those coded, section 2, item 1, clause 2).
     pub fragment: String,
+    /// The clause's text (left empty in caches, which keep only the codes).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
     pub topics: Vec<String>,
     pub codes: Vec<Code>,
@@ -179,8 +181,13 @@ pub fn report(
     column_of: impl Fn(&str) -> String,
 ) -> Report {
     let mut columns: Vec<Column> = vec![];
+    // A document's column, asked once per document.
+    let mut column_of_doc: std::collections::HashMap<&str, String> = Default::default();
     for c in coded {
-        let name = column_of(&c.doc_id);
+        let name = column_of_doc
+            .entry(c.doc_id.as_str())
+            .or_insert_with(|| column_of(&c.doc_id))
+            .clone();
         let col = match columns.iter().position(|x| x.name == name) {
             Some(i) => &mut columns[i],
             None => {
