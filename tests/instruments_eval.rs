@@ -190,3 +190,115 @@ fn search_filters_by_instrument() {
         .code(2)
         .stderr(predicate::str::contains("did you mean supply.talent"));
 }
+
+#[test]
+fn a_reviewed_table_overrides_the_tool_and_reports_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("docs")).unwrap();
+    for e in std::fs::read_dir(repo().join("corpus/docs"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(e.path(), corpus.join("docs").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(
+        repo().join("corpus/catalog.toml"),
+        corpus.join("catalog.toml"),
+    )
+    .unwrap();
+    let cmd = || cli(&corpus, &dir.path().join("index"));
+    let table = cmd()
+        .args(["export", "--level", "clause", "--format", "csv"])
+        .output()
+        .unwrap()
+        .stdout;
+    // The analyst recodes two clauses of the table and leaves the rest.
+    let mut r = csv::Reader::from_reader(table.as_slice());
+    let headers = r.headers().unwrap().clone();
+    let code_col = headers.iter().position(|h| h == "analyst_code").unwrap();
+    let id_col = headers.iter().position(|h| h == "clause_id").unwrap();
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(&headers).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let mut fields: Vec<String> = rec.iter().map(String::from).collect();
+        match &rec[id_col] {
+            "lyg-2022-32:9.1" => fields[code_col] = "supply.funding".into(),
+            "nt-2021-23:17.1" => fields[code_col] = "none".into(),
+            _ => {}
+        }
+        w.write_record(&fields).unwrap();
+    }
+    let reviewed = dir.path().join("reviewed.csv");
+    std::fs::write(&reviewed, w.into_inner().unwrap()).unwrap();
+
+    // A bad row (an unknown clause id) refuses the whole file unless --partial.
+    let mut bad = std::fs::read_to_string(&reviewed).unwrap();
+    let mut row = vec![String::new(); headers.len()];
+    row[id_col] = "nt-2021-23:999.1".into();
+    row[code_col] = "supply.talent".into();
+    bad.push_str(&row.join(","));
+    bad.push('\n');
+    let bad_file = dir.path().join("bad.csv");
+    std::fs::write(&bad_file, &bad).unwrap();
+    cmd()
+        .args(["instruments", "--import-review"])
+        .arg(&bad_file)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unknown clause id 'nt-2021-23:999.1'")
+                .and(predicate::str::contains("nothing applied")),
+        );
+    assert!(!corpus.join("instrument-review.json").exists());
+
+    let before = run_json(cmd(), &["instruments", "--by", "doc"]);
+    let out = cmd()
+        .args(["instruments", "--import-review"])
+        .arg(&reviewed)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("applied 2 reviews") && stdout.contains("family kappa"),
+        "{stdout}"
+    );
+    // The analyst's codes now count, and the table shows them.
+    let after = run_json(cmd(), &["instruments", "--by", "doc"]);
+    let funding = |r: &serde_json::Value, doc: &str| {
+        r["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == doc)
+            .unwrap()["instruments"]["supply.funding"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        funding(&after, "lyg-2022-32"),
+        funding(&before, "lyg-2022-32") + 1
+    );
+    let again = String::from_utf8(
+        cmd()
+            .args(["export", "--level", "clause", "--format", "csv"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let row = again
+        .lines()
+        .find(|l| l.contains("lyg-2022-32:9.1,"))
+        .unwrap();
+    assert!(
+        row.ends_with(",supply.funding,") || row.contains(",supply.funding,"),
+        "{row}"
+    );
+}

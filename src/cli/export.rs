@@ -38,7 +38,8 @@ struct ClauseRow<'a> {
     /// Instrument codes (built-in framework), with the cue terms as evidence.
     instruments: Vec<&'a str>,
     instrument_evidence: Vec<String>,
-    /// Empty: for the analyst's code when reviewing the table.
+    /// The analyst's codes from `instruments --import-review` (empty until
+    /// reviewed): the column to fill in when reviewing the table.
     analyst_code: &'a str,
     responsible_units: &'a [String],
 }
@@ -105,7 +106,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let tax = ctx.taxonomy()?;
     let docs = corpus.documents()?;
     if args.level == Level::Clause {
-        return clauses(&docs, tax, args.format);
+        let reviews = policy_diff::instruments::Reviews::load(&ctx.corpus_dir)?;
+        return clauses(&docs, tax, &reviews, args.format);
     }
     let mut sink = Sink::new(
         args.format,
@@ -161,6 +163,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
 fn clauses(
     docs: &[policy_diff::corpus::Document],
     tax: &policy_diff::topics::Taxonomy,
+    reviews: &policy_diff::instruments::Reviews,
     format: Format,
 ) -> anyhow::Result<i32> {
     let fw = policy_diff::instruments::Framework::resolve(None)?;
@@ -193,6 +196,14 @@ fn clauses(
                     vec![]
                 };
                 let fragment = format!("{fragment}-{}", c.n);
+                // The analyst's codes of an earlier review, kept by text.
+                let analyst = reviews.codes_for(text).map(|codes| {
+                    if codes.is_empty() {
+                        "none".to_string()
+                    } else {
+                        codes.join(";")
+                    }
+                });
                 let row = ClauseRow {
                     doc_id: &d.entry.id,
                     provision_id: &p.id,
@@ -207,7 +218,7 @@ fn clauses(
                         .iter()
                         .map(|c| format!("{}: {}", c.instrument, c.evidence.join("、")))
                         .collect(),
-                    analyst_code: "",
+                    analyst_code: analyst.as_deref().unwrap_or(""),
                     responsible_units: &p.responsible_units,
                 };
                 sink.row(

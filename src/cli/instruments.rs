@@ -42,6 +42,15 @@ pub struct Args {
     /// cue terms and score against the threshold.
     #[arg(long, value_name = "CLAUSE")]
     pub explain: Option<String>,
+    /// Read a reviewed coding table (`export --level clause --format csv`
+    /// with `analyst_code` filled in): the analyst's codes override the
+    /// tool's from then on (kept by clause text), and the agreement between
+    /// the two (Cohen's kappa, per-family counts) is reported.
+    #[arg(long, value_name = "FILE.csv")]
+    pub import_review: Option<std::path::PathBuf>,
+    /// With --import-review: apply the valid rows even when others are refused.
+    #[arg(long)]
+    pub partial: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
@@ -49,6 +58,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let corpus = ctx.corpus()?;
     if let Some(id) = &args.explain {
         return explain(ctx, &corpus, &fw, id, args.format);
+    }
+    if let Some(file) = &args.import_review {
+        return import_review(ctx, &fw, file, args.partial, args.format);
     }
     let jurisdictions = args
         .jurisdictions
@@ -133,8 +145,14 @@ pub(super) fn coded_corpus(
 ) -> anyhow::Result<Vec<inst::CodedClause>> {
     let tax = ctx.taxonomy()?;
     let payload = ctx.fresh_reader(corpus)?.payload;
+    let reviews = inst::Reviews::load(&ctx.corpus_dir)?;
     let key = ctx.cache_key(
-        &format!("instruments-{}-{}", inst::CODING_VERSION, fw.fingerprint()),
+        &format!(
+            "instruments-{}-{}-{}",
+            inst::CODING_VERSION,
+            fw.fingerprint(),
+            reviews.fingerprint()
+        ),
         corpus,
         &payload,
     );
@@ -148,7 +166,20 @@ pub(super) fn coded_corpus(
     }
     let docs: Vec<Document> = corpus.documents()?;
     let refs: Vec<&Document> = docs.iter().collect();
-    let coded = inst::code_documents(fw, tax, &refs);
+    let mut coded = inst::code_documents(fw, tax, &refs);
+    let changed = inst::apply_reviews(fw, &mut coded, &reviews);
+    if !changed.is_empty() {
+        let ids: Vec<&str> = changed
+            .iter()
+            .take(8)
+            .map(|r| r.clause_id.as_str())
+            .collect();
+        eprintln!(
+            "policy-diff: {} reviewed by the analyst no longer in the corpus as reviewed (text changed): {}",
+            policy_diff::report::count(changed.len(), "clause"),
+            ids.join(", ")
+        );
+    }
     let mut cache: Vec<CachedDoc> = vec![];
     for c in &coded {
         if cache.last().is_none_or(|d| d.doc_id != c.doc_id) {
@@ -229,6 +260,95 @@ fn expand(fw: &Framework, topic_ids: &[&str], cached: Vec<CachedDoc>) -> Vec<ins
         }
     }
     out
+}
+
+/// `--import-review FILE`: check every row, refuse the file (nothing
+/// applied) when any row is bad unless `partial`, store the reviews in the
+/// corpus and report the agreement.
+fn import_review(
+    ctx: &Ctx,
+    fw: &Framework,
+    file: &std::path::Path,
+    partial: bool,
+    format: Format,
+) -> anyhow::Result<i32> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| policy_diff::Error::input(file, format!("cannot read: {e}")))?;
+    ctx.sweep_interrupted_add()?;
+    let (corpus, _lock) = policy_diff::corpus::Corpus::open_for_writing(&ctx.corpus_dir)?;
+    let docs = corpus.documents()?;
+    let mut clauses = std::collections::HashMap::new();
+    for d in &docs {
+        for p in &d.provisions {
+            for c in p.clauses() {
+                clauses.insert(c.id.clone(), c.text(p).to_string());
+            }
+        }
+    }
+    let (reviews, refused, skipped) = inst::review::read_table(&bytes, fw, &clauses)
+        .map_err(|e| policy_diff::Error::input(file, e.to_string()))?;
+    for r in &refused {
+        eprintln!(
+            "policy-diff: {} row {}: {}",
+            file.display(),
+            r.row,
+            r.reason
+        );
+    }
+    if !refused.is_empty() && !partial {
+        return Err(policy_diff::Error::input(
+            file,
+            format!(
+                "{} refused; nothing applied\nhint: fix them, or give --partial to apply the other {}",
+                policy_diff::report::count(refused.len(), "row"),
+                reviews.len()
+            ),
+        )
+        .into());
+    }
+    let mut all = inst::Reviews::load(&ctx.corpus_dir)?;
+    let pairs: Vec<(Vec<String>, Vec<String>)> = reviews
+        .iter()
+        .map(|r| {
+            let tool: Vec<String> = inst::code(fw, &clauses[&r.clause_id])
+                .into_iter()
+                .map(|c| c.instrument)
+                .collect();
+            (tool, r.codes.clone())
+        })
+        .collect();
+    for r in reviews {
+        all.reviews.insert(r.key.clone(), r);
+    }
+    all.save(&ctx.corpus_dir)?;
+    let agreement = inst::review::agreement(fw, &pairs);
+    let mut out = stdout();
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &agreement)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "applied {} ({} without analyst_code skipped, {} refused); {} reviewed in all",
+            policy_diff::report::count(pairs.len(), "review"),
+            skipped,
+            refused.len(),
+            all.reviews.len()
+        )?;
+        writeln!(
+            out,
+            "agreement with the tool over these {}: family kappa {:.3}, instrument kappa {:.3}",
+            policy_diff::report::count(agreement.clauses, "clause"),
+            agreement.family_kappa,
+            agreement.instrument_kappa
+        )?;
+        writeln!(out, "family\tboth\ttool only\tanalyst only\tneither")?;
+        for (f, [both, tool, analyst, neither]) in &agreement.families {
+            writeln!(out, "{f}\t{both}\t{tool}\t{analyst}\t{neither}")?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 #[derive(serde::Serialize)]

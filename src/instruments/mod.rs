@@ -16,6 +16,7 @@
 mod code;
 mod framework;
 mod render;
+pub mod review;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use code::{code, code_with, scores, Code, CODING_VERSION, THRESHOLD};
 pub use framework::{Family, Framework, Instrument, BUILTIN, DEFAULT};
 pub use render::{csv, html, markdown, text};
+pub use review::{Review, Reviews};
 
 use crate::corpus::{Document, Provision};
 use crate::topics::{topic_ids, Taxonomy};
@@ -83,6 +85,39 @@ pub fn fragment_numbers(doc_no: usize, provisions: &[Provision]) -> Vec<String> 
         out.push(parts.join("-"));
     }
     out
+}
+
+/// Replace the tool's codes by the analyst's where a clause (by its text)
+/// was reviewed; returns the reviews whose clause text is in none of
+/// `coded` (the clause changed or left the corpus). Needs the texts.
+pub fn apply_reviews<'r>(
+    fw: &Framework,
+    coded: &mut [CodedClause],
+    reviews: &'r Reviews,
+) -> Vec<&'r Review> {
+    let mut used = std::collections::HashSet::new();
+    for c in coded.iter_mut() {
+        let key = review::key_of(&c.text);
+        if let Some(r) = reviews.reviews.get(&key) {
+            used.insert(key);
+            c.codes = r
+                .codes
+                .iter()
+                .filter_map(|id| fw.instruments.iter().find(|i| &i.id == id))
+                .map(|i| Code {
+                    instrument: i.id.clone(),
+                    family: i.family.clone(),
+                    score: 0.0,
+                    evidence: vec!["analyst".into()],
+                })
+                .collect();
+        }
+    }
+    reviews
+        .reviews
+        .values()
+        .filter(|r| !used.contains(&r.key))
+        .collect()
 }
 
 /// Code every clause of `docs` (substantive provisions only), in document
