@@ -28,8 +28,16 @@ pub struct Entry {
     pub issuer: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc_number: String,
+    /// The date of the version in force: a law's latest amendment, else its
+    /// adoption; a notice's date of issue.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub date: String,
+    /// A law's or regulation's adoption date (from the lines under its title).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub adopted: String,
+    /// Its latest amendment date.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub amended: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -187,9 +195,11 @@ fn kind_slug(kind: &str) -> &'static str {
 }
 
 fn slug(d: &Detected) -> String {
+    // National documents are told apart by their title, not by 全国.
     let j = d
         .jurisdiction
         .as_deref()
+        .filter(|j| *j != super::meta::NATIONAL)
         .map(jurisdiction_slug)
         .unwrap_or_else(|| {
             d.title
@@ -237,6 +247,8 @@ impl Entry {
         set!(issuer);
         set!(doc_number);
         set!(date);
+        set!(adopted);
+        set!(amended);
         set!(kind);
         if !self.is_manual("implements") {
             self.implements = d.implements.clone();
@@ -279,6 +291,18 @@ mod tests {
             slug(&d("连云港经济技术开发区", None, "规划纲要", "2021-09")),
             "lyg-etdz-plan-2021"
         );
+    }
+
+    #[test]
+    fn national_documents_take_their_slug_from_the_title() {
+        let d = Detected {
+            title: Some("中华人民共和国土地管理法".into()),
+            jurisdiction: Some("全国".into()),
+            kind: Some("法".into()),
+            date: Some("2019-08-26".into()),
+            ..Default::default()
+        };
+        assert_eq!(slug(&d), "zhrm-law-2019");
     }
 
     #[test]

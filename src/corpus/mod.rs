@@ -3,6 +3,7 @@
 
 pub mod catalog;
 mod catalog_cache;
+pub mod enactment;
 pub mod extract;
 pub mod layout;
 pub mod load;
