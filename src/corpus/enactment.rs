@@ -179,7 +179,21 @@ pub fn is_record_line(line: &str) -> bool {
     let Some(m) = LINE_START.find(line) else {
         return false;
     };
-    let rest = &line[m.end()..];
+    let rest = line[m.end()..].replace("。根据", " 根据");
+    let rest = rest.as_str();
+    // A sentence that opens with a date (`2021年5月10日，市政府…`) is text.
+    let after = rest.trim_start_matches([' ', '\u{3000}']);
+    if after.starts_with(['，', '。', '；', '：', ',', ';', ':'])
+        || rest.matches('，').count() > 2
+        || rest
+            .trim_end()
+            .trim_end_matches("根据")
+            .trim_end_matches(['）', ')'])
+            .trim_end_matches('。')
+            .contains('。')
+    {
+        return false;
+    }
     // A date alone (a signature) is not a record; `2021年6月3日 施行` is.
     let rest = rest.trim();
     VERB.is_match(rest) || ORG.is_match(rest) || ORDER.is_match(rest) || CONGRESS.is_match(rest)
@@ -584,6 +598,12 @@ mod tests {
         assert!(!is_record_line("第一条 为了规范管理，制定本条例。"));
         assert!(is_record_line("2021年6月3日 施行"));
         assert!(is_record_line("发布之日施行"));
+        assert!(!is_record_line(
+            "2021年5月10日，市政府召开常务会议审议通过了方案。"
+        ));
+        assert!(!is_record_line(
+            "2021年5月10日市政府发布方案。各地要抓好落实。"
+        ));
         // Body text before the date line: no record.
         let lines = ["一、总体要求", "2021年1月1日 施行"];
         assert!(find(&lines).is_none());
