@@ -227,7 +227,43 @@ fn slug(d: &Detected) -> String {
     }
 }
 
+/// The fields a document should have, which `docs --missing` checks and
+/// `add` reports when detection found no value.
+pub const EXPECTED_FIELDS: [&str; 6] = [
+    "title",
+    "doc_number",
+    "issuer",
+    "jurisdiction",
+    "level",
+    "date",
+];
+
 impl Entry {
+    /// The value of one of [`EXPECTED_FIELDS`] (or `kind`, `adopted`,
+    /// `amended`); `None` for another name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "title" => &self.title,
+            "jurisdiction" => &self.jurisdiction,
+            "level" => &self.level,
+            "issuer" => &self.issuer,
+            "doc_number" => &self.doc_number,
+            "date" => &self.date,
+            "adopted" => &self.adopted,
+            "amended" => &self.amended,
+            "kind" => &self.kind,
+            _ => return None,
+        })
+    }
+
+    /// The [`EXPECTED_FIELDS`] that have no value, in that order.
+    pub fn missing(&self) -> Vec<&'static str> {
+        EXPECTED_FIELDS
+            .into_iter()
+            .filter(|f| self.field(f).is_some_and(|v| v.trim().is_empty()))
+            .collect()
+    }
+
     fn is_manual(&self, field: &str) -> bool {
         self.manual.iter().any(|m| m == field)
     }
@@ -303,6 +339,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(slug(&d), "zhrm-law-2019");
+    }
+
+    #[test]
+    fn missing_fields_in_order() {
+        let e = Entry {
+            title: "河南省开发区条例".into(),
+            jurisdiction: "河南省".into(),
+            level: "province".into(),
+            date: "2010-07-30".into(),
+            ..Default::default()
+        };
+        assert_eq!(e.missing(), vec!["doc_number", "issuer"]);
+        assert_eq!(e.field("date"), Some("2010-07-30"));
+        assert_eq!(e.field("colour"), None);
     }
 
     #[test]
