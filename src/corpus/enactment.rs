@@ -264,7 +264,11 @@ fn kind_of(text: &str) -> EventKind {
         }
     } else if t.contains("批准") {
         EventKind::Approved
-    } else if t.contains("通过") || t.contains("公布") || t.contains("发布") || t.contains("颁布")
+    } else if t.contains("通过")
+        || t.contains("公布")
+        || t.contains("发布")
+        || t.contains("颁布")
+        || t.contains("印发")
     {
         EventKind::Adopted
     } else {
@@ -383,11 +387,20 @@ pub fn parse(text: &str) -> Record {
         })
         .collect();
     let mut events: Vec<Event> = vec![];
-    // A segment ending in 、 acts with the next one (two courts, two dates).
+    // A segment ending in 、 acts with the next one (two courts, two dates):
+    // the bodies joined, the text adopted on the later date.
     let mut joint: Option<String> = None;
+    let mut joint_date: Option<String> = None;
+    // `根据2015年…通过` (the text as changed by a later act): an amendment.
+    let mut by_basis = false;
     for (i, (_, end, date)) in dates.iter().enumerate() {
         let next = dates.get(i + 1).map_or(text.len(), |d| d.0);
         let raw = &text[*end..next];
+        let after_basis = std::mem::replace(
+            &mut by_basis,
+            raw.trim_end_matches([' ', '\u{3000}', '（', '('])
+                .ends_with("根据"),
+        );
         let seg = raw
             .trim_end()
             .trim_end_matches("根据")
@@ -400,6 +413,7 @@ pub fn parse(text: &str) -> Record {
                 (Some(a), Some(b)) => Some(format!("{a}、{b}")),
                 (a, b) => a.or(b),
             };
+            joint_date = joint_date.max(Some(date.clone()));
             events.push(Event {
                 date,
                 kind: EventKind::Other,
@@ -409,7 +423,10 @@ pub fn parse(text: &str) -> Record {
             });
             continue;
         }
-        let kind = kind_of(seg);
+        let mut kind = kind_of(seg);
+        if after_basis && matches!(kind, EventKind::Adopted | EventKind::Other) {
+            kind = EventKind::Amended;
+        }
         let mut issuer = issuer_of(seg);
         if let Some(first) = joint.take() {
             issuer = Some(match issuer {
@@ -417,18 +434,32 @@ pub fn parse(text: &str) -> Record {
                 Some(b) if b.contains(&first) => b,
                 _ => first,
             });
-            // The earlier half of a joint adoption is that adoption too.
-            if let Some(prev) = events.last_mut() {
-                prev.kind = kind;
-            }
         }
         events.push(Event {
-            date,
+            date: joint_date.take().max(Some(date)).unwrap_or_default(),
             kind,
             issuer,
             order: order_of(seg),
             text: seg.to_string(),
         });
+    }
+    // A later 通过 by the body that first adopted the text adopts a new
+    // version (司法解释 revised in 2020 list 2002年…通过 and 2020年…通过).
+    if let Some(first) = events
+        .iter()
+        .position(|e| e.kind == EventKind::Adopted && e.text.contains("通过"))
+    {
+        let (date, issuer) = (events[first].date.clone(), events[first].issuer.clone());
+        for e in &mut events[first + 1..] {
+            if e.kind == EventKind::Adopted
+                && e.text.contains("通过")
+                && e.issuer.is_some()
+                && e.issuer == issuer
+                && e.date.get(..4) != date.get(..4)
+            {
+                e.kind = EventKind::Amended;
+            }
+        }
     }
     Record { events }
 }
@@ -581,7 +612,25 @@ mod tests {
         assert_eq!(r.amended(), None);
         let r = record("2016年3月28日 最高人民法院审判委员会第1680次会议、2016年3月25日最高人民检察院第十二届检察委员会第五十次会议通过");
         assert_eq!(r.issuer(), Some("最高人民法院、最高人民检察院"));
-        assert_eq!(r.adopted(), Some("2016-03-25"));
+        // Adopted once both had adopted it.
+        assert_eq!(r.adopted(), Some("2016-03-28"));
+    }
+
+    #[test]
+    fn a_later_adoption_by_the_same_body_is_an_amendment() {
+        let r = record("2002年10月12日 最高人民法院审判委员会第1246次会议通过\n2020年12月23日 最高人民法院审判委员会第1823次会议通过\n<!-- INFO END -->");
+        assert_eq!(r.adopted(), Some("2002-10-12"));
+        assert_eq!(r.amended(), Some("2020-12-23"));
+        // Adopted by the State Council, then promulgated: one adoption.
+        let r = record("2006年12月8日 国务院第159次常务会议通过\n2006年12月19日 中华人民共和国国务院令第481号公布");
+        assert_eq!(r.amended(), None);
+    }
+
+    #[test]
+    fn an_act_after_according_to_is_an_amendment() {
+        let r = record("1994年10月27日 印发，根据\n2020年12月23日 最高人民法院审判委员会第1823次会议通过\n<!-- INFO END -->");
+        assert_eq!(r.adopted(), Some("1994-10-27"));
+        assert_eq!(r.amended(), Some("2020-12-23"));
     }
 
     #[test]
