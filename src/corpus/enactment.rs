@@ -124,6 +124,9 @@ static DATE_IN: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+/// Longest record text read (bytes).
+const MAX_RECORD_BYTES: usize = 16_000;
+
 /// A record line opens with a date, maybe after a bracket and 根据/经.
 static LINE_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]?\s*(?:根据|经|于)?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,2}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)").unwrap()
@@ -204,7 +207,9 @@ pub fn is_record_line(line: &str) -> bool {
 /// (`《关于修改〈…〉` / `〈…〉的决定》第三次修正`) or inside the brackets.
 pub fn continues_record(so_far: &str, line: &str) -> bool {
     let line = line.trim();
-    if line.is_empty() || line.chars().count() > 200 {
+    // Records are a few lines (刑法's, the longest, is 2,000 characters):
+    // a bound keeps odd input linear.
+    if line.is_empty() || line.chars().count() > 200 || so_far.len() > MAX_RECORD_BYTES {
         return false;
     }
     if is_record_line(line) {
@@ -219,8 +224,17 @@ pub fn continues_record(so_far: &str, line: &str) -> bool {
     let unclosed = open(so_far, &['《', '〈', '<'], &['》', '〉', '>'])
         || open(so_far, &['（', '('], &['）', ')']);
     if unclosed {
+        // A bracket left open does not swallow the body.
         return !parse_marker(line).is_some_and(|m| {
-            matches!(m.kind, MarkerKind::Chapter | MarkerKind::Part) || m.rest.starts_with(' ')
+            matches!(
+                m.kind,
+                MarkerKind::Part
+                    | MarkerKind::Chapter
+                    | MarkerKind::Section
+                    | MarkerKind::Article
+                    | MarkerKind::Markdown(_)
+                    | MarkerKind::Attachment
+            )
         });
     }
     let bare = line.trim_end_matches(['）', ')']);
@@ -487,6 +501,9 @@ pub fn find(lines: &[&str]) -> Option<(std::ops::Range<usize>, Record)> {
     let mut text = ascii_digits(lines[start].trim()).into_owned();
     let mut end = start + 1;
     while let Some(l) = lines.get(end) {
+        if text.len() > MAX_RECORD_BYTES {
+            break;
+        }
         if !continues_record(&text, l) {
             break;
         }
@@ -656,6 +673,25 @@ mod tests {
         // Body text before the date line: no record.
         let lines = ["一、总体要求", "2021年1月1日 施行"];
         assert!(find(&lines).is_none());
+        // An open bracket does not swallow the articles.
+        let lines = [
+            "（1994年9月1日河南省第八届人民代表大会常务委员会第九次会议通过",
+            "第一章 总则",
+            "第一条　为了促进开发区的建设，制定本条例。",
+        ];
+        assert_eq!(find(&lines).unwrap().0, 0..1);
+        assert!(!continues_record(
+            "（1994年…通过",
+            "第一条　为了促进开发区的建设"
+        ));
+        assert!(continues_record(
+            "2019年8月26日 …《关于修改〈中华人民共和国土地管理法〉",
+            "〈中华人民共和国城市房地产管理法〉的决定》第三次修正"
+        ));
+        assert!(continues_record(
+            "1991年6月29日 …《关于修改<中华人民共和国文物保护法>第三十条",
+            "第三十一条的决定》第一次修正"
+        ));
         // Odd input never panics.
         for s in [
             "（",
