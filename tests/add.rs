@@ -1038,6 +1038,13 @@ fn regulations_get_issuer_jurisdiction_and_dates_from_their_adoption_lines() {
     let out = env.run(&["diff", &hn, &bj, "--format", "json"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stdout.contains("会议通过"), "{}", out.stdout);
+
+    // An issuer set by hand that is a ministry gives 全国, not the ministry.
+    let out = env.run(&["meta", &hn, "--issuer", "劳动部", "--no-index"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let m = env.meta(&hn);
+    assert_eq!(m["jurisdiction"], "全国", "{m}");
+    assert_eq!(m["level"], "national", "{m}");
 }
 
 #[test]
