@@ -111,6 +111,12 @@ proptest! {
                     got += p.path[d - 1].chars().filter(|c| is_han(*c)).count();
                 }
             }
+            // A section's own text carries the section's heading, not in its path.
+            let mut own = p.path.clone();
+            own.push(p.heading.clone());
+            if !p.text.contains(p.heading.as_str()) && seen.insert(own) {
+                got += p.heading.chars().filter(|c| is_han(*c)).count();
+            }
         }
         // Headings that never got a provision under them are the only loss.
         prop_assert!(got + 200 >= body || provisions.is_empty(), "kept {} of {}", got, body);
