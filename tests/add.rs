@@ -947,3 +947,187 @@ fn two_adds_at_once_both_land() {
     assert_eq!(env.phrase("金鸡湖算力调度中心").0, 1);
     assert_eq!(env.phrase("祖冲之攻关实验平台").0, 1);
 }
+
+/// 地方性法规 as users add them first (issue 16): the title, the bracketed
+/// adoption line with the 人大常委会 and its amendments, 第一章 总则.
+#[test]
+fn regulations_get_issuer_jurisdiction_and_dates_from_their_adoption_lines() {
+    let env = Env::new();
+    let out = env.add(&fixture("regulations"), &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = env.run(&["docs", "--format", "json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let docs: Value = serde_json::from_str(&out.stdout).unwrap();
+    let by_title = |t: &str| -> Value {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["title"] == t)
+            .unwrap_or_else(|| panic!("no {t} in {docs}"))
+            .clone()
+    };
+    // (title, issuer, jurisdiction, level, adopted, amended)
+    let expected = [
+        (
+            "北京经济技术开发区条例",
+            "北京市人民代表大会常务委员会",
+            "北京市",
+            "municipality",
+            "2000-09-08",
+            "2015-05-29",
+        ),
+        (
+            "宁波大榭开发区条例",
+            "宁波市人民代表大会常务委员会",
+            "宁波市",
+            "city",
+            "1996-10-31",
+            "2004-06-18",
+        ),
+        (
+            "上海市经济技术开发区条例",
+            "上海市人民代表大会常务委员会",
+            "上海市",
+            "municipality",
+            "1988-12-24",
+            "2010-09-17",
+        ),
+        (
+            "河南省开发区条例",
+            "河南省人民代表大会常务委员会",
+            "河南省",
+            "province",
+            "1994-09-01",
+            "2010-07-30",
+        ),
+    ];
+    for (title, issuer, jurisdiction, level, adopted, amended) in expected {
+        let d = by_title(title);
+        assert_eq!(d["issuer"], issuer, "{d}");
+        assert_eq!(d["jurisdiction"], jurisdiction, "{d}");
+        assert_eq!(d["level"], level, "{d}");
+        assert_eq!(d["adopted"], adopted, "{d}");
+        assert_eq!(d["amended"], amended, "{d}");
+        // The version in force.
+        assert_eq!(d["date"], amended, "{d}");
+        assert_eq!(d["kind"], "条例", "{d}");
+    }
+
+    // The adoption lines are front matter: the first article is the first
+    // provision diff sees, and nothing pairs with the adoption lines.
+    let hn = by_title("河南省开发区条例")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bj = by_title("北京经济技术开发区条例")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = env.run(&["show", &format!("{hn}:1"), "--format", "json"]);
+    let first: Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!(first["kind"], "front", "{first}");
+    assert_eq!(first["heading"], "题注", "{first}");
+    assert_eq!(
+        first["text"].as_str().unwrap().lines().count(),
+        3,
+        "{first}"
+    );
+    let second = env.run(&["show", &format!("{hn}:2"), "--format", "json"]);
+    let second: Value = serde_json::from_str(&second.stdout).unwrap();
+    assert_eq!(second["number"], "第一条", "{second}");
+    let out = env.run(&["diff", &hn, &bj, "--format", "json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stdout.contains("会议通过"), "{}", out.stdout);
+
+    // An issuer set by hand that is a ministry gives 全国, not the ministry.
+    let out = env.run(&["meta", &hn, "--issuer", "劳动部", "--no-index"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let m = env.meta(&hn);
+    assert_eq!(m["jurisdiction"], "全国", "{m}");
+    assert_eq!(m["level"], "national", "{m}");
+}
+
+#[test]
+fn add_notes_what_it_could_not_detect_and_docs_lists_what_is_missing() {
+    let env = Env::new();
+    let out = env.add(&fixture("regulations/河南省开发区条例.txt"), &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let id = out.added_id();
+    let note = format!(
+        "note: {}: no doc number detected; set it with policy-diff meta {id} --doc-number …",
+        fixture("regulations/河南省开发区条例.txt").display()
+    );
+    assert!(out.stderr.lines().any(|l| l == note), "{out:?}");
+    // A notice without 文号, issuer or date: one line naming each.
+    let notice = env.write(
+        "开发区工作要点.txt",
+        "开发区工作要点\n\n一、推进园区建设\n\n加快基础设施建设，完善配套功能。\n".as_bytes(),
+    );
+    let out = env.add(&notice, &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let notice_id = out.added_id();
+    let notes: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("note: "))
+        .collect();
+    assert_eq!(notes.len(), 1, "{out:?}");
+    assert!(
+        notes[0].contains("开发区工作要点.txt: no doc number, no issuer, no jurisdiction, no level, no date detected; set them with policy-diff meta"),
+        "{out:?}"
+    );
+    // Fields given by flag are not missing.
+    let given = env.write(
+        "园区工作要点.txt",
+        "园区工作要点\n\n一、推进园区建设\n\n加快基础设施建设，完善配套功能。\n".as_bytes(),
+    );
+    let out = env.add(
+        &given,
+        &[
+            "--doc-number",
+            "苏园管〔2023〕12号",
+            "--issuer",
+            "苏州工业园区管理委员会",
+            "--date",
+            "2023-05-08",
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!out.stderr.contains("note: "), "{out:?}");
+
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["docs", "--format", "json"];
+        all.extend(args);
+        let out = env.run(&all);
+        assert_eq!(out.code, 0, "{out:?}");
+        let v: Value = serde_json::from_str(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&["--missing", "issuer"]), vec![notice_id.clone()]);
+    assert_eq!(ids(&["--missing", "jurisdiction"]), vec![notice_id.clone()]);
+    assert_eq!(ids(&["--missing", "date"]), vec![notice_id.clone()]);
+    assert_eq!(ids(&["--missing", "level"]), vec![notice_id.clone()]);
+    assert_eq!(
+        ids(&["--missing", "doc_number"]),
+        vec![id.clone(), notice_id.clone()]
+    );
+    assert!(ids(&["--missing", "title"]).is_empty());
+    assert_eq!(ids(&[]).len(), 3);
+    // Text output too.
+    let out = env.run(&["docs", "--missing", "issuer"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout.lines().count(), 1, "{out:?}");
+    // An unknown field: exit 2 with the list.
+    let out = env.run(&["docs", "--missing", "colour"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("unknown field 'colour'"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("hint: the fields are title, doc_number, issuer, jurisdiction, level, date"),
+        "{out:?}"
+    );
+}

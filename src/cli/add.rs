@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use policy_diff::corpus::extract;
 use policy_diff::corpus::meta::Detected;
-use policy_diff::corpus::Corpus;
+use policy_diff::corpus::{Corpus, Entry};
 use policy_diff::Error;
 
 use super::Ctx;
@@ -127,6 +127,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                             format!(" ({})", what.join(", "))
                         }
                     );
+                    if let Some(note) = missing_note(file, &e) {
+                        eprintln!("{note}");
+                    }
                 }
                 Err(Error::Input { reason, .. }) => {
                     refused += 1;
@@ -166,6 +169,31 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         }
     }
     Ok(if refused > 0 { 2 } else { 0 })
+}
+
+/// `note: X.txt: no doc number, no issuer detected; set them with policy-diff meta ID`,
+/// for a document some of whose fields could not be detected (nor were given).
+fn missing_note(file: &Path, e: &Entry) -> Option<String> {
+    let missing = e.missing();
+    if missing.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = missing
+        .iter()
+        .map(|f| format!("no {}", f.replace('_', " ")))
+        .collect();
+    let flags: Vec<String> = missing
+        .iter()
+        .map(|f| format!("--{} …", f.replace('_', "-")))
+        .collect();
+    Some(format!(
+        "note: {}: {} detected; set {} with policy-diff meta {} {}",
+        file.display(),
+        names.join(", "),
+        if missing.len() == 1 { "it" } else { "them" },
+        e.id,
+        flags.join(" ")
+    ))
 }
 
 /// Files named on the command line, and the files of folders (recursively,

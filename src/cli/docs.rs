@@ -4,6 +4,9 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use policy_diff::corpus::catalog::EXPECTED_FIELDS;
+use policy_diff::Error;
+
 use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
@@ -12,6 +15,10 @@ pub struct Args {
     #[arg(long, default_value = "text", value_parser = super::formats(
         &[Format::Text, Format::Json, Format::Jsonl]))]
     pub format: Format,
+    /// Only documents without a value for FIELD (jurisdiction, level,
+    /// issuer, doc_number, date, title); repeated, those missing any of them.
+    #[arg(long, value_name = "FIELD")]
+    pub missing: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -23,6 +30,8 @@ struct DocRow<'a> {
     issuer: &'a str,
     doc_number: &'a str,
     date: &'a str,
+    adopted: &'a str,
+    amended: &'a str,
     kind: &'a str,
     implements: Vec<&'a str>,
     /// Substantive provisions: front matter (the 发文信息 block, signatures)
@@ -32,6 +41,15 @@ struct DocRow<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    for f in &args.missing {
+        if !EXPECTED_FIELDS.contains(&f.as_str()) {
+            return Err(Error::Usage(format!(
+                "--missing: unknown field '{f}'\nhint: the fields are {}",
+                EXPECTED_FIELDS.join(", ")
+            ))
+            .into());
+        }
+    }
     let corpus = ctx.corpus()?;
     // Provision counts come from the index (brought up to date first), so
     // listing documents does not parse them all.
@@ -48,6 +66,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         .catalog
         .documents
         .iter()
+        .filter(|e| {
+            args.missing.is_empty()
+                || args
+                    .missing
+                    .iter()
+                    .any(|f| e.missing().contains(&f.as_str()))
+        })
         .map(|e| DocRow {
             id: &e.id,
             title: &e.title,
@@ -56,6 +81,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             issuer: &e.issuer,
             doc_number: &e.doc_number,
             date: &e.date,
+            adopted: &e.adopted,
+            amended: &e.amended,
             kind: &e.kind,
             implements: e.implements.iter().map(|i| i.doc_number.as_str()).collect(),
             provisions: count(&e.id),

@@ -86,7 +86,7 @@ fn shown(v: &str) -> String {
     }
 }
 
-fn fields(e: &Entry) -> [(&'static str, &str); 7] {
+fn fields(e: &Entry) -> [(&'static str, &str); 9] {
     [
         ("title", &e.title),
         ("jurisdiction", &e.jurisdiction),
@@ -94,6 +94,8 @@ fn fields(e: &Entry) -> [(&'static str, &str); 7] {
         ("issuer", &e.issuer),
         ("doc_number", &e.doc_number),
         ("date", &e.date),
+        ("adopted", &e.adopted),
+        ("amended", &e.amended),
         ("kind", &e.kind),
     ]
 }
@@ -124,6 +126,9 @@ fn show(e: &Entry, format: Format) -> anyhow::Result<()> {
     };
     writeln!(out, "{:<13}{}", "id", e.id)?;
     for (name, value) in fields(e) {
+        if value.is_empty() && matches!(name, "adopted" | "amended") {
+            continue; // a law's dates; other documents have none
+        }
         writeln!(out, "{:<13}{}{}", name, value, manual(name))?;
     }
     for i in &e.implements {

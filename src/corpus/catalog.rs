@@ -28,8 +28,16 @@ pub struct Entry {
     pub issuer: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc_number: String,
+    /// The date of the version in force: a law's latest amendment, else its
+    /// adoption; a notice's date of issue.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub date: String,
+    /// A law's or regulation's adoption date (from the lines under its title).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub adopted: String,
+    /// Its latest amendment date.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub amended: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -187,9 +195,11 @@ fn kind_slug(kind: &str) -> &'static str {
 }
 
 fn slug(d: &Detected) -> String {
+    // National documents are told apart by their title, not by 全国.
     let j = d
         .jurisdiction
         .as_deref()
+        .filter(|j| *j != super::meta::NATIONAL)
         .map(jurisdiction_slug)
         .unwrap_or_else(|| {
             d.title
@@ -217,7 +227,43 @@ fn slug(d: &Detected) -> String {
     }
 }
 
+/// The fields a document should have, which `docs --missing` checks and
+/// `add` reports when detection found no value.
+pub const EXPECTED_FIELDS: [&str; 6] = [
+    "title",
+    "doc_number",
+    "issuer",
+    "jurisdiction",
+    "level",
+    "date",
+];
+
 impl Entry {
+    /// The value of one of [`EXPECTED_FIELDS`] (or `kind`, `adopted`,
+    /// `amended`); `None` for another name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "title" => &self.title,
+            "jurisdiction" => &self.jurisdiction,
+            "level" => &self.level,
+            "issuer" => &self.issuer,
+            "doc_number" => &self.doc_number,
+            "date" => &self.date,
+            "adopted" => &self.adopted,
+            "amended" => &self.amended,
+            "kind" => &self.kind,
+            _ => return None,
+        })
+    }
+
+    /// The [`EXPECTED_FIELDS`] that have no value, in that order.
+    pub fn missing(&self) -> Vec<&'static str> {
+        EXPECTED_FIELDS
+            .into_iter()
+            .filter(|f| self.field(f).is_some_and(|v| v.trim().is_empty()))
+            .collect()
+    }
+
     fn is_manual(&self, field: &str) -> bool {
         self.manual.iter().any(|m| m == field)
     }
@@ -237,6 +283,8 @@ impl Entry {
         set!(issuer);
         set!(doc_number);
         set!(date);
+        set!(adopted);
+        set!(amended);
         set!(kind);
         if !self.is_manual("implements") {
             self.implements = d.implements.clone();
@@ -279,6 +327,32 @@ mod tests {
             slug(&d("连云港经济技术开发区", None, "规划纲要", "2021-09")),
             "lyg-etdz-plan-2021"
         );
+    }
+
+    #[test]
+    fn national_documents_take_their_slug_from_the_title() {
+        let d = Detected {
+            title: Some("中华人民共和国土地管理法".into()),
+            jurisdiction: Some("全国".into()),
+            kind: Some("法".into()),
+            date: Some("2019-08-26".into()),
+            ..Default::default()
+        };
+        assert_eq!(slug(&d), "zhrm-law-2019");
+    }
+
+    #[test]
+    fn missing_fields_in_order() {
+        let e = Entry {
+            title: "河南省开发区条例".into(),
+            jurisdiction: "河南省".into(),
+            level: "province".into(),
+            date: "2010-07-30".into(),
+            ..Default::default()
+        };
+        assert_eq!(e.missing(), vec!["doc_number", "issuer"]);
+        assert_eq!(e.field("date"), Some("2010-07-30"));
+        assert_eq!(e.field("colour"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use super::catalog::{Catalog, Entry};
 use super::meta::Implemented;
 
-const MAGIC: &[u8] = b"policy-diff catalog 1\n";
+const MAGIC: &[u8] = b"policy-diff catalog 2\n";
 
 struct Out(Vec<u8>);
 
@@ -51,6 +51,8 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
             issuer,
             doc_number,
             date,
+            adopted,
+            amended,
             kind,
             implements,
             source,
@@ -67,6 +69,8 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
             issuer,
             doc_number,
             date,
+            adopted,
+            amended,
             kind,
             source,
             original,
@@ -96,9 +100,9 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
 pub fn decode(bytes: &[u8]) -> Option<Catalog> {
     let mut i = In(bytes.strip_prefix(MAGIC)?);
     let n = i.len()?;
-    // An entry takes at least 56 bytes (14 lengths): a damaged count cannot
+    // An entry takes at least 64 bytes (16 lengths): a damaged count cannot
     // reserve more than the file could hold.
-    let mut documents = Vec::with_capacity(n.min(bytes.len() / 56));
+    let mut documents = Vec::with_capacity(n.min(bytes.len() / 64));
     for _ in 0..n {
         let mut e = Entry {
             id: i.str()?,
@@ -110,6 +114,8 @@ pub fn decode(bytes: &[u8]) -> Option<Catalog> {
             issuer: i.str()?,
             doc_number: i.str()?,
             date: i.str()?,
+            adopted: i.str()?,
+            amended: i.str()?,
             kind: i.str()?,
             implements: vec![],
             source: i.str()?,
@@ -155,6 +161,8 @@ mod tests {
             issuer: s("南通市人民政府"),
             doc_number: s("通政发〔2021〕23号"),
             date: s("2021-09"),
+            adopted: s("2000-09-08"),
+            amended: s("2015-05-29"),
             kind: s("opinion"),
             implements: vec![
                 Implemented {

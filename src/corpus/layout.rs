@@ -35,6 +35,8 @@ pub enum DropReason {
     TableOfContents,
     RunningHeader,
     Footer,
+    /// A Markdown/HTML comment line (`<!-- INFO END -->`): markup, not text.
+    Comment,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +210,14 @@ pub fn layout(text: &str) -> Layout {
             dropped.push(Dropped { line: i, reason });
         }
     };
+
+    // Comment lines of Markdown sources.
+    for i in 0..lines.len() {
+        let t = clean[i];
+        if kinds[i] == LineKind::Text && t.starts_with("<!--") && t.ends_with("-->") {
+            drop(&mut kinds, i, DropReason::Comment);
+        }
+    }
 
     // Page numbers.
     for i in 0..lines.len() {

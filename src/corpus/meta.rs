@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::enactment;
 use super::numbering::{has_sentence_punct, parse_marker};
 use crate::text::normalize::{clean_line, squeeze_cjk_spaces};
 
@@ -22,8 +23,13 @@ pub struct Detected {
     pub title: Option<String>,
     pub doc_number: Option<String>,
     pub issuer: Option<String>,
-    /// `YYYY-MM-DD` or `YYYY-MM` when the day is not given.
+    /// `YYYY-MM-DD` or `YYYY-MM` when the day is not given: the date of the
+    /// version in force (a law's latest amendment, else its adoption).
     pub date: Option<String>,
+    /// A law's or regulation's adoption (通过, 公布), from the lines under its title.
+    pub adopted: Option<String>,
+    /// Its latest amendment (修正, 修订), when it has one.
+    pub amended: Option<String>,
     pub kind: Option<String>,
     pub jurisdiction: Option<String>,
     pub level: Option<String>,
@@ -59,9 +65,6 @@ static BARE_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
-/// Law-style date line: `2021年4月29日 第十三届全国人民代表大会常务委员会第二十八次会议通过`.
-static LAW_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日").unwrap());
 
 /// Kinds of document, longest first so 实施方案 wins over 方案.
 const KINDS: [&str; 22] = [
@@ -96,7 +99,7 @@ pub fn canonical_doc_number(s: &str) -> String {
         .replace([']', '］', ')', '）', '】'], "〕")
 }
 
-fn cn_digit(c: char) -> Option<u32> {
+pub(crate) fn cn_digit(c: char) -> Option<u32> {
     "〇一二三四五六七八九"
         .chars()
         .position(|d| d == c)
@@ -104,7 +107,7 @@ fn cn_digit(c: char) -> Option<u32> {
         .or((c == '零').then_some(0))
 }
 
-fn cn_small_number(s: &str) -> Option<u32> {
+pub(crate) fn cn_small_number(s: &str) -> Option<u32> {
     // 一 .. 三十一
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
@@ -144,10 +147,53 @@ pub fn parse_date(line: &str) -> Option<String> {
     None
 }
 
+/// The jurisdiction of national bodies: the NPC, the State Council, the
+/// courts, the ministries.
+pub const NATIONAL: &str = "全国";
+
+/// Does a national body issue this (全国人民代表大会常务委员会, 国务院,
+/// 最高人民法院, 公安部, 国家市场监督管理总局, 中国人民银行, 海关总署)? Bodies
+/// named after a place (南通市财政局, 江苏省商务厅, 市委组织部) are local.
+pub fn is_national_body(issuer: &str) -> bool {
+    let first = issuer.split('、').next().unwrap_or("").trim();
+    let first = first.strip_prefix("中华人民共和国").unwrap_or(first);
+    const NATIONAL_START: [&str; 8] = [
+        "全国",
+        "国务院",
+        "最高人民",
+        "中央",
+        "中共中央",
+        "国家",
+        "中国",
+        "政务院",
+    ];
+    if NATIONAL_START.iter().any(|s| first.starts_with(s)) {
+        return true;
+    }
+    let ministry = ["部", "总署", "署", "总局"]
+        .iter()
+        .any(|s| first.ends_with(s))
+        || (first.ends_with('局') && !first.contains(['区', '园']));
+    ministry
+        && first.chars().count() >= 2
+        && (!first.starts_with(['省', '市', '县', '区', '州', '镇', '乡'])
+            || first.starts_with("市场"))
+        && jurisdiction_from_title(first).is_none()
+        && !["省", "自治区", "自治州"].iter().any(|p| first.contains(p))
+}
+
 /// Jurisdiction from the issuing body: 南通市人民政府 → 南通市,
-/// 连云港经济技术开发区管理委员会 → 连云港经济技术开发区.
+/// 连云港经济技术开发区管理委员会 → 连云港经济技术开发区,
+/// 北京市人民代表大会常务委员会 → 北京市; national bodies (国务院, 公安部,
+/// 全国人民代表大会常务委员会) → 全国.
 pub fn jurisdiction_of(issuer: &str) -> String {
-    const SUFFIXES: [&str; 12] = [
+    if is_national_body(issuer) {
+        return NATIONAL.to_string();
+    }
+    const SUFFIXES: [&str; 15] = [
+        "人民代表大会常务委员会",
+        "人民代表大会",
+        "人大常委会",
         "人民政府办公室",
         "人民政府办公厅",
         "人民政府",
@@ -209,7 +255,10 @@ pub fn level_of(jurisdiction: &str) -> Option<String> {
         "city"
     } else if j.ends_with("县") || j.ends_with("区") {
         "county"
-    } else if j.starts_with("国务院") || j.starts_with("全国") || j.starts_with("中华人民共和国")
+    } else if j == NATIONAL
+        || j.starts_with("国务院")
+        || j.starts_with("全国")
+        || j.starts_with("中华人民共和国")
     {
         "national"
     } else {
@@ -227,6 +276,24 @@ pub fn kind_of(title: &str) -> Option<String> {
         .max_by_key(|(end, len, _)| (*end, *len))
         .map(|(_, _, k)| k.to_string())
 }
+
+/// A national body that names itself in the title: 国务院关于…的规定,
+/// 最高人民法院、最高人民检察院关于…的解释. (Local titles such as 市政府关于…
+/// name no place, so they are left to the signature.)
+fn issuer_in_title(title: &str) -> Option<String> {
+    let (head, _) = title.split_once("关于")?;
+    let head = head.trim();
+    let ok = !head.is_empty()
+        && head.chars().count() <= 40
+        && head
+            .split('、')
+            .all(|n| is_national_body(n) && ISSUER_NAME.is_match(n));
+    ok.then(|| head.replace("中华人民共和国", ""))
+}
+
+static ISSUER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{2,30}(?:人民代表大会常务委员会|人民代表大会|委员会|院|部|局|署|银行|办公室|办公厅|中央)$").unwrap()
+});
 
 /// A notice title `…关于印发《X》的通知` or `…印发X的通知` names the real document X.
 fn inner_title(title: &str) -> String {
@@ -253,23 +320,27 @@ pub fn detect(text: &str) -> Detected {
     let head = &lines[..lines.len().min(40)];
 
     // Markdown title (legal texts): "# 中华人民共和国…法".
-    if let Some(t) = head.iter().find_map(|l| l.strip_prefix("# ")) {
-        d.title = Some(t.trim().to_string());
-        if let Some(c) = head.iter().find_map(|l| LAW_DATE.captures(l)) {
-            d.date = Some(format!(
-                "{}-{:02}-{:02}",
-                &c[1],
-                c[2].parse::<u32>().unwrap_or(1),
-                c[3].parse::<u32>().unwrap_or(1)
-            ));
+    if let Some(i) = head.iter().position(|l| l.starts_with("# ")) {
+        d.title = Some(head[i][2..].trim().to_string());
+        // A bare date right under it.
+        d.date = head.get(i + 1).and_then(|l| parse_date(l));
+    }
+
+    // Laws and regulations: adoption and amendments under the title.
+    if let Some((_, record)) = enactment::find(head) {
+        d.adopted = record.adopted().map(str::to_string);
+        d.amended = record.amended().map(str::to_string);
+        if let Some(date) = d.amended.clone().or(d.adopted.clone()) {
+            d.date = Some(date);
         }
+        d.issuer = record.issuer().map(str::to_string);
+        d.doc_number = record.order().map(str::to_string);
     }
 
     // 文号: a line that is only a doc number, near the top.
-    d.doc_number = head
-        .iter()
-        .find(|l| DOC_NUMBER_LINE.is_match(l))
-        .map(|l| canonical_doc_number(l));
+    if let Some(n) = head.iter().find(|l| DOC_NUMBER_LINE.is_match(l)) {
+        d.doc_number = Some(canonical_doc_number(n));
+    }
 
     // Issuer and date: an organisation line directly above a date line.
     let signature = lines.windows(2).find_map(|w| {
@@ -277,7 +348,7 @@ pub fn detect(text: &str) -> Detected {
         ISSUER.is_match(w[0]).then(|| (w[0].to_string(), date))
     });
     if let Some((issuer, date)) = signature {
-        d.issuer = Some(squeeze_cjk_spaces(&issuer));
+        d.issuer.get_or_insert_with(|| squeeze_cjk_spaces(&issuer));
         d.date.get_or_insert(date);
     }
     if d.issuer.is_none() {
@@ -301,6 +372,7 @@ pub fn detect(text: &str) -> Detected {
         for l in head {
             let skip = DOC_NUMBER_LINE.is_match(l)
                 || parse_date(l).is_some()
+                || enactment::is_record_line(l)
                 || (ISSUER.is_match(l) && !l.contains("关于"))
                 || l.ends_with("文件")
                 || l.starts_with("（此件")
@@ -322,6 +394,9 @@ pub fn detect(text: &str) -> Detected {
         }
     }
     d.kind = d.title.as_deref().and_then(kind_of);
+    if d.issuer.is_none() {
+        d.issuer = d.title.as_deref().and_then(issuer_in_title);
+    }
 
     // Implemented documents: 《title》（number） references before the first
     // numbered heading, and bare follow-up numbers such as 和〔2020〕101号.
@@ -395,6 +470,103 @@ mod tests {
             Some("national-level development zone")
         );
         assert_eq!(level_of("江苏省").as_deref(), Some("province"));
+    }
+
+    #[test]
+    fn national_bodies_issue_for_the_whole_country() {
+        for issuer in [
+            "全国人民代表大会常务委员会",
+            "国务院",
+            "国务院、中央军事委员会",
+            "最高人民法院、最高人民检察院",
+            "劳动部",
+            "中华人民共和国人事部",
+            "公安部、外交部、交通部",
+            "国家市场监督管理总局",
+            "市场监督管理总局",
+            "中国人民银行",
+            "海关总署",
+        ] {
+            assert_eq!(jurisdiction_of(issuer), NATIONAL, "{issuer}");
+            assert_eq!(
+                level_of(&jurisdiction_of(issuer)).as_deref(),
+                Some("national")
+            );
+        }
+        for (issuer, place) in [
+            ("北京市人民代表大会常务委员会", "北京市"),
+            ("河南省人民代表大会常务委员会", "河南省"),
+            ("宁波市人民代表大会常务委员会", "宁波市"),
+            ("南通市财政局", "南通市财政局"),
+            ("江苏省商务厅", "江苏省商务厅"),
+            ("连云港经济技术开发区管理委员会", "连云港经济技术开发区"),
+        ] {
+            assert_eq!(jurisdiction_of(issuer), place, "{issuer}");
+        }
+        assert!(!is_national_body("市委组织部"));
+        assert_eq!(level_of("北京市").as_deref(), Some("municipality"));
+        assert_eq!(level_of("宁波市").as_deref(), Some("city"));
+    }
+
+    #[test]
+    fn a_law_is_dated_by_its_latest_amendment() {
+        let d = detect(
+            "# 中华人民共和国土地管理法\n\n1986年6月25日 第六届全国人民代表大会常务委员会第十六次会议通过\n\n\
+             2004年8月28日 第十届全国人民代表大会常务委员会第十一次会议《关于修改〈中华人民共和国土地管理法〉的决定》第二次修正\n\n\
+             <!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了加强土地管理，制定本法。\n",
+        );
+        assert_eq!(d.title.as_deref(), Some("中华人民共和国土地管理法"));
+        assert_eq!(d.adopted.as_deref(), Some("1986-06-25"));
+        assert_eq!(d.amended.as_deref(), Some("2004-08-28"));
+        assert_eq!(d.date.as_deref(), Some("2004-08-28"));
+        assert_eq!(d.issuer.as_deref(), Some("全国人民代表大会常务委员会"));
+        assert_eq!(d.jurisdiction.as_deref(), Some("全国"));
+        assert_eq!(d.level.as_deref(), Some("national"));
+        assert_eq!(d.kind.as_deref(), Some("法"));
+    }
+
+    #[test]
+    fn a_local_regulation_in_plain_text() {
+        let d = detect(
+            "河南省开发区条例\n（1994年11月1日河南省第八届人民代表大会常务委员会第十次会议通过\n\
+             根据2004年11月26日河南省第十届人民代表大会常务委员会第十二次会议《关于修改部分地方性法规的决定》修正\n\
+             根据2010年7月30日河南省第十一届人民代表大会常务委员会第十六次会议《关于修改部分地方性法规的决定》修正）\n\
+             第一章 总则\n第一条 为了促进开发区的建设和发展，制定本条例。\n",
+        );
+        assert_eq!(d.title.as_deref(), Some("河南省开发区条例"));
+        assert_eq!(d.issuer.as_deref(), Some("河南省人民代表大会常务委员会"));
+        assert_eq!(d.jurisdiction.as_deref(), Some("河南省"));
+        assert_eq!(d.level.as_deref(), Some("province"));
+        assert_eq!(d.adopted.as_deref(), Some("1994-11-01"));
+        assert_eq!(d.amended.as_deref(), Some("2010-07-30"));
+        assert_eq!(d.date.as_deref(), Some("2010-07-30"));
+        assert_eq!(d.doc_number, None);
+    }
+
+    #[test]
+    fn a_national_body_in_the_title_is_the_issuer() {
+        assert_eq!(
+            issuer_in_title(
+                "最高人民法院、最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释"
+            )
+            .as_deref(),
+            Some("最高人民法院、最高人民检察院")
+        );
+        assert_eq!(
+            issuer_in_title("国务院关于口岸开放的若干规定").as_deref(),
+            Some("国务院")
+        );
+        assert_eq!(issuer_in_title("市政府关于加快推进开发区发展的意见"), None);
+        assert_eq!(issuer_in_title("南通市人民政府关于印发方案的通知"), None);
+    }
+
+    #[test]
+    fn a_state_council_order_is_the_doc_number() {
+        let d = detect("# 不动产登记暂行条例\n\n2014年11月24日 中华人民共和国国务院令第656号公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n");
+        assert_eq!(d.doc_number.as_deref(), Some("国务院令第656号"));
+        assert_eq!(d.issuer.as_deref(), Some("国务院"));
+        assert_eq!(d.date.as_deref(), Some("2014-11-24"));
+        assert_eq!(d.amended, None);
     }
 
     #[test]

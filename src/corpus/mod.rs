@@ -3,6 +3,7 @@
 
 pub mod catalog;
 mod catalog_cache;
+pub mod enactment;
 pub mod extract;
 pub mod layout;
 pub mod load;
@@ -24,9 +25,11 @@ pub use catalog::{Catalog, Entry};
 /// rebuilt on a mismatch. 1: task-table groups from body wording; a
 /// section's own text no longer repeats its heading in its path. 2: a signature
 /// set far in is not joined to the paragraph above it. 3: 各县、区人民政府 is one
-/// responsible unit. 4: the index records substantive provisions per document
-/// (what `docs` shows), not front matter.
-pub const PARSE_VERSION: u32 = 4;
+/// responsible unit. 4: a law's adoption and amendment lines are a `Front`
+/// provision (题注), not text under the title; Markdown comment lines are dropped.
+/// 5: the index records substantive provisions per document (what `docs`
+/// shows), not front matter.
+pub const PARSE_VERSION: u32 = 5;
 pub use provision::{Clause, Provision, ProvisionKind};
 
 use crate::error::{Error, Result};

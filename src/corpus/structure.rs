@@ -1,12 +1,14 @@
 //! Parse laid-out blocks into provisions: a stack of open sections keyed by
 //! marker rank, numbered measures, lead-phrase paragraphs, 专栏 boxes, task
-//! table rows and legal articles. Front matter (文号, notice, signature) is
-//! kept as a `Front` provision: nothing is silently dropped.
+//! table rows and legal articles. Front matter (文号, notice, signature, a
+//! law's adoption and amendment lines) is kept as a `Front` provision:
+//! nothing is silently dropped.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::enactment;
 use super::layout::{Block, Table};
 use super::numbering::{
     at_most_chars, has_sentence_punct, lead_phrase, parse_marker, split_lead, MarkerKind,
@@ -96,6 +98,9 @@ struct Builder {
     pending_item: Option<String>,
     /// Unnumbered text provisions under the current frame.
     texts_under_frame: usize,
+    /// The `题注` provision (a law's adoption and amendment lines) while
+    /// its lines may go on.
+    record: Option<usize>,
 }
 
 impl Builder {
@@ -179,8 +184,41 @@ impl Builder {
         }
     }
 
+    /// Before the body: nothing but front matter and titles so far.
+    fn before_body(&self) -> bool {
+        self.out.iter().all(|p| p.kind == ProvisionKind::Front)
+            && self.stack.iter().all(|f| f.is_title)
+    }
+
+    /// A law's adoption and amendment lines under its title (and the lines
+    /// a long one was broken into) are front matter, `题注`.
+    fn record_line(&mut self, para: &str) -> bool {
+        if let Some(i) = self.record.take() {
+            if enactment::continues_record(&self.out[i].text, para) {
+                self.append(i, para);
+                self.record = Some(i);
+                return true;
+            }
+        }
+        if self.before_body() && enactment::is_record_line(para) {
+            let i = self.push(
+                ProvisionKind::Front,
+                None,
+                "题注".to_string(),
+                para.to_string(),
+            );
+            self.record = Some(i);
+            self.open = None;
+            return true;
+        }
+        false
+    }
+
     fn para(&mut self, para: &str) {
         let was_heading = std::mem::replace(&mut self.last_was_heading, false);
+        if self.pending_item.is_none() && self.record_line(para) {
+            return;
+        }
         let mut pending_item = self.pending_item.take();
         let heading_like =
             at_most_chars(para, 40) && !has_sentence_punct(para) && !para.ends_with('。');
@@ -394,6 +432,7 @@ impl Builder {
 
     fn table(&mut self, table: &Table) {
         self.last_was_heading = false;
+        self.record = None;
         let pending = self.pending_item.take();
         self.settle_pending(pending);
         if let Some(rows) = task_rows(table, &self.out) {
@@ -476,6 +515,7 @@ pub fn provisions(doc_id: &str, blocks: &[Block]) -> Vec<Provision> {
         last_was_heading: false,
         pending_item: None,
         texts_under_frame: 0,
+        record: None,
     };
     let block_text = |blocks: &[Block]| {
         blocks

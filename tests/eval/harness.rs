@@ -72,10 +72,21 @@ fn load_doc(spec: &str) -> Result<Vec<Provision>, String> {
             .collect());
     };
     let id = spec.replace(['/', '(', ')', ' '], "_");
-    Ok(policy_diff::corpus::parse(&id, &text)
-        .0
+    let provisions = policy_diff::corpus::parse(&id, &text).0;
+    // The tuning/test split (by `seq` parity) predates the 题注 front matter
+    // of laws (PARSE_VERSION 4), which moved every seq after it: number as
+    // before, so that each part keeps its lines.
+    let record = provisions
+        .iter()
+        .filter(|p| p.kind == policy_diff::corpus::ProvisionKind::Front && p.heading == "题注")
+        .count();
+    Ok(provisions
         .into_iter()
         .filter(|p| p.is_substantive())
+        .map(|mut p| {
+            p.seq = p.seq.saturating_sub(record);
+            p
+        })
         .collect())
 }
 
