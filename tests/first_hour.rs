@@ -33,18 +33,6 @@ fn copied() -> Env {
     Env { corpus, dir }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 impl Env {
     fn cmd(&self) -> Command {
         cli(&self.corpus, &self.dir.path().join("index"))

@@ -195,18 +195,7 @@ fn search_filters_by_instrument() {
 fn a_reviewed_table_overrides_the_tool_and_reports_agreement() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    std::fs::create_dir_all(corpus.join("docs")).unwrap();
-    for e in std::fs::read_dir(repo().join("corpus/docs"))
-        .unwrap()
-        .flatten()
-    {
-        std::fs::copy(e.path(), corpus.join("docs").join(e.file_name())).unwrap();
-    }
-    std::fs::copy(
-        repo().join("corpus/catalog.toml"),
-        corpus.join("catalog.toml"),
-    )
-    .unwrap();
+    copy_dir(&repo().join("corpus"), &corpus);
     let cmd = || cli(&corpus, &dir.path().join("index"));
     let table = cmd()
         .args(["export", "--level", "clause", "--format", "csv"])

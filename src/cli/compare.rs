@@ -15,20 +15,7 @@ use policy_diff::corpus::{Corpus, Document, Entry};
 use policy_diff::topics::Taxonomy;
 use policy_diff::Error;
 
-use super::{stdout, Ctx, Format};
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ByArg {
-    /// One column per province (a city's and its zones' documents together).
-    Province,
-    /// One column per prefecture-level city (a zone's documents under its city).
-    City,
-    /// One column per jurisdiction.
-    Jurisdiction,
-    /// One column per document.
-    #[value(alias = "document")]
-    Doc,
-}
+use super::{stdout, ByArg, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -112,12 +99,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
 
     // Load the segmentation dictionary (rows need it) meanwhile.
     let warm = std::thread::spawn(|| policy_diff::text::segment::words("开发区").len());
-    let by = match args.by {
-        ByArg::Province => By::Province,
-        ByArg::City => By::City,
-        ByArg::Jurisdiction => By::Jurisdiction,
-        ByArg::Doc => By::Doc,
-    };
+    let by = By::from(args.by);
     let mut entries = select(&corpus.catalog.documents, &jurisdictions, &doc_ids);
     // The topics of every document (cached beside the index); parsed text
     // only for the documents with provisions on this topic.
@@ -255,34 +237,17 @@ const CACHE_PREFIX: &str = "compare-topics-";
 /// the cache beside the index when it matches, else classified now (every
 /// document parsed; the parsed documents are returned too) and cached.
 ///
-/// The cache key covers what classification depends on: each document's
-/// fingerprint as the (just refreshed) index recorded it, the taxonomy's
-/// fingerprint, and this build of the program (version, and size and time
-/// of the executable, so a rebuilt parser never reads an old cache).
+/// The cache key ([`Ctx::cache_key`]) covers what classification depends
+/// on: each document's fingerprint as the (just refreshed) index recorded
+/// it, the taxonomy's fingerprint, and this build of the program.
 fn classified_corpus(
     ctx: &Ctx,
     corpus: &Corpus,
     tax: &Taxonomy,
 ) -> anyhow::Result<(HashMap<String, DocTopics>, Vec<Document>)> {
     let payload = ctx.fresh_reader(corpus)?.payload;
-    let mut h = blake3::Hasher::new();
-    h.update(b"compare-topics-1\0");
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
-        h.update(format!("\0{}\0{:?}\0", m.len(), m.modified().ok()).as_bytes());
-    }
-    h.update(tax.fingerprint().as_bytes());
-    for e in &corpus.catalog.documents {
-        let fingerprint = payload
-            .documents()
-            .get(&e.id)
-            .map(|d| d.fingerprint.as_str());
-        h.update(format!("\0{}\0{}\0{}", e.id, e.hash, fingerprint.unwrap_or("")).as_bytes());
-    }
-    let file = ctx.index_dir.join(format!(
-        "{CACHE_PREFIX}{}.json",
-        &h.finalize().to_hex()[..24]
-    ));
+    let key = ctx.cache_key("compare-topics-1", corpus, &payload);
+    let file = ctx.index_dir.join(format!("{CACHE_PREFIX}{key}.json"));
     if let Some(cached) = std::fs::read(&file)
         .ok()
         .and_then(|b| serde_json::from_slice::<Vec<DocTopics>>(&b).ok())

@@ -8,16 +8,7 @@ use policy_diff::compare::side_by_side::By;
 use policy_diff::corpus::Document;
 use policy_diff::instruments::{self as inst, Framework};
 
-use super::{stdout, Ctx, Format};
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ByArg {
-    Province,
-    City,
-    Jurisdiction,
-    #[value(alias = "document")]
-    Doc,
-}
+use super::{stdout, ByArg, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -88,12 +79,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let selected: std::collections::HashMap<&str, &policy_diff::corpus::Entry> =
         entries.iter().map(|e| (e.id.as_str(), *e)).collect();
     coded.retain(|c| selected.contains_key(c.doc_id.as_str()));
-    let by = match args.by {
-        ByArg::Province => By::Province,
-        ByArg::City => By::City,
-        ByArg::Jurisdiction => By::Jurisdiction,
-        ByArg::Doc => By::Doc,
-    };
+    let by = By::from(args.by);
     let column_of = |doc_id: &str| {
         selected
             .get(doc_id)

@@ -91,6 +91,32 @@ pub enum Command {
     Meta(meta::Args),
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+/// What a column of `compare` and `instruments` stands for.
+pub enum ByArg {
+    /// One column per province (a city's and its zones' documents together).
+    Province,
+    /// One column per prefecture-level city (a zone's documents under its city).
+    City,
+    /// One column per jurisdiction.
+    Jurisdiction,
+    /// One column per document.
+    #[value(alias = "document")]
+    Doc,
+}
+
+impl From<ByArg> for policy_diff::compare::side_by_side::By {
+    fn from(b: ByArg) -> Self {
+        use policy_diff::compare::side_by_side::By;
+        match b {
+            ByArg::Province => By::Province,
+            ByArg::City => By::City,
+            ByArg::Jurisdiction => By::Jurisdiction,
+            ByArg::Doc => By::Doc,
+        }
+    }
+}
+
 /// Output formats shared by commands.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -318,7 +344,7 @@ impl Ctx {
         if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
             h.update(format!("\0{}\0{:?}\0", m.len(), m.modified().ok()).as_bytes());
         }
-        if let Some(t) = self.taxonomy.get() {
+        if let Ok(t) = self.taxonomy() {
             h.update(t.fingerprint().as_bytes());
         }
         for e in &corpus.catalog.documents {

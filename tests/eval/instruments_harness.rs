@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use policy_diff::instruments::review::kappa;
 use policy_diff::instruments::{code_with, Framework};
 
 /// One hand-coded clause.
@@ -114,23 +115,6 @@ pub struct Scores {
 
 fn family_of(code: &str) -> String {
     code.split('.').next().unwrap_or(code).to_string()
-}
-
-/// Cohen's kappa of paired yes/no decisions.
-pub fn kappa(pairs: &[(bool, bool)]) -> f64 {
-    let n = pairs.len() as f64;
-    if n == 0.0 {
-        return 0.0;
-    }
-    let agree = pairs.iter().filter(|(a, b)| a == b).count() as f64 / n;
-    let a_yes = pairs.iter().filter(|(a, _)| *a).count() as f64 / n;
-    let b_yes = pairs.iter().filter(|(_, b)| *b).count() as f64 / n;
-    let chance = a_yes * b_yes + (1.0 - a_yes) * (1.0 - b_yes);
-    if chance >= 1.0 {
-        1.0
-    } else {
-        (agree - chance) / (1.0 - chance)
-    }
 }
 
 /// Score the tool (framework `fw` at `threshold`) against `items`.
