@@ -139,6 +139,25 @@ fn reading_answers_from_the_last_index_while_updates_fail() {
         );
         assert!(stderr.contains("hint:"), "limit {limit}: {stderr}");
     }
+    // The other JSON outputs carry the same `stale` object.
+    for args in [
+        &["topics", "--format", "json"][..],
+        &["diff", "lyg-2022-32", "nt-2021-23", "--format", "json"],
+        &["reuse", "lyg-2022-32", "--format", "json"],
+        &["instruments", "--format", "json"],
+    ] {
+        let out = env.run(Some(256), args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["stale"]["reason"].as_str().unwrap().contains("new"),
+            "{args:?}"
+        );
+    }
     // Without the limit, the next command finishes the work.
     let (after, stderr) = env.search_json(None, LAW_TERM);
     assert!(after.get("stale").is_none(), "{stderr}");

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let mut out = stdout();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &diff)?;
+            serde_json::to_writer_pretty(&mut out, &ctx.with_stale(&diff))?;
             writeln!(out)?;
         }
         Format::Md => out.write_all(render::markdown(&diff).as_bytes())?,

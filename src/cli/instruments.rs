@@ -90,7 +90,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let mut out = stdout();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            serde_json::to_writer_pretty(&mut out, &ctx.with_stale(&report))?;
             writeln!(out)?;
         }
         Format::Md => out.write_all(inst::markdown(&report).as_bytes())?,

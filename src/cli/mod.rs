@@ -147,6 +147,17 @@ pub struct Stale {
     pub error: String,
 }
 
+/// A JSON object output with the `stale` object first when the index
+/// answering it is behind the corpus (absent otherwise, so the shape is
+/// unchanged).
+#[derive(serde::Serialize)]
+pub struct WithStale<'a, T: serde::Serialize> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<&'a Stale>,
+    #[serde(flatten)]
+    pub inner: &'a T,
+}
+
 /// What every command gets: the resolved global options.
 pub struct Ctx {
     pub corpus_dir: PathBuf,
@@ -360,6 +371,14 @@ impl Ctx {
     /// Why the index answering this command is behind the corpus, if it is.
     pub fn stale(&self) -> Option<&Stale> {
         self.stale.get()
+    }
+
+    /// `value` (a JSON object) with this command's `stale` object.
+    pub fn with_stale<'a, T: serde::Serialize>(&'a self, value: &'a T) -> WithStale<'a, T> {
+        WithStale {
+            stale: self.stale(),
+            inner: value,
+        }
     }
 }
 

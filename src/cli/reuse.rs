@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let mut out = stdout();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            serde_json::to_writer_pretty(&mut out, &ctx.with_stale(&report))?;
             writeln!(out)?;
         }
         Format::Md => write_md(&mut out, &report, args.limit)?,

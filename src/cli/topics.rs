@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let mut out = stdout();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &cov)?;
+            serde_json::to_writer_pretty(&mut out, &ctx.with_stale(&cov))?;
             writeln!(out)?;
         }
         Format::Jsonl => {
