@@ -39,7 +39,7 @@ fn io_hint(e: &std::io::Error) -> &'static str {
     match e.kind() {
         K::StorageFull => "\nhint: the disk is full: free some space (or give --index DIR on another disk); reading commands answer from the last index meanwhile",
         K::FileTooLarge => "\nhint: a file could not grow (a file-size limit such as `ulimit -f`, or a full disk); reading commands answer from the last index meanwhile",
-        K::PermissionDenied => "\nhint: policy-diff may not write there: fix the permissions, or give --index DIR (or --corpus DIR) where it may",
+        K::PermissionDenied => "\nhint: policy-diff lacks the permission for that path: fix its permissions, or give --index DIR (or --corpus DIR) it may use",
         K::ReadOnlyFilesystem => "\nhint: that directory is on a read-only filesystem: give --index DIR on a writable disk to search it",
         K::NotADirectory => "\nhint: a file stands where a directory is expected: move it, or give another --index / --corpus",
         _ => "",

@@ -145,6 +145,7 @@ fn reading_answers_from_the_last_index_while_updates_fail() {
         &["diff", "lyg-2022-32", "nt-2021-23", "--format", "json"],
         &["reuse", "lyg-2022-32", "--format", "json"],
         &["instruments", "--format", "json"],
+        &["compare", "--topic", "land", "--format", "json"],
     ] {
         let out = env.run(Some(256), args);
         assert!(
@@ -256,4 +257,111 @@ fn reading_commands_never_write_to_the_corpus() {
         );
     }
     assert!(snapshot(&env.corpus) == before, "the corpus changed");
+}
+
+/// The current user's id (`id -u`).
+fn euid() -> u32 {
+    let out = std::process::Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+#[test]
+fn a_read_only_index_directory_fails_plainly_and_recovers() {
+    // Permissions bind only a user that is not root: as root, the binary
+    // runs as `nobody` (setpriv), from a copy it may execute.
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path();
+    let corpus = top.join("corpus");
+    copy_dir(&repo().join("corpus"), &corpus);
+    let bin = top.join("policy-diff");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("policy-diff"), &bin).unwrap();
+    let shell = |cmd: &str| {
+        let ok = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "{cmd}");
+    };
+    shell(&format!(
+        "chmod -R a+rX {0} && chmod 755 {0}",
+        top.display()
+    ));
+    let as_root = euid() == 0;
+    if as_root {
+        shell(&format!("chown -R 65534:65534 {}", top.display()));
+    }
+    let run = |args: &[&str]| -> Output {
+        let mut c = if as_root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
+            c.arg(&bin);
+            c
+        } else {
+            std::process::Command::new(&bin)
+        };
+        c.arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(top.join("index"))
+            .args(args)
+            .env_remove("POLICY_DIFF_CORPUS")
+            .env_remove("POLICY_DIFF_INDEX")
+            .env_remove("POLICY_DIFF_TOPICS")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["index"]).status.success());
+    // A new document, not indexed yet; then the index directory becomes read-only.
+    let doc = top.join("新文件.txt");
+    std::fs::write(
+        &doc,
+        "关于支持人才公寓建设的通知\n\n一、加快建设人才公寓，对新建人才公寓给予补贴。\n",
+    )
+    .unwrap();
+    shell(&format!("chmod a+r {}", doc.display()));
+    if as_root {
+        shell(&format!("chown 65534:65534 {}", doc.display()));
+    }
+    let added = run(&["add", "--no-index", doc.to_str().unwrap()]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    shell(&format!("chmod -R a-w {}", top.join("index").display()));
+
+    // tantivy takes a lock file even to read, so a read-only index cannot
+    // be opened: the error says so plainly, with the way out.
+    let out = run(&["search", "人才", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Permission denied") && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Lockfile") && !stderr.contains("IoError"),
+        "{stderr}"
+    );
+    let out = run(&["index"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Permission denied") && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("thread"), "{stderr}");
+
+    // Writable again: the next command indexes the new document.
+    shell(&format!("chmod -R u+w {}", top.join("index").display()));
+    let out = run(&["search", "人才公寓", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r.get("stale").is_none());
+    assert!(r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["title"].as_str().unwrap().contains("人才公寓建设")));
 }

@@ -166,7 +166,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     lap("rows");
 
     let bytes = match format {
-        Format::Json => sbs::json(&report).into_bytes(),
+        Format::Json => match ctx.stale() {
+            None => sbs::json(&report).into_bytes(),
+            Some(_) => {
+                let mut s = serde_json::to_string_pretty(&ctx.with_stale(&report))?;
+                s.push('\n');
+                s.into_bytes()
+            }
+        },
         Format::Html => sbs::html(&report).into_bytes(),
         Format::Csv => {
             let mut buf = vec![];

@@ -127,11 +127,24 @@ impl Catalog {
     }
 }
 
-/// Write `bytes` to `path` via a temporary file in the same directory and a rename.
+/// Write `bytes` to `path` via a temporary file in the same directory and a
+/// rename. The file keeps the mode of the file it replaces, or else gets the
+/// mode any new file gets (0666 less the umask), not a temporary file's
+/// 0600: a corpus shared with other users stays readable by them.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder
+        .tempfile_in(dir)
         .map_err(|e| Error::io(format!("creating a file in {}", dir.display()), e))?;
+    if let Ok(old) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(old.permissions());
+    }
     persist_synced(tmp, path, bytes)
 }
 

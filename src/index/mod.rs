@@ -174,10 +174,12 @@ impl IndexDir {
 
     /// Open for searching.
     pub fn reader(&self) -> Result<Reader> {
-        let opened = self.retry_on_switch(|| match self.open_current()? {
-            Ok((index, payload, dir)) => Reader::new(index, payload, &dir).map(Ok),
-            Err(reason) => Ok(Err(reason)),
-        })?;
+        let opened = self
+            .retry_on_switch(|| match self.open_current()? {
+                Ok((index, payload, dir)) => Reader::new(index, payload, &dir).map(Ok),
+                Err(reason) => Ok(Err(reason)),
+            })
+            .map_err(|e| self.plain_error(e))?;
         opened.map_err(|reason| {
             Error::Index(if reason == NO_INDEX {
                 format!(
@@ -278,7 +280,7 @@ impl IndexDir {
         if !lost_cause {
             return e;
         }
-        let context = format!("writing the index in {}", self.root.display());
+        let context = format!("using the index in {}", self.root.display());
         if let Ok(free) = fs4::available_space(&self.root) {
             if free < NEARLY_FULL {
                 return Error::io(
