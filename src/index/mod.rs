@@ -43,6 +43,9 @@ use crate::error::{Error, Result};
 use state::{Payload, Versions};
 
 const CURRENT: &str = "CURRENT";
+/// Written into a generation when a rebuild replaces it (its mtime starts
+/// the minute readers have to finish with it).
+const REPLACED: &str = "REPLACED";
 const LOCK: &str = "LOCK";
 /// Why a reader finds nothing to open.
 const NO_INDEX: &str = "there is no index yet";
@@ -497,8 +500,16 @@ impl IndexDir {
             );
         }
         if let Some(name) = new_gen {
+            let replaced = self.current();
             write_atomic(&self.root.join(CURRENT), name.as_bytes(), "CURRENT.")?;
-            self.remove_other_generations(&name);
+            // Readers may still be searching the generation just replaced
+            // (tantivy opens some files of a segment only when a query
+            // needs them): it stays until it has been idle a minute, and a
+            // later writer removes it (`remove_abandoned_generations`).
+            if let Some(old) = replaced {
+                let _ = std::fs::write(old.join(REPLACED), name.as_bytes());
+            }
+            self.remove_abandoned_generations();
         }
         summary.seconds = started.elapsed().as_secs_f64();
         Ok(summary)
@@ -528,8 +539,10 @@ impl IndexDir {
         )
     }
 
-    /// Generations left by a crashed rebuild: not CURRENT and not touched
-    /// for a minute (a reader may still be using one that was just replaced).
+    /// Generations other than the current one, once idle for a minute (a
+    /// reader may still be using one that was just replaced): left by a
+    /// rebuild killed before switching, or replaced by a rebuild
+    /// ([`REPLACED`] in it marks the time).
     fn remove_abandoned_generations(&self) {
         let current = self.current();
         for (_, name) in self.generations() {
@@ -568,14 +581,6 @@ impl IndexDir {
             remove(&dir, &|name| {
                 temp(name, "chars-") || temp(name, "states-") || name.starts_with(".tmp")
             });
-        }
-    }
-
-    fn remove_other_generations(&self, keep: &str) {
-        for (_, name) in self.generations() {
-            if name != keep {
-                let _ = std::fs::remove_dir_all(self.root.join(name));
-            }
         }
     }
 }
