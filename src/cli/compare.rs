@@ -81,17 +81,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let topic = tax.resolve(&args.topic)?;
     let corpus = ctx.corpus()?;
     // Names first: a typo fails fast, before any parsing.
-    let jurisdictions = args
-        .jurisdictions
-        .iter()
-        .map(|j| corpus.jurisdictions(j))
-        .collect::<policy_diff::Result<Vec<Vec<String>>>>()?
-        .concat();
-    let doc_ids = args
-        .docs
-        .iter()
-        .map(|d| corpus.entry(d).map(|e| e.id.clone()))
-        .collect::<policy_diff::Result<Vec<String>>>()?;
+    let jurisdictions = corpus.jurisdictions_of(&args.jurisdictions)?;
+    let doc_ids = corpus.doc_ids(&args.docs)?;
     // IDF over every provision of the corpus (cached beside the index, which
     // this brings up to date), so boilerplate every document repeats weighs little.
     let model = ctx.similarity_model(&corpus)?;

@@ -53,17 +53,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     if let Some(file) = &args.import_review {
         return import_review(ctx, &fw, file, args.partial, args.format);
     }
-    let jurisdictions = args
-        .jurisdictions
-        .iter()
-        .map(|j| corpus.jurisdictions(j))
-        .collect::<policy_diff::Result<Vec<Vec<String>>>>()?
-        .concat();
-    let doc_ids = args
-        .docs
-        .iter()
-        .map(|d| corpus.entry(d).map(|e| e.id.clone()))
-        .collect::<policy_diff::Result<Vec<String>>>()?;
+    let jurisdictions = corpus.jurisdictions_of(&args.jurisdictions)?;
+    let doc_ids = corpus.doc_ids(&args.docs)?;
     let entries: Vec<_> = corpus
         .catalog
         .documents

@@ -18,11 +18,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     ctx.sweep_interrupted_add()?;
     let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
     // Every document must exist before anything is removed.
-    let ids = args
-        .ids
-        .iter()
-        .map(|name| corpus.entry(name).map(|e| e.id.clone()))
-        .collect::<policy_diff::Result<Vec<String>>>()?;
+    let ids = corpus.doc_ids(&args.ids)?;
     for id in &ids {
         if corpus.catalog.get(id).is_none() {
             continue; // named twice

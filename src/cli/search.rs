@@ -313,11 +313,7 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
     {
         return Ok(None);
     }
-    let doc_ids = args
-        .doc
-        .iter()
-        .map(|d| corpus.entry(d).map(|e| e.id.clone()))
-        .collect::<policy_diff::Result<Vec<String>>>()?;
+    let doc_ids = corpus.doc_ids(&args.doc)?;
     let from = args
         .from
         .as_deref()
@@ -337,12 +333,7 @@ fn resolve_docs(corpus: &Corpus, args: &Args) -> policy_diff::Result<Option<Vec<
             )));
         }
     }
-    let jurisdictions: Vec<String> = args
-        .jurisdiction
-        .iter()
-        .map(|j| corpus.jurisdictions(j))
-        .collect::<Result<Vec<_>, _>>()?
-        .concat();
+    let jurisdictions = corpus.jurisdictions_of(&args.jurisdiction)?;
     let mut levels: Vec<&str> = corpus
         .catalog
         .documents

@@ -662,6 +662,25 @@ pub fn citation(entry: &Entry, p: &Provision) -> String {
 }
 
 impl Corpus {
+    /// The ids of the documents `names` designate ([`Corpus::entry`]), in
+    /// the order given; the first unknown or ambiguous name is the error.
+    pub fn doc_ids(&self, names: &[String]) -> Result<Vec<String>> {
+        names
+            .iter()
+            .map(|n| self.entry(n).map(|e| e.id.clone()))
+            .collect()
+    }
+
+    /// The corpus's jurisdictions that all of `names` designate
+    /// ([`Corpus::jurisdictions`]), in the order given.
+    pub fn jurisdictions_of(&self, names: &[String]) -> Result<Vec<String>> {
+        Ok(names
+            .iter()
+            .map(|n| self.jurisdictions(n))
+            .collect::<Result<Vec<Vec<String>>>>()?
+            .concat())
+    }
+
     /// The corpus's jurisdictions a user's `--jurisdiction` designates.
     /// The exact name of one of them is that one (`连云港市`: the city's own
     /// documents). Else a province or a prefecture-level city, by full
