@@ -3,6 +3,7 @@
 //! The library never sees the command line: `cli/` parses flags into plain
 //! values and calls into these modules.
 
+pub mod app;
 pub mod compare;
 pub mod corpus;
 pub mod error;

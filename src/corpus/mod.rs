@@ -3,6 +3,7 @@
 
 pub mod catalog;
 mod catalog_cache;
+pub mod dates;
 pub mod enactment;
 pub mod extract;
 pub mod layout;
@@ -601,14 +602,7 @@ pub fn normalize_date(s: &str) -> Option<String> {
             return Some(format!("{y:04}-{m:02}"));
         };
         let d: u32 = d.parse().ok()?;
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let days = match m {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        return (1..=days)
+        return (1..=dates::days_in_month(y, m))
             .contains(&d)
             .then(|| format!("{y:04}-{m:02}-{d:02}"));
     }

@@ -1,5 +1,7 @@
 //! Renderers: turn result structs into bytes. Shared escaping lives here.
 
+pub mod search;
+
 /// Neutralize a CSV cell a spreadsheet would run as a formula (=, +, -, @,
 /// tab, CR at the start) by prefixing a single quote.
 pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {

@@ -1,0 +1,316 @@
+//! The application layer: what every front end (the command line, the web
+//! workbench) asks of the library. A [`Workspace`] opens a corpus, its index
+//! and its topic taxonomy, keeps the index fresh (or answers from the last
+//! commit, saying why), and answers requests with typed results; front ends
+//! turn flags or URL parameters into requests and results into bytes
+//! (renderers in `report/`, `compare/render.rs`, `compare/side_by_side/`).
+//!
+//! The layer never prints and reads no environment variable: what the user
+//! should be told goes through the [`Observer`] the front end supplies.
+
+pub mod compare;
+pub mod instruments;
+pub mod search;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::compare::SimilarityModel;
+use crate::corpus::{Corpus, Provision};
+use crate::index::{Classifier, IndexDir, Options, Reader, Summary, Topics};
+use crate::topics::{topic_ids, Taxonomy};
+use crate::{Error, Result};
+
+/// Where a workspace's notices go: the command line prints them on stderr,
+/// the server logs them. Every method may be called from any thread.
+pub trait Observer: Send + Sync {
+    /// A line the user should read (what the tool did on its own, or why an
+    /// answer is stale). Lines after the first are hints.
+    fn notice(&self, line: &str);
+    /// A step of the request reached (for profiling start-up); ignored by
+    /// default.
+    fn mark(&self, _step: &str) {}
+    /// Whether long work (an index build) may draw progress bars.
+    fn progress(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that drops everything (library users and tests).
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn notice(&self, _line: &str) {}
+}
+
+/// Why the index a request was answered from is behind the corpus (the
+/// `stale` object of JSON outputs).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stale {
+    /// What changed since the last index (`the corpus changed (12 new, …)`).
+    pub reason: String,
+    /// Why updating it failed.
+    pub error: String,
+}
+
+/// A JSON object output with the `stale` object first when the index
+/// answering it is behind the corpus (absent otherwise, so the shape is
+/// unchanged).
+#[derive(serde::Serialize)]
+pub struct WithStale<'a, T: serde::Serialize> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<&'a Stale>,
+    #[serde(flatten)]
+    pub inner: &'a T,
+}
+
+/// A corpus, its index and its taxonomy, as every request sees them.
+pub struct Workspace {
+    pub corpus_dir: PathBuf,
+    pub index_dir: PathBuf,
+    /// --topics FILE: a taxonomy replacing or extending the built-in one.
+    pub topics_file: Option<PathBuf>,
+    observer: Box<dyn Observer>,
+    taxonomy: OnceLock<Taxonomy>,
+    /// Set when the index could not be brought up to date and the request
+    /// is answered from the last committed one.
+    stale: OnceLock<Stale>,
+}
+
+impl Workspace {
+    pub fn new(
+        corpus_dir: PathBuf,
+        index_dir: PathBuf,
+        topics_file: Option<PathBuf>,
+        observer: Box<dyn Observer>,
+    ) -> Workspace {
+        Workspace {
+            corpus_dir,
+            index_dir,
+            topics_file,
+            observer,
+            taxonomy: OnceLock::new(),
+            stale: OnceLock::new(),
+        }
+    }
+
+    /// The observer notices go to.
+    pub fn observer(&self) -> &dyn Observer {
+        &*self.observer
+    }
+
+    /// Tell the user `line` (through the observer).
+    pub fn notice(&self, line: &str) {
+        self.observer.notice(line);
+    }
+
+    /// A step of the request reached (through the observer).
+    pub fn mark(&self, step: &str) {
+        self.observer.mark(step);
+    }
+
+    /// The corpus, after removing what an interrupted `add` left.
+    pub fn corpus(&self) -> Result<Corpus> {
+        self.sweep_interrupted_add()?;
+        Corpus::open_cached(&self.corpus_dir, &self.index_dir)
+    }
+
+    /// Remove what an interrupted `add` left (files no catalog entry refers
+    /// to), saying so. Every request that opens the corpus does.
+    pub fn sweep_interrupted_add(&self) -> Result<()> {
+        // Reading goes on if the files cannot be removed (a read-only corpus).
+        let removed = match Corpus::sweep_interrupted_add(&self.corpus_dir) {
+            Ok(removed) => removed,
+            Err(e) => {
+                self.notice(&format!(
+                    "policy-diff: warning: cannot remove what an interrupted add left: {e}"
+                ));
+                vec![]
+            }
+        };
+        if !removed.is_empty() {
+            self.notice(&format!(
+                "policy-diff: removed {} that an interrupted add left in {} (no catalog entry refers to them)",
+                crate::report::count(removed.len(), "file"),
+                self.corpus_dir.display()
+            ));
+        }
+        Ok(())
+    }
+
+    fn index(&self) -> IndexDir {
+        IndexDir::new(&self.index_dir)
+    }
+
+    /// The topic taxonomy: --topics FILE, else <corpus>/topics.toml, else built-in.
+    pub fn taxonomy(&self) -> Result<&Taxonomy> {
+        if let Some(t) = self.taxonomy.get() {
+            return Ok(t);
+        }
+        let t = Taxonomy::resolve_file(&self.corpus_dir, self.topics_file.as_deref())?;
+        Ok(self.taxonomy.get_or_init(|| t))
+    }
+
+    /// Topic assignment for indexing: (version, classifier).
+    fn topic_assignment(&self) -> Result<(String, Box<Classifier>)> {
+        let tax = self.taxonomy()?.clone();
+        Ok((tax.fingerprint(), Box::new(move |p| topic_ids(&tax, p))))
+    }
+
+    /// Resolve topic names (id, label or alias) to topic ids.
+    pub fn resolve_topics(&self, names: &[String]) -> Result<Vec<String>> {
+        let tax = self.taxonomy()?;
+        names
+            .iter()
+            .map(|n| tax.resolve(n).map(|t| t.id.clone()))
+            .collect()
+    }
+
+    /// Bring the index up to date with `corpus` (only what changed), or
+    /// rebuild it.
+    pub fn update_index(&self, corpus: &Corpus, rebuild: bool) -> Result<Summary> {
+        let (version, classify) = self.topic_assignment()?;
+        let opts = Options {
+            rebuild,
+            progress: self.observer.progress(),
+            topics: Topics {
+                version,
+                classify: &*classify,
+            },
+        };
+        self.index().update(corpus, &opts)
+    }
+
+    /// The similarity model (document frequencies over every substantive
+    /// provision of the corpus), cached beside the index and rebuilt when any
+    /// document, the normalization or the dictionary changes.
+    pub fn similarity_model(&self, corpus: &Corpus) -> Result<SimilarityModel> {
+        let reader = self.fresh_reader(corpus)?;
+        let mut h = blake3::Hasher::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(
+            serde_json::to_string(&reader.payload.versions)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        for (id, d) in reader.payload.documents() {
+            h.update(id.as_bytes());
+            h.update(d.fingerprint.as_bytes());
+        }
+        let key = h.finalize().to_hex()[..24].to_string();
+        crate::compare::cache::load_or_build(&self.index_dir, &key, || {
+            let docs = corpus.documents()?;
+            let all: Vec<&Provision> = docs
+                .iter()
+                .flat_map(|d| d.provisions.iter())
+                .filter(|p| p.is_substantive())
+                .collect();
+            Ok(SimilarityModel::new(&all))
+        })
+    }
+
+    /// Bring a missing or stale index up to date (one notice), then open it.
+    /// When the update fails (a full disk, a read-only directory) and a
+    /// committed index exists, answer from it: see [`Workspace::stale`].
+    pub fn fresh_reader(&self, corpus: &Corpus) -> Result<Reader> {
+        let version = self.taxonomy()?.fingerprint();
+        match self.index().reader_if_fresh(corpus, &version)? {
+            Ok(reader) => Ok(reader),
+            Err(reason) => {
+                self.notice(&format!(
+                    "policy-diff: updating the index in {} ({reason})",
+                    self.index_dir.display()
+                ));
+                match self.update_index(corpus, false) {
+                    Ok(_) => self.index().reader(),
+                    Err(e) => self.degrade(&reason, e),
+                }
+            }
+        }
+    }
+
+    /// Bring the index up to date if it is missing or stale, saying so;
+    /// when that fails, go on with the last committed index.
+    pub fn refresh(&self, corpus: &Corpus) -> Result<()> {
+        let version = self.taxonomy()?.fingerprint();
+        if let Some(reason) = self.index().staleness(corpus, &version)? {
+            self.notice(&format!(
+                "policy-diff: updating the index in {} ({reason})",
+                self.index_dir.display()
+            ));
+            if let Err(e) = self.update_index(corpus, false) {
+                self.degrade(&reason, e)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// An update failed: if the last committed index opens, say in one
+    /// line what is stale and why, remember it (JSON outputs carry it as
+    /// `stale`) and answer from that index; else the update's error stands.
+    fn degrade(&self, reason: &str, e: Error) -> Result<Reader> {
+        let Ok(reader) = self.index().reader() else {
+            return Err(e);
+        };
+        let full = e.to_string();
+        let mut lines = full.lines();
+        let error = lines.next().unwrap_or_default().to_string();
+        let mut notice = format!(
+            "policy-diff: answering from the last index, without what changed since ({reason}): updating it failed: {error}"
+        );
+        for l in lines {
+            notice.push('\n');
+            notice.push_str(l);
+        }
+        self.notice(&notice);
+        let _ = self.stale.set(Stale {
+            reason: reason.to_string(),
+            error,
+        });
+        Ok(reader)
+    }
+
+    /// The key of a cache beside the index that depends on every document
+    /// (its fingerprint as the index recorded it), the taxonomy and this
+    /// build of the program (version, and size and time of the executable,
+    /// so a rebuilt program never reads an old cache); `tag` adds what else
+    /// it depends on.
+    pub fn cache_key(
+        &self,
+        tag: &str,
+        corpus: &Corpus,
+        payload: &crate::index::state::Payload,
+    ) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(tag.as_bytes());
+        h.update(b"\0");
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
+            h.update(format!("\0{}\0{:?}\0", m.len(), m.modified().ok()).as_bytes());
+        }
+        if let Ok(t) = self.taxonomy() {
+            h.update(t.fingerprint().as_bytes());
+        }
+        for e in &corpus.catalog.documents {
+            let fingerprint = payload
+                .documents()
+                .get(&e.id)
+                .map(|d| d.fingerprint.as_str());
+            h.update(format!("\0{}\0{}\0{}", e.id, e.hash, fingerprint.unwrap_or("")).as_bytes());
+        }
+        h.finalize().to_hex()[..24].to_string()
+    }
+
+    /// Why the index answering this request is behind the corpus, if it is.
+    pub fn stale(&self) -> Option<&Stale> {
+        self.stale.get()
+    }
+
+    /// `value` (a JSON object) with this request's `stale` object.
+    pub fn with_stale<'a, T: serde::Serialize>(&'a self, value: &'a T) -> WithStale<'a, T> {
+        WithStale {
+            stale: self.stale(),
+            inner: value,
+        }
+    }
+}
