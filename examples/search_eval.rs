@@ -17,7 +17,7 @@ use std::process::Command;
 
 use policy_diff::corpus::{Corpus, Provision};
 use policy_diff::index::{IndexDir, Options, SearchFilter, Topics};
-use policy_diff::search::query::parse;
+use policy_diff::query::parse;
 
 fn no_topics(_: &Provision) -> Vec<String> {
     vec![]

@@ -9,6 +9,7 @@ pub mod corpus;
 pub mod error;
 pub mod index;
 pub mod instruments;
+pub mod query;
 pub mod text;
 pub mod topics;
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use policy_diff::corpus::{Corpus, Provision};
 use policy_diff::index::{IndexDir, Options, Reader, SearchFilter, Topics};
-use policy_diff::search::query::Query;
+use policy_diff::query::Query;
 
 fn no_topics(_: &Provision) -> Vec<String> {
     vec![]

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use policy_diff::corpus::{meta, parse};
-use policy_diff::search::query;
+use policy_diff::query;
 use policy_diff::text::{fold, is_han};
 use proptest::prelude::*;
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use common::*;
 use policy_diff::corpus::{Corpus, Provision};
 use policy_diff::index::{IndexDir, Options, Reader, SearchFilter, Topics};
-use policy_diff::search::query::{parse, Query};
+use policy_diff::query::{parse, Query};
 use policy_diff::text::{fold, segment};
 
 fn no_topics(_: &Provision) -> Vec<String> {

@@ -9,8 +9,10 @@
 //! should be told goes through the [`Observer`] the front end supplies.
 
 pub mod compare;
+pub mod diff;
 pub mod instruments;
 pub mod search;
+pub mod topics;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -5,7 +5,8 @@
 use crate::corpus::dates::{self, Day};
 use crate::corpus::{Corpus, Entry};
 use crate::index::{Hit, SearchFilter};
-use crate::search::{query, snippet};
+use crate::query;
+use crate::search::snippet;
 use crate::text::{fold, segment};
 use crate::{Error, Result};
 

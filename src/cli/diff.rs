@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
+use policy_diff::app::diff::DiffRequest;
 use policy_diff::compare::{self, render};
 use policy_diff::Error;
 
@@ -37,29 +38,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     ) {
         return Err(Error::Usage("diff supports --format text, md, html or json".into()).into());
     }
-    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
-        return Err(Error::Usage(format!(
-            "--threshold must be in (0, 1], got {}",
-            args.threshold
-        ))
-        .into());
-    }
-    let corpus = ctx.corpus()?;
-    let entry_a = corpus.entry(&args.a)?.clone();
-    let entry_b = corpus.entry(&args.b)?.clone();
-    // The index is brought up to date (a reading command), though the
-    // alignment itself needs only the two documents: IDF comes from them and
-    // a fixed background, so the rest of the corpus never moves the result.
-    ctx.refresh(&corpus)?;
-    let (doc_a, doc_b) = (corpus.document(&entry_a)?, corpus.document(&entry_b)?);
-    let tax = ctx.taxonomy()?;
-    let topics = |p: &policy_diff::corpus::Provision| policy_diff::topics::topic_ids(tax, p);
-    let settings = compare::clauses::Settings {
-        close: args.threshold,
-        related: compare::clauses::RELATED_THRESHOLD.min(args.threshold),
-        ..Default::default()
-    };
-    let diff = compare::diff::diff_documents_by_topic(&doc_a, &doc_b, &settings, &topics);
+    let diff = ctx.diff(&DiffRequest {
+        a: args.a,
+        b: args.b,
+        threshold: args.threshold,
+    })?;
 
     let mut out = stdout();
     match args.format {

@@ -18,6 +18,7 @@ pub mod clauses;
 pub mod diff;
 pub mod figures;
 pub mod render;
+pub mod reuse;
 pub mod side_by_side;
 pub mod similarity;
 pub mod worddiff;

@@ -25,7 +25,7 @@ use super::chars::CharPostings;
 use super::phrase::ExactPhrase;
 use super::schema::Fields;
 use super::texts::TextStore;
-use crate::search::query::Query;
+use crate::query::Query;
 use crate::text::fold;
 
 /// Weight of a heading match relative to body BM25.

@@ -18,7 +18,7 @@ use super::state::Payload;
 use super::texts::TextStore;
 use super::{ierr, query};
 use crate::error::Result;
-use crate::search::query::Query;
+use crate::query::Query;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Hit {

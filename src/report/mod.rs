@@ -1,6 +1,8 @@
 //! Renderers: turn result structs into bytes. Shared escaping lives here.
 
+pub mod reuse;
 pub mod search;
+pub mod topics;
 
 /// Neutralize a CSV cell a spreadsheet would run as a formula (=, +, -, @,
 /// tab, CR at the start) by prefixing a single quote.

@@ -1,6 +1,5 @@
-//! Search: the query language (`query`), snippets (`snippet`), and the
-//! resolution of user-facing filters into index filters.
+//! What a search shows: snippets, the match ranges of a query mapped back
+//! onto display text. The query language itself is the leaf module
+//! [`crate::query`]; matching is `index`'s; requests are `app::search`'s.
 
-pub mod query;
-pub mod reuse;
 pub mod snippet;

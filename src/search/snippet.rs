@@ -2,7 +2,7 @@
 //! display text, found on the folded text and mapped back to the original
 //! characters, and the window of text that shows most of them.
 
-use super::query::Query;
+use crate::query::Query;
 use crate::text::{fold, fold_with_map};
 
 /// Cuts a folded word into the segments to highlight when it does not occur
@@ -155,7 +155,7 @@ pub fn mark_escaped(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::query::parse;
+    use crate::query::parse;
 
     #[test]
     fn highlights_map_back_through_folding() {
