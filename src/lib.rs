@@ -16,3 +16,4 @@ pub mod topics;
 pub use error::{Error, Result};
 pub mod report;
 pub mod search;
+pub mod serve;

@@ -316,3 +316,38 @@ impl Workspace {
         }
     }
 }
+
+impl Workspace {
+    /// A document named whole (id, 文号 or a unique part of the title), or
+    /// one of its provisions (`DOC:SEQ`): the parsed document and the
+    /// provision's index in it. The index is brought up to date first.
+    pub fn document(&self, name: &str) -> Result<(crate::corpus::Document, Option<usize>)> {
+        let corpus = self.corpus()?;
+        self.refresh(&corpus)?;
+        let (entry, seq) = match (corpus.entry(name), name.rsplit_once(':')) {
+            (Ok(e), _) => (e, None),
+            (Err(_), Some((d, s))) if corpus.entry(d).is_ok() => (corpus.entry(d)?, Some(s)),
+            (Err(e), _) => return Err(e),
+        };
+        let doc = corpus.document(entry)?;
+        let index = match seq {
+            None => None,
+            Some(seq) => Some(
+                seq.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=doc.provisions.len()).contains(n))
+                    .map(|n| n - 1)
+                    .ok_or_else(|| Error::Unknown {
+                        what: "provision",
+                        name: name.to_string(),
+                        suggestions: vec![format!(
+                            "{0}:1 … {0}:{1}",
+                            doc.entry.id,
+                            doc.provisions.len()
+                        )],
+                    })?,
+            ),
+        };
+        Ok((doc, index))
+    }
+}

@@ -15,6 +15,7 @@ mod remove;
 mod reuse;
 mod search;
 mod segment;
+mod serve;
 mod show;
 mod topics;
 
@@ -85,6 +86,9 @@ pub enum Command {
     Remove(remove::Args),
     /// Show or correct a document's metadata.
     Meta(meta::Args),
+    /// The workbench in a browser: search, documents, compare, diff and
+    /// topics, each page with a JSON twin under /api/.
+    Serve(serve::Args),
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +212,7 @@ pub fn run() -> i32 {
         Command::Instruments(a) => instruments::run(&ctx, a),
         Command::Remove(a) => remove::run(&ctx, a),
         Command::Meta(a) => meta::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     };
     match result {
         Ok(code) => code,

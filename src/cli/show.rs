@@ -33,28 +33,11 @@ struct WithClauses<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
-    let corpus = ctx.corpus()?;
-    ctx.refresh(&corpus)?;
-    // A document named whole (id, 文号, title) first; else `DOC:SEQ`.
-    let (entry, seq) = match (corpus.entry(&args.id), args.id.rsplit_once(':')) {
-        (Ok(e), _) => (e, None),
-        (Err(_), Some((d, s))) if corpus.entry(d).is_ok() => (corpus.entry(d)?, Some(s)),
-        (Err(e), _) => return Err(e.into()),
-    };
-    let doc_id = entry.id.as_str();
-    let doc = corpus.document(entry)?;
+    let (doc, index) = ctx.document(&args.id)?;
     let mut out = stdout();
-    match seq {
-        Some(seq) => {
-            let p = seq
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| doc.provisions.get(n.wrapping_sub(1)))
-                .ok_or_else(|| policy_diff::Error::Unknown {
-                    what: "provision",
-                    name: args.id.clone(),
-                    suggestions: vec![format!("{doc_id}:1 … {doc_id}:{}", doc.provisions.len())],
-                })?;
+    match index {
+        Some(i) => {
+            let p = &doc.provisions[i];
             let clauses = if args.clauses { p.clauses() } else { vec![] };
             if args.format == Format::Json && args.clauses {
                 let with = WithClauses {

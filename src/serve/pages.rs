@@ -1,0 +1,424 @@
+//! The pages, as maud templates: every piece of document text and query
+//! echoed into a page is escaped by maud (only the stylesheet and the SVG
+//! built here from escaped parts are inserted raw).
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::app::search::SearchResults;
+use crate::corpus::{Document, Entry};
+use crate::report::html_escape;
+use crate::topics::{Coverage, Taxonomy, Topic};
+
+use super::params::Params;
+use super::routes::PAGE;
+
+/// One stylesheet: system CJK fonts, a reading line height, a measure that
+/// suits Chinese text, and a layout that folds to one column on a phone.
+pub const CSS: &str = r#"
+:root { --ink:#1d2430; --muted:#5b6577; --line:#d9dee7; --accent:#a3262a; --bg:#fbfbfc; }
+* { box-sizing: border-box; }
+body { margin:0; color:var(--ink); background:var(--bg);
+  font-family: "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","Hiragino Sans GB",system-ui,sans-serif;
+  line-height:1.75; font-size:16px; }
+header { background:#fff; border-bottom:1px solid var(--line); padding:.5rem 1rem; display:flex; gap:1.2rem; align-items:baseline; flex-wrap:wrap; }
+header b { color:var(--accent); }
+header a { color:var(--ink); text-decoration:none; }
+main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+.cols { display:grid; grid-template-columns: 1fr 16rem; gap:1.5rem; }
+@media (max-width: 50rem) { .cols { grid-template-columns: 1fr; } }
+form.q { display:flex; flex-wrap:wrap; gap:.5rem; margin-bottom:1rem; }
+form.q input[name=q] { flex:1 1 20rem; font-size:1.1rem; padding:.4rem .6rem; }
+form.q input, form.q select, form.q button { font:inherit; padding:.3rem .5rem; }
+.hit { background:#fff; border:1px solid var(--line); border-radius:6px; padding:.6rem .9rem; margin:.6rem 0; }
+.hit h3 { margin:0; font-size:1.05rem; }
+.hit .cite { color:var(--muted); font-size:.9rem; }
+mark { background:#ffe7a3; color:inherit; padding:0 .1em; }
+.error { background:#fdecea; border:1px solid #f5c2c0; padding:.6rem .9rem; border-radius:6px; white-space:pre-wrap; }
+.notice { color:var(--muted); font-size:.9rem; }
+aside h4 { margin:.8rem 0 .2rem; }
+aside ul { list-style:none; padding:0; margin:0; }
+aside li { display:flex; justify-content:space-between; gap:.5rem; }
+.prov { padding:.4rem .6rem; border-left:3px solid transparent; margin:.3rem 0; }
+.prov:target { border-left-color:var(--accent); background:#fff6e0; }
+.prov .id { color:var(--muted); font-size:.85rem; }
+.path { color:var(--muted); }
+table { border-collapse:collapse; }
+td, th { border:1px solid var(--line); padding:.2rem .5rem; }
+iframe { width:100%; height:80vh; border:1px solid var(--line); background:#fff; }
+.downloads a { margin-right:.8rem; }
+nav.pages a, nav.pages b { margin-right:.6rem; }
+"#;
+
+fn layout(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · policy-diff" }
+                link rel="stylesheet" href="/style.css";
+            }
+            body {
+                header {
+                    b { "policy-diff" }
+                    a href="/" { "检索 Search" }
+                    a href="/docs" { "文件 Documents" }
+                    a href="/topics" { "主题 Topics" }
+                    a href="/compare" { "对标 Compare" }
+                    a href="/diff" { "比对 Diff" }
+                }
+                main { (body) }
+            }
+        }
+    }
+    .into_string()
+}
+
+pub fn error(status: u16, message: &str) -> String {
+    layout(
+        &format!("{status}"),
+        html! { h2 { (status) } p.error { (message) } },
+    )
+}
+
+/// `text` with the character ranges `marks` in `<mark>`.
+fn marked(text: &str, marks: &[(usize, usize)]) -> Markup {
+    let chars: Vec<char> = text.chars().collect();
+    let mut parts: Vec<(String, bool)> = vec![];
+    let mut at = 0;
+    for &(s, e) in marks {
+        let (s, e) = (s.min(chars.len()).max(at), e.min(chars.len()));
+        if s >= e {
+            continue;
+        }
+        parts.push((chars[at..s].iter().collect(), false));
+        parts.push((chars[s..e].iter().collect(), true));
+        at = e;
+    }
+    parts.push((chars[at..].iter().collect(), false));
+    html! { @for (t, m) in &parts { @if *m { mark { (t) } } @else { (t) } } }
+}
+
+fn jurisdictions(docs: &[Entry]) -> Vec<String> {
+    let mut js: Vec<String> = vec![];
+    for d in docs {
+        if !d.jurisdiction.is_empty() && !js.contains(&d.jurisdiction) {
+            js.push(d.jurisdiction.clone());
+        }
+    }
+    js
+}
+
+/// The search page: the form, then (with a query) the hits of this page
+/// beside the counts per jurisdiction and per topic, or the query's error.
+pub fn search(
+    p: &Params,
+    docs: &[Entry],
+    topics: &[Topic],
+    result: Option<Result<(&SearchResults, usize), String>>,
+    notices: &[String],
+) -> String {
+    let q = p.get("q").unwrap_or_default();
+    let form = html! {
+        form.q method="get" action="/search" {
+            input name="q" value=(q) placeholder="人才 公寓 · \"高质量发展\" · 土地 AND 指标" autofocus;
+            select name="j" {
+                option value="" { "所有地区 all jurisdictions" }
+                @for j in jurisdictions(docs) {
+                    option value=(j) selected[p.all("j").contains(&j)] { (j) }
+                }
+            }
+            select name="t" {
+                option value="" { "所有主题 all topics" }
+                @for t in topics {
+                    option value=(t.id) selected[p.all("t").contains(&t.id)] { (t.label) " " (t.id) }
+                }
+            }
+            select name="d" {
+                option value="" { "所有文件 all documents" }
+                @for d in docs {
+                    option value=(d.id) selected[p.all("d").contains(&d.id)] { (d.id) " " (d.title) }
+                }
+            }
+            input name="from" value=(p.get("from").unwrap_or_default()) placeholder="from 2021" size="8";
+            input name="to" value=(p.get("to").unwrap_or_default()) placeholder="to 2022-06" size="8";
+            button type="submit" { "检索" }
+        }
+    };
+    let body = match result {
+        None => html! {
+            (form)
+            p.notice { "Words, \"exact phrases\" (also “…” 「…」), AND / OR / NOT, -word. Filters narrow by jurisdiction, topic, document and date." }
+        },
+        Some(Err(message)) => html! {
+            (form)
+            p.error { (message) }
+        },
+        Some(Ok((res, page))) => {
+            let shown: Vec<_> = res.hits.iter().skip((page - 1) * PAGE).take(PAGE).collect();
+            let pages = res.hits.len().div_ceil(PAGE).max(1);
+            let mut by_jur: Vec<(String, usize)> = vec![];
+            let mut by_topic: Vec<(String, usize)> = vec![];
+            for f in &res.hits {
+                bump(&mut by_jur, &f.entry.jurisdiction);
+                for t in &f.hit.topics {
+                    bump(&mut by_topic, t);
+                }
+            }
+            by_jur.sort_by_key(|x| std::cmp::Reverse(x.1));
+            by_topic.sort_by_key(|x| std::cmp::Reverse(x.1));
+            let label = |id: &str| {
+                topics
+                    .iter()
+                    .find(|t| t.id == id)
+                    .map_or(id.to_string(), |t| t.label.clone())
+            };
+            html! {
+                (form)
+                @for n in notices { p.notice { (n) } }
+                div.cols {
+                    section {
+                        p { (res.total) " provisions match" @if res.hits.len() < res.total { " (the first " (res.hits.len()) " are counted beside)" } }
+                        @for (i, f) in shown.iter().enumerate() {
+                            article.hit {
+                                h3 {
+                                    span.id { ((page - 1) * PAGE + i + 1) ". " }
+                                    a href=(format!("/p/{}", f.hit.provision_id)) { (f.hit.heading) }
+                                }
+                                div.cite { (crate::report::search::citation(&f.entry, &f.hit)) " · " (f.hit.provision_id) }
+                                p { (marked(&f.snippet.text, &f.snippet.highlights)) }
+                            }
+                        }
+                        @if pages > 1 {
+                            nav.pages {
+                                @for n in 1..=pages.min(50) {
+                                    @if n == page { b { (n) } } @else { a href=(format!("/search?{}", p.with("page", Some(&n.to_string())))) { (n) } }
+                                }
+                            }
+                        }
+                    }
+                    aside {
+                        h4 { "地区 Jurisdictions" }
+                        ul { @for (j, n) in &by_jur { li { a href=(format!("/search?{}", p.adding("j", j))) { (j) } span { (n) } } } }
+                        h4 { "主题 Topics" }
+                        ul { @for (t, n) in &by_topic { li { a href=(format!("/search?{}", p.adding("t", t))) { (label(t)) } span { (n) } } } }
+                        p.notice { a href=(format!("/api/search?{}", p.with("page", None))) { "JSON" } }
+                    }
+                }
+            }
+        }
+    };
+    layout(if q.is_empty() { "检索" } else { q }, body)
+}
+
+fn bump(counts: &mut Vec<(String, usize)>, key: &str) {
+    match counts.iter_mut().find(|(k, _)| k == key) {
+        Some((_, n)) => *n += 1,
+        None => counts.push((key.to_string(), 1)),
+    }
+}
+
+pub fn docs(entries: &[Entry]) -> String {
+    layout(
+        "文件",
+        html! {
+            h2 { (entries.len()) " documents" }
+            table {
+                tr { th { "id" } th { "地区" } th { "日期" } th { "文号" } th { "标题" } }
+                @for e in entries {
+                    tr {
+                        td { a href=(format!("/doc/{}", e.id)) { (e.id) } }
+                        td { (e.jurisdiction) } td { (e.date) } td { (e.doc_number) }
+                        td { a href=(format!("/doc/{}", e.id)) { (e.title) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A document: metadata, then every provision with its anchor (`#p9`,
+/// reached by `/p/DOC:9` and highlighted), path, topics and units.
+pub fn document(doc: &Document, tax: &Taxonomy) -> String {
+    let e = &doc.entry;
+    // The section headings to print above each provision: those that
+    // differ from the previous provision's path.
+    let mut last_path: &[String] = &[];
+    let new_paths: Vec<Vec<&String>> = doc
+        .provisions
+        .iter()
+        .map(|p| {
+            let new = p
+                .path
+                .iter()
+                .enumerate()
+                .filter(|(d, h)| last_path.get(*d) != Some(*h))
+                .map(|(_, h)| h)
+                .collect();
+            last_path = &p.path;
+            new
+        })
+        .collect();
+    let body = html! {
+        h2 { (e.title) }
+        p.cite {
+            @for f in [&e.jurisdiction, &e.issuer, &e.doc_number, &e.date, &e.level] {
+                @if !f.trim().is_empty() { (f) " · " }
+            }
+            (e.id)
+        }
+        @for (i, p) in doc.provisions.iter().enumerate() {
+            @for h in &new_paths[i] { div.path { (h) } }
+            div.prov id=(format!("p{}", i + 1)) {
+                div.id {
+                    a href=(format!("/p/{}", p.id)) { (p.id) }
+                    @let topics = crate::topics::topic_ids(tax, p);
+                    @if !topics.is_empty() { " · " (topics.join(", ")) }
+                }
+                strong { (p.heading) }
+                @if !p.text.is_empty() && p.text != p.heading { p { (p.text) } }
+                @if !p.responsible_units.is_empty() { div.cite { "责任单位: " (p.responsible_units.join("、")) } }
+            }
+        }
+        p.notice { a href=(format!("/api/doc/{}", e.id)) { "JSON" } }
+    };
+    layout(&e.title, body)
+}
+
+/// The topic × jurisdiction heat map (SVG): each cell links to the search
+/// for that topic in that jurisdiction.
+pub fn topics(cov: &Coverage) -> String {
+    let (cw, ch, left, top) = (110.0, 26.0, 190.0, 40.0);
+    let max = cov
+        .topics
+        .iter()
+        .flat_map(|t| cov.jurisdictions.iter().map(|j| t.counts.get(j)))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let w = left + cw * cov.jurisdictions.len() as f64 + 10.0;
+    let h = top + ch * cov.topics.len() as f64 + 10.0;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" style="max-width:{w}px" role="img" aria-label="topic coverage">"#
+    );
+    for (c, j) in cov.jurisdictions.iter().enumerate() {
+        svg.push_str(&format!(
+            r#"<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text>"#,
+            left + cw * c as f64 + cw / 2.0,
+            top - 12.0,
+            html_escape(j)
+        ));
+    }
+    for (r, t) in cov.topics.iter().enumerate() {
+        let y = top + ch * r as f64;
+        svg.push_str(&format!(
+            r#"<text x="{}" y="{}" font-size="13" text-anchor="end">{} {}</text>"#,
+            left - 8.0,
+            y + ch * 0.68,
+            html_escape(&t.label),
+            html_escape(&t.id)
+        ));
+        for (c, j) in cov.jurisdictions.iter().enumerate() {
+            let n = t.counts.get(j);
+            let shade = (n as f64 / max).sqrt();
+            let fill = format!(
+                "rgb({},{},{})",
+                (255.0 - 92.0 * shade) as u8,
+                (255.0 - 217.0 * shade) as u8,
+                (255.0 - 213.0 * shade) as u8
+            );
+            let href = format!(
+                "/search?q={}&t={}&j={}",
+                form_urlencoded::byte_serialize(t.label.as_bytes()).collect::<String>(),
+                form_urlencoded::byte_serialize(t.id.as_bytes()).collect::<String>(),
+                form_urlencoded::byte_serialize(j.as_bytes()).collect::<String>()
+            );
+            svg.push_str(&format!(
+                r##"<a href="{}"><rect x="{}" y="{y}" width="{}" height="{}" fill="{fill}" stroke="#fff"><title>{} · {}: {n}</title></rect><text x="{}" y="{}" font-size="12" text-anchor="middle" fill="{}">{n}</text></a>"##,
+                html_escape(&href),
+                left + cw * c as f64,
+                cw - 2.0,
+                ch - 2.0,
+                html_escape(j),
+                html_escape(&t.label),
+                left + cw * c as f64 + cw / 2.0,
+                y + ch * 0.68,
+                if shade > 0.6 { "#fff" } else { "#1d2430" }
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    layout(
+        "主题",
+        html! {
+            h2 { "主题 × 地区 Topic coverage" }
+            p.notice { "Provisions per topic and jurisdiction (taxonomy " (cov.taxonomy_version) ", threshold " (cov.threshold) "). A cell opens those provisions." }
+            (PreEscaped(svg))
+            p.notice { a href="/api/topics" { "JSON" } }
+        },
+    )
+}
+
+/// The compare and diff pages: a form, the report in a frame (the same
+/// self-contained HTML the CLI writes), and the downloads.
+pub fn frame_page(kind: &str, p: &Params, docs: &[Entry]) -> String {
+    let qs = p.with("token", None);
+    let ready = match kind {
+        "compare" => p.get("topic").is_some(),
+        _ => p.get("a").is_some() && p.get("b").is_some(),
+    };
+    let formats: &[&str] = if kind == "compare" {
+        &["md", "html", "json", "csv"]
+    } else {
+        &["md", "html", "json"]
+    };
+    let doc_select = |name: &str| {
+        html! {
+            select name=(name) {
+                option value="" { "—" }
+                @for d in docs {
+                    option value=(d.id) selected[p.get(name) == Some(d.id.as_str())] { (d.id) " " (d.jurisdiction) " " (d.title) }
+                }
+            }
+        }
+    };
+    let form = if kind == "compare" {
+        html! {
+            form.q method="get" action="/compare" {
+                input name="topic" value=(p.get("topic").unwrap_or_default()) placeholder="topic: talent, 人才, land, fiscal …";
+                select name="by" {
+                    @for b in ["jurisdiction", "city", "province", "doc"] {
+                        option value=(b) selected[p.get("by").unwrap_or("jurisdiction") == b] { "by " (b) }
+                    }
+                }
+                input name="j" value=(p.get("j").unwrap_or_default()) placeholder="jurisdiction (optional)";
+                button type="submit" { "对标" }
+            }
+        }
+    } else {
+        html! {
+            form.q method="get" action="/diff" {
+                (doc_select("a")) (doc_select("b"))
+                button type="submit" { "比对" }
+            }
+        }
+    };
+    layout(
+        if kind == "compare" {
+            "对标"
+        } else {
+            "比对"
+        },
+        html! {
+            (form)
+            @if ready {
+                p.downloads {
+                    "Download: "
+                    @for f in formats { a href=(format!("/{kind}.{f}?{qs}")) download { (f) } }
+                }
+                iframe src=(format!("/{kind}.html?{qs}")) title=(kind) {}
+            }
+        },
+    )
+}
