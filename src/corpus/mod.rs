@@ -186,6 +186,14 @@ impl Corpus {
             .collect()
     }
 
+    /// The documents of `entries`, parsed on all cores (rayon's pool: a
+    /// few very long documents, a civil code, do not leave a core idle), in
+    /// the order given.
+    pub fn documents_of(&self, entries: &[&Entry]) -> Result<Vec<Document>> {
+        use rayon::prelude::*;
+        entries.par_iter().map(|e| self.document(e)).collect()
+    }
+
     /// The document a user names: its id, its 文号 or (a unique part of)
     /// its title ([`names::resolve`]), with suggestions when it is unknown
     /// and the candidates when it is ambiguous.
