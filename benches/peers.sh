@@ -189,7 +189,7 @@ PY
   fts() { sqlite3 "$DB" "select count(*) from docs where body match '\"$1\"'; select path, snippet(docs, 1, '[', ']', '…', 20) from docs where body match '\"$1\"' limit 10"; }
 
   pd_time() { # kind query -> rows and tsv for every policy-diff build
-    local kind=$1 q=$2
+    local kind=$1 q=$2 m p bm bp
     if [ -n "$BASE" ]; then
       read -r m p bm bp < <(time_ab "$RUNS" -- "$BIN" --corpus "$CORPUS" --index "$INDEX" search "$q" --limit 10 -- "$BASE" --corpus "$CORPUS-base" --index "$INDEX-base" search "$q" --limit 10)
       row "x$scale | $kind $q | policy-diff ${m}/${p} ms · base ${bm}/${bp} ms | new/base $(python3 -c "print(f'{$m/max($bm,1):.2f}')") | median/p95, alternating |"
