@@ -1,27 +1,49 @@
 #!/usr/bin/env bash
 # Whole-command benchmarks of policy-diff against what a researcher would
-# otherwise use, on the laws bench corpus and x4 / x16 replicas of it.
+# otherwise use, on the laws bench corpus and replicas of it (x4, x16, x64),
+# with a plot of how each cost grows with the corpus.
 #
-#   benches/peers.sh                 # full suite (x1, x4, x16); ~15 minutes
-#   SCALES=1 benches/peers.sh        # x1 only
-#   RUNS=30 benches/peers.sh         # more repetitions per query
-#   INPROCESS=0 benches/peers.sh     # skip the in-process stage benchmarks
+#   benches/peers.sh                       # x1 x4 x16 x64 (hours: see PEERS_Xn)
+#   SCALES="1 16" benches/peers.sh         # some scales only
+#   RUNS=30 benches/peers.sh               # more repetitions per query (default 15)
+#   PEERS_X16="rg fts5" benches/peers.sh   # the peers run at x16 (rg, fts5, whoosh)
+#   BASE=/path/to/old/policy-diff benches/peers.sh   # A/B: the same jobs with
+#                                          # another build, alternating, on a
+#                                          # hard-linked copy of the corpus
+#   INPROCESS=0 benches/peers.sh           # skip the in-process stage benchmarks
 #
 # Peers: ripgrep (phrase search over the files), SQLite FTS5 with the trigram
-# tokenizer (phrase search), Python jieba + Whoosh (indexing, ranked search;
-# x1 only: it takes minutes). They are installed here from Debian and PyPI.
-# Prints a Markdown table (also written to benches/last-run.md).
+# tokenizer (phrase search; the sqlite3 CLI), Python jieba + Whoosh (indexing,
+# ranked search). They are installed here from Debian and PyPI. By default
+# every peer runs at x1 and x4, and rg and FTS5 above (jieba + Whoosh takes
+# ~40 s per x1 of corpus to index: ~10 min at x16, ~45 min at x64); set
+# PEERS_X<scale> to choose. The output says which ran.
+#
+# Writes benches/last-run.md (the table), benches/last-run.tsv (one
+# measurement a line: scale, MB, tool, metric, value) and benches/last-run.svg
+# (benches/peers/plot.py: build time, peak memory, start-up, phrase and ranked
+# search, add one document, against corpus size, per tool).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LAWS=${LAWS:-$ROOT/../shared/bench-corpus/laws}
 SEEDS=${SEEDS:-$ROOT/../shared/seeds}
-SCALES=${SCALES:-"1 4 16"}
+SCALES=${SCALES:-"1 4 16 64"}
 RUNS=${RUNS:-15}
+BASE=${BASE:-}
 WORK=$(mktemp -d /tmp/pd-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 OUT=$ROOT/benches/last-run.md
+TSV=$ROOT/benches/last-run.tsv
+SVG=$ROOT/benches/last-run.svg
 
 log() { printf '%s\n' "$*" >&2; }
+peers_at() { # scale -> the peers to run at that scale
+  local v="PEERS_X$1"
+  if [ -n "${!v+x}" ]; then echo "${!v}"
+  elif [ "$1" -le 4 ]; then echo "rg fts5 whoosh"
+  else echo "rg fts5"; fi
+}
+wants() { [[ " $(peers_at "$1") " == *" $2 "* ]]; }
 
 # --- peers ---------------------------------------------------------------
 if ! command -v rg >/dev/null || ! command -v sqlite3 >/dev/null; then
@@ -29,7 +51,9 @@ if ! command -v rg >/dev/null || ! command -v sqlite3 >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq ripgrep sqlite3) >/dev/null
 fi
 VENV=${VENV:-$HOME/.cache/policy-diff-bench-venv}
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import jieba, whoosh' 2>/dev/null; then
+need_whoosh=0
+for s in $SCALES; do wants "$s" whoosh && need_whoosh=1; done
+if [ "$need_whoosh" = 1 ] && { [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import jieba, whoosh' 2>/dev/null; }; then
   log "installing jieba and whoosh (PyPI) into $VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q jieba whoosh
@@ -43,31 +67,47 @@ BIN=$ROOT/target/release/policy-diff
 
 # --- helpers -------------------------------------------------------------
 now_ms() { date +%s%3N; }
+# median_p95 < times : "median p95" of a list of ms
+median_p95() { python3 -c 'import sys,statistics as s; v=sorted(float(x) for x in sys.stdin.read().split()); print(f"{s.median(v):.0f} {v[min(len(v)-1, int(round(0.95*(len(v)-1))))]:.0f}")'; }
+one_ms() { local a; a=$(now_ms); "$@" >/dev/null 2>&1 || true; local b; b=$(now_ms); echo $((b - a)); }
 # time_runs N cmd... : run N times, print "median p95" in ms
 time_runs() {
   local n=$1; shift
-  local ts=()
-  for _ in $(seq "$n"); do
-    local a; a=$(now_ms); "$@" >/dev/null 2>&1; local b; b=$(now_ms)
-    ts+=($((b - a)))
-  done
-  printf '%s\n' "${ts[@]}" | python3 -c 'import sys,statistics as s; v=sorted(int(x) for x in sys.stdin); print(f"{s.median(v):.0f} {v[min(len(v)-1, int(round(0.95*(len(v)-1))))]:.0f}")'
+  for _ in $(seq "$n"); do one_ms "$@"; done | median_p95
 }
-wall() { local a; a=$(now_ms); "$@" >/dev/null 2>&1; local b; b=$(now_ms); echo $((b - a)); }
+# time_ab N -- cmdA... -- cmdB... : alternate A and B, print "medA p95A medB p95B"
+time_ab() {
+  local n=$1; shift 2
+  local a=() b=()
+  while [ "$1" != -- ]; do a+=("$1"); shift; done; shift
+  b=("$@")
+  local ta=() tb=()
+  for _ in $(seq "$n"); do ta+=("$(one_ms "${a[@]}")"); tb+=("$(one_ms "${b[@]}")"); done
+  echo "$(printf '%s\n' "${ta[@]}" | median_p95) $(printf '%s\n' "${tb[@]}" | median_p95)"
+}
 peak_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
 
-make_src() { # scale -> $WORK/xN/src with N distinct copies of the laws plus the seeds
-  local scale=$1 dst=$WORK/x$1/src
-  mkdir -p "$dst/seeds"
-  cp "$SEEDS"/*.txt "$dst/seeds/"
-  for k in $(seq "$scale"); do
-    mkdir -p "$dst/copy$k"
-    find "$LAWS" -name '*.md' ! -name '_index.md' -print0 | while IFS= read -r -d '' f; do
-      local name; name=$(basename "$f")
-      if [ "$k" = 1 ]; then cp "$f" "$dst/copy$k/$name"
-      else { printf '副本 %s\n\n' "$k"; cat "$f"; } > "$dst/copy$k/$name"; fi
-    done
-  done
+make_src() { # scale -> $WORK/xN/src: N distinct copies of the laws plus the seeds
+  python3 - "$LAWS" "$SEEDS" "$WORK/x$1/src" "$1" <<'PY'
+import os, shutil, sys
+laws, seeds, dst, scale = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+os.makedirs(os.path.join(dst, "seeds"), exist_ok=True)
+for f in sorted(os.listdir(seeds)):
+    if f.endswith(".txt"):
+        shutil.copy(os.path.join(seeds, f), os.path.join(dst, "seeds", f))
+files = sorted(os.path.join(r, f) for r, _, fs in os.walk(laws) for f in fs
+               if f.endswith(".md") and f != "_index.md")
+for k in range(1, scale + 1):
+    d = os.path.join(dst, f"copy{k}")
+    os.makedirs(d, exist_ok=True)
+    for p in files:
+        with open(p, "rb") as fh:
+            body = fh.read()
+        with open(os.path.join(d, os.path.basename(p)), "wb") as out:
+            if k > 1:
+                out.write(f"副本 {k}\n\n".encode())
+            out.write(body)
+PY
 }
 
 PHRASES=("高质量发展" "人民代表大会常务委员会" "知识产权" "一级财政")
@@ -75,9 +115,13 @@ WORDS=("人才" "土地 出让" "财政 资金")
 
 rows=()
 row() { rows+=("| $* |"); log "| $* |"; }
+echo -e "scale\tmb\ttool\tmetric\tvalue" > "$TSV"
+tsv() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$TSV"; }
+ran=()
 
 for scale in $SCALES; do
-  log "== x$scale: preparing"
+  log "== x$scale: preparing (peers: $(peers_at "$scale"))"
+  ran+=("x$scale: policy-diff${BASE:+, policy-diff (base)}, $(peers_at "$scale" | sed 's/fts5/SQLite FTS5/; s/whoosh/jieba + Whoosh/')")
   make_src "$scale"
   SRC=$WORK/x$scale/src
   CORPUS=$WORK/x$scale/corpus; INDEX=$WORK/x$scale/index
@@ -85,28 +129,49 @@ for scale in $SCALES; do
   find "$SRC" -type f -print0 | xargs -0 -n 4000 "$BIN" --corpus "$CORPUS" --index "$INDEX" add --no-index >/dev/null 2>&1 || true
   MB=$(du -sm "$CORPUS/docs" | cut -f1)
   ndocs=$(ls "$CORPUS/docs" | wc -l)
+  # The tools measured: policy-diff (and the base build, on a hard-linked
+  # copy of the corpus: documents and catalog are only ever replaced by
+  # renames, so the copies stay independent).
+  tools=("policy-diff|$BIN|$CORPUS|$INDEX")
+  if [ -n "$BASE" ]; then
+    cp -al "$CORPUS" "$CORPUS-base"
+    tools+=("policy-diff (base)|$BASE|$CORPUS-base|$INDEX-base")
+  fi
 
   # index build from nothing (the median of BUILDS runs, default 3 at x1, 1 above)
   builds=${BUILDS:-$([ "$scale" = 1 ] && echo 3 || echo 1)}
-  times=(); kb=0
-  for _ in $(seq "$builds"); do
-    rm -rf "$INDEX"
-    a=$(now_ms); k=$(peak_kb "$BIN" --corpus "$CORPUS" --index "$INDEX" index --rebuild); b=$(now_ms)
-    times+=($((b - a))); [ "$k" -gt "$kb" ] && kb=$k
+  for t in "${tools[@]}"; do
+    IFS='|' read -r name bin corpus index <<<"$t"
+    times=(); kb=0
+    for _ in $(seq "$builds"); do
+      rm -rf "$index"
+      a=$(now_ms); k=$(peak_kb "$bin" --corpus "$corpus" --index "$index" index --rebuild); b=$(now_ms)
+      times+=($((b - a))); [ "$k" -gt "$kb" ] && kb=$k
+    done
+    ms=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (builds + 1) / 2 ))p")
+    row "x$scale | index build ($ndocs docs, ${MB} MB) | $name | ${ms} ms (median of $builds: ${times[*]}) | $(python3 -c "print(f'{$MB/($ms/1000):.1f}')") MB/s | peak $((kb / 1024)) MB"
+    tsv "$scale" "$MB" "$name" build_s "$(python3 -c "print($ms/1000)")"
+    tsv "$scale" "$MB" "$name" peak_mb "$((kb / 1024))"
   done
-  ms=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (builds + 1) / 2 ))p")
-  row "x$scale | index build ($ndocs docs, ${MB} MB) | policy-diff | ${ms} ms (median of $builds: ${times[*]}) | $(python3 -c "print(f'{$MB/($ms/1000):.1f}')") MB/s | peak $((kb / 1024)) MB"
 
-  # incremental add of one document
-  newdoc=$WORK/new.txt
-  { printf '新增文件 %s\n\n' "$scale"; cat "$SEEDS/003_bf24ec690b28321d.txt"; } > "$newdoc"
-  ms=$(wall "$BIN" --corpus "$CORPUS" --index "$INDEX" add "$newdoc")
-  row "x$scale | add one document | policy-diff | ${ms} ms | | "
+  # incremental add of one document (ADDS documents, one command each, alternating)
+  for i in $(seq "${ADDS:-3}"); do
+    for t in "${tools[@]}"; do
+      IFS='|' read -r name bin corpus index <<<"$t"
+      newdoc=$WORK/new-$i.txt
+      { printf '新增文件 %s %s\n\n' "$scale" "$i"; cat "$SEEDS/003_bf24ec690b28321d.txt"; } > "$newdoc"
+      "$bin" --corpus "$corpus" --index "$index" search '"瞿瞿瞿"' >/dev/null 2>&1 || true  # fresh first
+      ms=$(one_ms "$bin" --corpus "$corpus" --index "$index" add "$newdoc")
+      row "x$scale | add one document ($i) | $name | ${ms} ms | | "
+      tsv "$scale" "$MB" "$name" add_ms "$ms"
+    done
+  done
 
   # SQLite FTS5 trigram
   DB=$WORK/x$scale/fts.db
-  a=$(now_ms)
-  python3 - "$SRC" "$DB" <<'PY'
+  if wants "$scale" fts5; then
+    a=$(now_ms)
+    python3 - "$SRC" "$DB" <<'PY'
 import os, sqlite3, sys
 src, db = sys.argv[1], sys.argv[2]
 c = sqlite3.connect(db)
@@ -117,28 +182,55 @@ for root, _, files in os.walk(src):
         c.execute("insert into docs values (?, ?)", (p, open(p, encoding='utf-8', errors='replace').read()))
 c.commit()
 PY
-  b=$(now_ms)
-  row "x$scale | index build | SQLite FTS5 trigram | $((b - a)) ms | $(python3 -c "print(f'{$MB/(($b-$a)/1000):.1f}')") MB/s | "
+    b=$(now_ms)
+    row "x$scale | index build | SQLite FTS5 trigram | $((b - a)) ms | $(python3 -c "print(f'{$MB/(($b-$a)/1000):.1f}')") MB/s | "
+    tsv "$scale" "$MB" "SQLite FTS5 trigram" build_s "$(python3 -c "print(($b-$a)/1000)")"
+  fi
+  fts() { sqlite3 "$DB" "select count(*) from docs where body match '\"$1\"'; select path, snippet(docs, 1, '[', ']', '…', 20) from docs where body match '\"$1\"' limit 10"; }
+
+  pd_time() { # kind query -> rows and tsv for every policy-diff build
+    local kind=$1 q=$2 m p bm bp
+    if [ -n "$BASE" ]; then
+      read -r m p bm bp < <(time_ab "$RUNS" -- "$BIN" --corpus "$CORPUS" --index "$INDEX" search "$q" --limit 10 -- "$BASE" --corpus "$CORPUS-base" --index "$INDEX-base" search "$q" --limit 10)
+      row "x$scale | $kind $q | policy-diff ${m}/${p} ms · base ${bm}/${bp} ms | new/base $(python3 -c "print(f'{$m/max($bm,1):.2f}')") | median/p95, alternating |"
+      tsv "$scale" "$MB" "policy-diff (base)" "${kind}_ms" "$bm"
+    else
+      read -r m p < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" search "$q" --limit 10)
+      row "x$scale | $kind $q | policy-diff | ${m}/${p} ms | | median/p95 |"
+    fi
+    tsv "$scale" "$MB" "policy-diff" "${kind}_ms" "$m"
+    PD_MED=$m
+  }
 
   for p in "${PHRASES[@]}"; do
-    read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" search "\"$p\"" --limit 10)
-    read -r rmed rp95 < <(time_runs "$RUNS" rg -c -F "$p" "$SRC")
-    read -r smed sp95 < <(time_runs "$RUNS" sqlite3 "$DB" "select count(*) from docs where body match '\"$p\"'; select path, snippet(docs, 1, '[', ']', '…', 20) from docs where body match '\"$p\"' limit 10")
-    row "x$scale | phrase \"$p\" | policy-diff ${med}/${p95} ms · rg ${rmed}/${rp95} ms · FTS5 ${smed}/${sp95} ms | ratio vs rg $(python3 -c "print(f'{$med/max($rmed,1):.2f}')") | median/p95 |"
+    pd_time phrase "\"$p\""
+    if wants "$scale" rg; then
+      read -r rmed rp95 < <(time_runs "$RUNS" rg -c -F "$p" "$SRC")
+      row "x$scale | phrase \"$p\" | rg | ${rmed}/${rp95} ms | policy-diff/rg $(python3 -c "print(f'{$PD_MED/max($rmed,1):.2f}')") | median/p95 |"
+      tsv "$scale" "$MB" rg phrase_ms "$rmed"
+    fi
+    if wants "$scale" fts5; then
+      read -r smed sp95 < <(time_runs "$RUNS" fts "$p")
+      row "x$scale | phrase \"$p\" | SQLite FTS5 trigram | ${smed}/${sp95} ms | policy-diff/FTS5 $(python3 -c "print(f'{$PD_MED/max($smed,1):.2f}')") | median/p95 |"
+      tsv "$scale" "$MB" "SQLite FTS5 trigram" phrase_ms "$smed"
+    fi
   done
   for w in "${WORDS[@]}"; do
-    read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" search "$w" --limit 10)
-    row "x$scale | ranked \"$w\" | policy-diff | ${med}/${p95} ms | | median/p95 |"
+    pd_time ranked "$w"
   done
 
-  if [ "$scale" = 1 ]; then
-    WIX=$WORK/whoosh
+  if wants "$scale" whoosh; then
+    WIX=$WORK/x$scale/whoosh
     a=$(now_ms); "$PY" "$ROOT/benches/peers/whoosh_bench.py" index "$SRC" "$WIX"; b=$(now_ms)
-    row "x1 | index build | jieba + Whoosh | $((b - a)) ms | $(python3 -c "print(f'{$MB/(($b-$a)/1000):.2f}')") MB/s | "
+    row "x$scale | index build | jieba + Whoosh | $((b - a)) ms | $(python3 -c "print(f'{$MB/(($b-$a)/1000):.2f}')") MB/s | "
+    tsv "$scale" "$MB" "jieba + Whoosh" build_s "$(python3 -c "print(($b-$a)/1000)")"
     for w in "${WORDS[@]}"; do
       read -r med p95 < <(time_runs 5 "$PY" "$ROOT/benches/peers/whoosh_bench.py" search "$WIX" "$w")
-      row "x1 | ranked \"$w\" | jieba + Whoosh | ${med}/${p95} ms | | median/p95 |"
+      row "x$scale | ranked \"$w\" | jieba + Whoosh | ${med}/${p95} ms | | median/p95 |"
+      tsv "$scale" "$MB" "jieba + Whoosh" ranked_ms "$med"
     done
+  fi
+  if [ "$scale" = 1 ]; then
     read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" reuse lyg-2022-32 --format json)
     row "x1 | reuse lyg-2022-32 | policy-diff | ${med}/${p95} ms | | median/p95 |"
     read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" diff lyg-2022-32 nt-2021-23 --format json)
@@ -148,18 +240,26 @@ PY
       row "x1 | compare --topic talent | policy-diff | ${med}/${p95} ms | | median/p95 |"
     fi
   fi
-  # start-up cost: a query for something absent (dictionary load + index open)
-  read -r med p95 < <(time_runs "$RUNS" "$BIN" --corpus "$CORPUS" --index "$INDEX" search '"瞿瞿瞿"' --limit 1)
-  row "x$scale | start-up (absent phrase) | policy-diff | ${med}/${p95} ms | | median/p95 |"
+  # start-up cost: a query for something absent (index open, freshness, catalog)
+  pd_time startup '"瞿瞿瞿"'
+  if wants "$scale" fts5; then
+    read -r smed sp95 < <(time_runs "$RUNS" fts "瞿瞿瞿")
+    row "x$scale | startup \"瞿瞿瞿\" | SQLite FTS5 trigram | ${smed}/${sp95} ms | | median/p95 |"
+    tsv "$scale" "$MB" "SQLite FTS5 trigram" startup_ms "$smed"
+  fi
+  rm -rf "$WORK/x$scale"
 done
 
 {
-  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; command: benches/peers.sh (SCALES=\"$SCALES\" RUNS=$RUNS)"
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg); command: benches/peers.sh (SCALES=\"$SCALES\" RUNS=$RUNS${BASE:+ BASE=$BASE})"
+  echo
+  echo "Tools run: $(IFS=';'; echo "${ran[*]}")."
   echo
   echo "| scale | job | tool | time | throughput / ratio | notes |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$OUT"
+python3 "$ROOT/benches/peers/plot.py" "$TSV" "$SVG" && log "plot: $SVG"
 
 # In-process throughput of each stage (divan; INPROCESS=0 skips it).
 if [ "${INPROCESS:-1}" != 0 ]; then

@@ -127,6 +127,26 @@ impl Catalog {
     }
 }
 
+/// The text of a catalog file `old` (whose entries are those before `new`)
+/// with the entries `new` after them: `old` unchanged (comments and all),
+/// then their TOML as [`Catalog::to_toml`] writes it, so that the bytes
+/// are those of the whole catalog serialized when `old` was.
+pub fn append_toml(old: &str, new: &[Entry]) -> String {
+    if new.is_empty() {
+        return old.to_string();
+    }
+    let body = toml::to_string_pretty(&Catalog {
+        documents: new.to_vec(),
+    })
+    .expect("catalog serializes");
+    let kept = old.trim_end_matches('\n');
+    let mut out = String::with_capacity(kept.len() + 2 + body.len());
+    out.push_str(kept);
+    out.push_str("\n\n");
+    out.push_str(&body);
+    out
+}
+
 /// Write `bytes` to `path` via a temporary file in the same directory and a
 /// rename. The file keeps the mode of the file it replaces, or else gets the
 /// mode any new file gets (0666 less the umask), not a temporary file's
@@ -382,5 +402,22 @@ mod tests {
         });
         assert_eq!(e.level, "special zone");
         assert_eq!(e.title, "T");
+    }
+
+    #[test]
+    fn appended_toml_is_the_whole_catalog_serialized() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let catalog = Catalog::load(&dir).unwrap();
+        let n = catalog.documents.len();
+        assert!(n >= 3);
+        for k in 1..n {
+            let head = Catalog {
+                documents: catalog.documents[..k].to_vec(),
+            };
+            let appended = append_toml(&head.to_toml(), &catalog.documents[k..]);
+            assert_eq!(appended, catalog.to_toml(), "split at {k}");
+            let back: Catalog = toml::from_str(&appended).unwrap();
+            assert_eq!(back, catalog);
+        }
     }
 }

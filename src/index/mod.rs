@@ -47,12 +47,20 @@ const CURRENT: &str = "CURRENT";
 /// the minute readers have to finish with it).
 const REPLACED: &str = "REPLACED";
 const LOCK: &str = "LOCK";
+/// Present while an update runs (written before it looks at the corpus,
+/// removed once it committed): one left behind by a killed update makes
+/// readers compare every file until an update finishes.
+const CHECKING: &str = "CHECKING";
 /// Why a reader finds nothing to open.
 const NO_INDEX: &str = "there is no index yet";
 /// How temporary files end (see [`temp_file`]).
 const TEMP_SUFFIX: &str = ".tmp";
 /// Indexing memory budget (all threads).
 const WRITER_HEAP: usize = 192 * 1024 * 1024;
+/// Updates of fewer documents than this are small (see `update_inner`).
+const SMALL_UPDATE: usize = 64;
+/// Their budget: tantivy's smallest for one thread.
+const SMALL_WRITER_HEAP: usize = 15_000_000;
 
 fn ierr(e: impl std::fmt::Display) -> Error {
     Error::Index(e.to_string())
@@ -66,6 +74,19 @@ pub struct Topics<'a> {
     /// Changes whenever classification would change (taxonomy version, threshold).
     pub version: String,
     pub classify: &'a Classifier,
+}
+
+/// How a reading command decides that the index is fresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The catalog and the documents' directories ([`state::Signals`]):
+    /// a few `stat`s whatever the corpus size. Sees `add`, `remove`, `meta`,
+    /// an edited catalog, files created, removed or renamed; not a document
+    /// file rewritten in place under the same name.
+    Signals,
+    /// Also every document file's size and modification time (one listing
+    /// of each documents directory): sees edits in place too.
+    Files,
 }
 
 pub struct Options<'a> {
@@ -219,38 +240,86 @@ impl IndexDir {
     }
 
     /// Is the index missing or out of date? Returns a reason when it is.
+    /// Thorough ([`Check::Files`]): every document file's size and
+    /// modification time is compared, so an edit made in place is seen.
     pub fn staleness(&self, corpus: &Corpus, topics_version: &str) -> Result<Option<String>> {
+        self.staleness_with(corpus, topics_version, Check::Files)
+    }
+
+    /// [`IndexDir::staleness`] with the check chosen: [`Check::Signals`]
+    /// costs the same at any corpus size.
+    pub fn staleness_with(
+        &self,
+        corpus: &Corpus,
+        topics_version: &str,
+        check: Check,
+    ) -> Result<Option<String>> {
         match self.open_with_dir()? {
             Err(reason) => Ok(Some(reason)),
-            Ok((_, payload, _)) => Self::stale(&payload, corpus, topics_version),
+            Ok((_, payload, _)) => self.stale(&payload, corpus, topics_version, check),
         }
     }
 
     /// Open for searching if the index is up to date (opening it once);
-    /// otherwise say why it is not.
+    /// otherwise say why it is not. Decided from the signals
+    /// ([`Check::Signals`]: the catalog and the documents' directories,
+    /// whatever the corpus size); see [`IndexDir::reader_if_fresh_with`].
     pub fn reader_if_fresh(
         &self,
         corpus: &Corpus,
         topics_version: &str,
     ) -> Result<std::result::Result<Reader, String>> {
+        self.reader_if_fresh_with(corpus, topics_version, Check::Signals)
+    }
+
+    /// [`IndexDir::reader_if_fresh`] with the check chosen (`--check`:
+    /// [`Check::Files`]).
+    pub fn reader_if_fresh_with(
+        &self,
+        corpus: &Corpus,
+        topics_version: &str,
+        check: Check,
+    ) -> Result<std::result::Result<Reader, String>> {
         self.retry_on_switch(|| match self.open_current()? {
             Err(reason) => Ok(Err(reason)),
-            Ok((index, payload, dir)) => match Self::stale(&payload, corpus, topics_version)? {
-                Some(reason) => Ok(Err(reason)),
-                None => Ok(Ok(Reader::new(index, payload, &dir)?)),
-            },
+            Ok((index, payload, dir)) => {
+                match self.stale(&payload, corpus, topics_version, check)? {
+                    Some(reason) => Ok(Err(reason)),
+                    None => Ok(Ok(Reader::new(index, payload, &dir)?)),
+                }
+            }
         })
     }
 
-    fn stale(payload: &Payload, corpus: &Corpus, topics_version: &str) -> Result<Option<String>> {
+    fn stale(
+        &self,
+        payload: &Payload,
+        corpus: &Corpus,
+        topics_version: &str,
+        check: Check,
+    ) -> Result<Option<String>> {
         if let Some(r) = payload
             .versions
             .mismatch(&Versions::current(topics_version))
         {
             return Ok(Some(r));
         }
-        if state::unchanged(corpus, payload) {
+        // An update that started and did not finish (killed) may have been
+        // asked to look at every file (`index` after an edit in place):
+        // until one finishes, the signals are not trusted.
+        let interrupted = self.root.join(CHECKING).exists();
+        if check == Check::Signals && !interrupted && state::signals_unchanged(&corpus.dir, payload)
+        {
             return Ok(None);
+        }
+        if state::unchanged(corpus, payload) {
+            // The files are those indexed. Record the signals (missing in
+            // an index from before them, or moved by a file created beside
+            // the documents) and finish an interrupted update, so that the
+            // next check is cheap again; not while a writer is at work.
+            let record = interrupted || !state::signals_unchanged(&corpus.dir, payload);
+            return Ok((record && !self.writer_active())
+                .then(|| "recording the corpus's signals".to_string()));
         }
         let observed = state::observe(corpus, Some(payload))?;
         let plan = state::plan(payload.documents(), &observed);
@@ -263,6 +332,15 @@ impl IndexDir {
         Ok((payload.catalog != observed.catalog
             || state::stamps_moved(payload.documents(), &observed))
         .then(|| "files were rewritten with the same content".to_string()))
+    }
+
+    /// Does a process hold `LOCK` (an update at work)? Probed with a
+    /// shared lock taken and dropped at once; readers write nothing.
+    fn writer_active(&self) -> bool {
+        let Ok(file) = std::fs::File::open(self.root.join(LOCK)) else {
+            return false;
+        };
+        !matches!(FileExt::try_lock_shared(&file), Ok(true))
     }
 
     /// Bring the index up to date with the corpus.
@@ -317,6 +395,12 @@ impl IndexDir {
     fn update_inner(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
         let _lock = self.lock()?;
+        // Written before the corpus is looked at, removed once committed:
+        // if this update is killed, readers compare every file until
+        // another one finishes (see `stale`). Best effort: an update that
+        // cannot write it fails to write the index too.
+        let interrupted = self.root.join(CHECKING).exists();
+        let _ = std::fs::write(self.root.join(CHECKING), b"");
         self.remove_abandoned_generations();
         self.remove_temporary_files();
         let existing = self.open_with_dir()?;
@@ -330,8 +414,13 @@ impl IndexDir {
                     if chars::next_ordinal(&p.chars) > chars::RENUMBER_AT {
                         return Some("the text ordinals are nearly used up".to_string());
                     }
-                    let live = live_text_bytes(index)?;
                     let len = texts::file_len(dir);
+                    // Bytes past the committed length were appended by a
+                    // killed update: nothing refers to them.
+                    let live = match p.texts {
+                        Some((committed, replaced)) => committed.saturating_sub(replaced),
+                        None => live_text_bytes(index)?,
+                    };
                     texts::needs_compaction(len, live).then(|| {
                         format!(
                             "{} MB of replaced texts in {}",
@@ -344,7 +433,21 @@ impl IndexDir {
         };
         let existing = existing.ok();
         let previous = existing.as_ref().map(|(_, p, _)| p.clone());
-        let observed = state::observe(corpus, previous.as_ref())?;
+        // A writer's own changes (`add`, `remove`, `meta`) to a corpus the
+        // index was fresh for (by the signals) need only those documents
+        // looked at; anything else looks at every file.
+        let journal = corpus.journal().filter(|j| {
+            !interrupted
+                && rebuild_reason.is_none()
+                && previous.as_ref().is_some_and(|p| {
+                    p.signals.as_ref() == Some(&j.before)
+                        && p.catalog == (j.before.catalog.size, j.before.catalog.mtime_ns)
+                })
+        });
+        let observed = match (journal, previous.as_ref()) {
+            (Some(j), Some(p)) => state::observe_changes(corpus, p, j)?,
+            _ => state::observe(corpus, previous.as_ref())?,
+        };
         let (index, indexed, new_gen, gen_dir) = match (&rebuild_reason, existing) {
             (None, Some((index, payload, dir))) => (index, payload.into_documents(), None, dir),
             _ => {
@@ -372,7 +475,9 @@ impl IndexDir {
             // Record a rewritten (but equivalent) catalog or document files
             // so later checks stay cheap.
             if previous.as_ref().is_some_and(|p| {
-                p.catalog != observed.catalog || state::stamps_moved(&indexed, &observed)
+                p.catalog != observed.catalog
+                    || p.signals.as_ref() != Some(&observed.signals)
+                    || state::stamps_moved(&indexed, &observed)
             }) {
                 let documents = recorded_states(&observed, &indexed, &Default::default());
                 let chunks = previous
@@ -380,6 +485,8 @@ impl IndexDir {
                     .map(|p| p.chars.clone())
                     .unwrap_or_default();
                 let mut payload = Payload::new(want, documents, observed.catalog, chunks);
+                payload.signals = Some(observed.signals.clone());
+                payload.texts = previous.as_ref().and_then(|p| p.texts);
                 let json = payload_json(&gen_dir, &mut payload, corpus)?;
                 let mut writer: IndexWriter =
                     index.writer_with_num_threads(1, 15_000_000).map_err(ierr)?;
@@ -388,18 +495,41 @@ impl IndexDir {
                 prepared.commit().map_err(ierr)?;
                 remove_unreferenced(&gen_dir, &payload, previous.as_ref());
             }
+            let _ = std::fs::remove_file(self.root.join(CHECKING));
             summary.seconds = started.elapsed().as_secs_f64();
             return Ok(summary);
         }
 
         let fields = schema::fields_of(&index.schema()).map_err(ierr)?;
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 4);
-        let writer: IndexWriter = index
-            .writer_with_num_threads(threads, WRITER_HEAP)
-            .map_err(ierr)?;
+        // Texts of the documents about to be deleted stop being live.
+        let replaced_before = match (&new_gen, &previous) {
+            (None, Some(p)) => match p.texts {
+                Some((_, replaced)) => Some(replaced),
+                None => live_text_bytes(&index)
+                    .map(|live| texts::file_len(&gen_dir).saturating_sub(live)),
+            },
+            _ => Some(0),
+        };
+        let deleted: Vec<&String> = plan.remove.iter().chain(&plan.update).collect();
+        let replaced = match (replaced_before, deleted.is_empty()) {
+            (Some(r), true) => Some(r),
+            (Some(r), false) => text_bytes_of(&index, fields.doc_id, &deleted).map(|b| r + b),
+            (None, _) => None,
+        };
+        // A small update (an `add`) needs neither all cores nor the large
+        // buffers of a build: one writer thread, tantivy's smallest budget.
+        let small = plan.add.len() + plan.update.len() < SMALL_UPDATE;
+        let threads = if small {
+            1
+        } else {
+            rayon::current_num_threads().clamp(1, 4)
+        };
+        let heap = if small {
+            SMALL_WRITER_HEAP
+        } else {
+            WRITER_HEAP
+        };
+        let writer: IndexWriter = index.writer_with_num_threads(threads, heap).map_err(ierr)?;
         // A writer killed between writing its files and committing leaves
         // files no commit refers to; tantivy names the next ones the same
         // way (e.g. the same `.del` file for the same deletes), so clear them
@@ -479,6 +609,8 @@ impl IndexDir {
             chunks = vec![chars::merge_chunks(&gen_dir, &chunks)?];
         }
         let mut payload = Payload::new(want, documents, observed.catalog, chunks);
+        payload.signals = Some(observed.signals.clone());
+        payload.texts = replaced.map(|r| (sink.len(), r));
         let json = payload_json(&gen_dir, &mut payload, corpus)?;
         sink.sync()?;
         let mut writer = writer;
@@ -511,6 +643,7 @@ impl IndexDir {
             }
             self.remove_abandoned_generations();
         }
+        let _ = std::fs::remove_file(self.root.join(CHECKING));
         summary.seconds = started.elapsed().as_secs_f64();
         Ok(summary)
     }
@@ -601,6 +734,44 @@ fn recorded_states(
         };
     }
     documents
+}
+
+/// Bytes of `texts.bin` that the live provisions of documents `ids` refer
+/// to (`None` if unreadable): looked up by id, so it costs what those
+/// documents cost.
+fn text_bytes_of(index: &Index, doc_id: tantivy::schema::Field, ids: &[&String]) -> Option<u64> {
+    use tantivy::query::TermQuery;
+    use tantivy::schema::IndexRecordOption;
+    let reader = index.reader().ok()?;
+    let searcher = reader.searcher();
+    let mut total = 0;
+    for id in ids {
+        let q = TermQuery::new(Term::from_field_text(doc_id, id), IndexRecordOption::Basic);
+        let found = searcher
+            .search(&q, &tantivy::collector::DocSetCollector)
+            .ok()?;
+        for addr in found {
+            let segment = searcher.segment_reader(addr.segment_ord);
+            let column = |name| {
+                segment
+                    .fast_fields()
+                    .u64(name)
+                    .ok()
+                    .map(|c| c.first_or_default_col(0))
+            };
+            let (lens, heads_at, heads_len, texts_at) = (
+                column(schema::TEXT_LEN)?,
+                column(schema::HEAD_AT)?,
+                column(schema::HEAD_LEN)?,
+                column(schema::TEXT_AT)?,
+            );
+            total += lens.get_val(addr.doc_id);
+            if heads_at.get_val(addr.doc_id) < texts_at.get_val(addr.doc_id) {
+                total += heads_len.get_val(addr.doc_id);
+            }
+        }
+    }
+    Some(total)
 }
 
 /// Bytes of `texts.bin` that live documents refer to (`None` if unreadable).
@@ -779,11 +950,6 @@ fn index_documents(
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Counts> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(ids.len())
-        .max(1);
     // One lookup table instead of a catalog scan per document (quadratic at
     // tens of thousands of documents).
     let entries: std::collections::HashMap<&str, &crate::corpus::Entry> = corpus
@@ -793,72 +959,64 @@ fn index_documents(
         .map(|e| (e.id.as_str(), e))
         .collect();
     type Done = (Vec<(String, usize, usize, u64)>, chars::Builder);
-    let results: Vec<Result<Done>> = std::thread::scope(|s| {
-        // Load the dictionary while the first documents are parsed.
-        s.spawn(crate::text::segment::load);
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = vec![];
-                    let mut postings = chars::Builder::default();
-                    let mut ords = texts::Ordinals::default();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(id) = ids.get(i) else { break };
-                        let entry = match entries.get(id) {
-                            Some(e) => *e,
-                            None => corpus.entry(id)?,
-                        };
-                        let document = corpus.document(entry)?;
-                        let folded: Vec<(String, String)> = document
-                            .provisions
-                            .iter()
-                            .map(|p| (crate::text::fold(&p.heading), crate::text::fold(&p.text)))
-                            .collect();
-                        // A heading the text does not start with is written
-                        // just before it.
-                        fn lead((h, t): &(String, String)) -> &str {
-                            if t.starts_with(h.as_str()) {
-                                ""
-                            } else {
-                                h
-                            }
-                        }
-                        let placed = sink.append_led(
-                            folded.iter().map(|ht| (lead(ht), ht.1.as_str())),
-                            &mut ords,
-                        )?;
-                        for ((p, (heading, text)), at) in
-                            document.provisions.iter().zip(&folded).zip(placed)
-                        {
-                            postings.add(at.ord, text);
-                            writer
-                                .add_document(to_tantivy(f, p, heading, text, at, topics))
-                                .map_err(ierr)?;
-                        }
-                        done.push((
-                            id.to_string(),
-                            document.provisions.len(),
-                            document
-                                .provisions
-                                .iter()
-                                .filter(|p| p.is_substantive())
-                                .count(),
-                            document.text.len() as u64,
-                        ));
-                        if let Some(bar) = progress {
-                            bar.inc(1);
-                        }
-                    }
-                    Ok((done, postings))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("indexing thread panicked"))
-            .collect()
+    // Load the dictionary while the first documents are parsed (a thread
+    // of its own: it waits on nothing, and the pool's threads all parse).
+    let loading = std::thread::spawn(crate::text::segment::load);
+    // One worker per thread of rayon's pool, each with its own postings
+    // and ordinal blocks (so two threads never share a roaring container),
+    // taking documents from a shared counter: balanced like work stealing,
+    // without a split per document.
+    let results: Vec<Result<Done>> = rayon::broadcast(|_| {
+        let mut done = vec![];
+        let mut postings = chars::Builder::default();
+        let mut ords = texts::Ordinals::default();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(id) = ids.get(i) else { break };
+            let entry = match entries.get(id) {
+                Some(e) => *e,
+                None => corpus.entry(id)?,
+            };
+            let document = corpus.document(entry)?;
+            let folded: Vec<(String, String)> = document
+                .provisions
+                .iter()
+                .map(|p| (crate::text::fold(&p.heading), crate::text::fold(&p.text)))
+                .collect();
+            // A heading the text does not start with is written
+            // just before it.
+            fn lead((h, t): &(String, String)) -> &str {
+                if t.starts_with(h.as_str()) {
+                    ""
+                } else {
+                    h
+                }
+            }
+            let placed =
+                sink.append_led(folded.iter().map(|ht| (lead(ht), ht.1.as_str())), &mut ords)?;
+            for ((p, (heading, text)), at) in document.provisions.iter().zip(&folded).zip(placed) {
+                postings.add(at.ord, text);
+                writer
+                    .add_document(to_tantivy(f, p, heading, text, at, topics))
+                    .map_err(ierr)?;
+            }
+            done.push((
+                id.to_string(),
+                document.provisions.len(),
+                document
+                    .provisions
+                    .iter()
+                    .filter(|p| p.is_substantive())
+                    .count(),
+                document.text.len() as u64,
+            ));
+            if let Some(bar) = progress {
+                bar.inc(1);
+            }
+        }
+        Ok((done, postings))
     });
+    let _ = loading.join();
     let mut counts = Counts {
         per_doc: vec![],
         bytes: 0,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::corpus::signals::{Sig, Signals};
 use crate::corpus::{Corpus, Entry};
 use crate::error::{Error, Result};
 
@@ -96,6 +97,17 @@ pub struct Payload {
     /// [`chars`](super::chars)).
     #[serde(default)]
     pub chars: Vec<super::chars::ChunkRef>,
+    /// `texts.bin` as this commit left it: its length and how many of its
+    /// bytes no live document refers to (texts of replaced and removed
+    /// documents), kept up to date by each update from the documents it
+    /// deletes, so that deciding on a compaction reads no per-provision
+    /// data. Absent in indexes from before it was recorded (then counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts: Option<(u64, u64)>,
+    /// What the cheap freshness check compares (see [`Signals`]); absent in
+    /// indexes from before it was recorded (the next update records it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Signals>,
     /// The states file's bytes, checked well-formed when loaded.
     #[serde(skip)]
     raw: Vec<u8>,
@@ -257,6 +269,9 @@ pub struct Observed {
     pub docs: BTreeMap<String, DocState>,
     /// catalog.toml's size and modification time.
     pub catalog: (u64, u128),
+    /// The signals, taken before the files were looked at (a change made
+    /// while they were moves them: the next check looks closer).
+    pub signals: Signals,
 }
 
 /// Size and modification time of every file in `dir`, by file name. The
@@ -272,27 +287,27 @@ fn list_stamps(dir: &Path) -> std::collections::HashMap<String, (u64, u128)> {
         let name = e.file_name().into_string().ok()?;
         Some((name, crate::corpus::metadata_stamp(&m)))
     };
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(entries.len() / 2048 + 1);
-    if workers <= 1 {
+    if entries.len() < 2048 {
         return entries.iter().filter_map(stamp).collect();
     }
-    let chunk = entries.len().div_ceil(workers);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().filter_map(stamp).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+    use rayon::prelude::*;
+    entries
+        .par_iter()
+        .with_min_len(512)
+        .filter_map(stamp)
+        .collect()
+}
+
+/// The check of every reading command ([`Check::Signals`](super::Check)):
+/// the signals recorded in `payload` are those of `corpus_dir` now, whatever
+/// the number of documents.
+pub fn signals_unchanged(corpus_dir: &Path, payload: &Payload) -> bool {
+    payload.signals.as_ref().is_some_and(|s| {
+        payload.catalog == (s.catalog.size, s.catalog.mtime_ns) && s.still(corpus_dir)
     })
 }
 
-/// The cheap check every reading command makes: the catalog file is the one
+/// The thorough check ([`Check::Files`](super::Check)): the catalog file is the one
 /// recorded and every document file has the recorded size and modification
 /// time. `false` means "look closer" (see [`observe`]), not "stale".
 pub fn unchanged(corpus: &Corpus, payload: &Payload) -> bool {
@@ -350,6 +365,7 @@ fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
 /// Observe the corpus, reusing file hashes from `previous` when a file's
 /// size and modification time are unchanged.
 pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> {
+    let signals = Signals::read(corpus);
     let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
     let catalog_same = catalog.1 != 0 && previous.is_some_and(|p| p.catalog == catalog);
     // One directory listing stats the files relative to the directory,
@@ -357,52 +373,91 @@ pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> 
     let listed = list_stamps(&corpus.dir.join(crate::corpus::DOCS_DIR));
     let mut docs = BTreeMap::new();
     for entry in &corpus.catalog.documents {
-        let path: PathBuf = corpus.file_path(entry);
         let listed_stamp = entry
             .file
             .strip_prefix(crate::corpus::DOCS_DIR)
             .and_then(|f| f.strip_prefix('/'))
-            .and_then(|name| listed.get(name));
-        let (size, mtime_ns) = match listed_stamp {
-            Some(s) => *s,
-            None => stat(&path).map_err(|e| missing(entry, &path, e))?,
-        };
-        if catalog_same {
-            if let Some(prev) = previous.and_then(|p| p.documents().get(&entry.id)) {
-                if prev.size == size && prev.mtime_ns == mtime_ns && mtime_ns != 0 {
-                    docs.insert(entry.id.clone(), prev.clone());
-                    continue;
-                }
-            }
-        }
-        let file_hash = match previous.and_then(|p| p.documents().get(&entry.id)) {
-            Some(prev) if prev.size == size && prev.mtime_ns == mtime_ns && mtime_ns != 0 => {
-                prev.file_hash.clone()
-            }
-            _ => {
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    missing(
-                        entry,
-                        &path,
-                        Error::input(&path, format!("cannot read: {e}")),
-                    )
-                })?;
-                crate::corpus::content_hash(&bytes)
-            }
-        };
-        let fingerprint = entry_fingerprint(entry, &file_hash);
-        docs.insert(
-            entry.id.clone(),
-            DocState {
-                fingerprint,
-                size,
-                mtime_ns,
-                file_hash,
-                provisions: 0,
-            },
-        );
+            .and_then(|name| listed.get(name))
+            .copied();
+        let prev = previous.and_then(|p| p.documents().get(&entry.id));
+        let state = observe_entry(corpus, entry, prev, listed_stamp, catalog_same)?;
+        docs.insert(entry.id.clone(), state);
     }
-    Ok(Observed { docs, catalog })
+    Ok(Observed {
+        docs,
+        catalog,
+        signals,
+    })
+}
+
+/// One document now: its file's stamp (`listed`, or a stat), its file hash
+/// (`prev`'s while the stamp is unchanged, else the file is read) and its
+/// fingerprint (`prev`'s whole when the entry is known unchanged too).
+fn observe_entry(
+    corpus: &Corpus,
+    entry: &Entry,
+    prev: Option<&DocState>,
+    listed: Option<(u64, u128)>,
+    entry_unchanged: bool,
+) -> Result<DocState> {
+    let path: PathBuf = corpus.file_path(entry);
+    let (size, mtime_ns) = match listed {
+        Some(s) => s,
+        None => stat(&path).map_err(|e| missing(entry, &path, e))?,
+    };
+    let same_file = prev.filter(|p| p.size == size && p.mtime_ns == mtime_ns && mtime_ns != 0);
+    if let Some(prev) = same_file.filter(|_| entry_unchanged) {
+        return Ok(prev.clone());
+    }
+    let file_hash = match same_file {
+        Some(prev) => prev.file_hash.clone(),
+        None => {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                missing(
+                    entry,
+                    &path,
+                    Error::input(&path, format!("cannot read: {e}")),
+                )
+            })?;
+            crate::corpus::content_hash(&bytes)
+        }
+    };
+    Ok(DocState {
+        fingerprint: entry_fingerprint(entry, &file_hash),
+        size,
+        mtime_ns,
+        file_hash,
+        provisions: 0,
+    })
+}
+
+/// Observe only the documents a writer changed (`journal`), given that
+/// `previous` is what the index held when the writer started (its signals
+/// are the journal's `before`): every other document is as recorded.
+/// Costs what those documents cost, plus copying the recorded states.
+pub fn observe_changes(
+    corpus: &Corpus,
+    previous: &Payload,
+    journal: &crate::corpus::signals::Journal,
+) -> Result<Observed> {
+    let signals = Signals::read(corpus);
+    let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
+    let recorded = previous.documents();
+    let mut docs = recorded.clone();
+    for id in &journal.changed {
+        docs.remove(id);
+    }
+    for entry in &corpus.catalog.documents {
+        if journal.changed.contains(&entry.id) {
+            let state = observe_entry(corpus, entry, recorded.get(&entry.id), None, false)?;
+            docs.insert(entry.id.clone(), state);
+        }
+    }
+    Ok(Observed {
+        docs,
+        catalog,
+        signals,
+    })
 }
 
 /// Do any documents' recorded file sizes or modification times differ from

@@ -194,6 +194,11 @@ impl TextSink {
     }
 
     /// Flush and sync: call before committing documents that refer to the texts.
+    /// The file's length, buffered bytes included.
+    pub fn len(&self) -> u64 {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).len
+    }
+
     pub fn sync(&self) -> Result<()> {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(e) = &guard.failed {

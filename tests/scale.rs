@@ -1,0 +1,233 @@
+//! Issue 20: freshness from signals whose cost does not grow with the
+//! corpus (the catalog and the documents' directory), what counts as a
+//! change, and `add` touching only what it changed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{cli, copy_dir, repo};
+use policy_diff::corpus::Corpus;
+use policy_diff::index::{Check, IndexDir, Options, Topics};
+
+fn no_topics(_: &policy_diff::corpus::Provision) -> Vec<String> {
+    vec![]
+}
+
+fn options() -> Options<'static> {
+    Options {
+        rebuild: false,
+        progress: false,
+        topics: Topics {
+            version: "none".into(),
+            classify: &no_topics,
+        },
+    }
+}
+
+/// A copy of the bundled corpus in a temporary directory, with its index path.
+fn copied() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    copy_dir(&repo().join("corpus"), &corpus);
+    let index = dir.path().join("index");
+    (dir, corpus, index)
+}
+
+fn total(corpus: &Path, index: &Path, phrase: &str) -> u64 {
+    let mut cmd = cli(corpus, index);
+    cmd.args(["search", &format!("\"{phrase}\""), "--format", "json"]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["total"].as_u64().unwrap()
+}
+
+/// The taxonomy version the command line indexes with.
+fn cli_topics(corpus: &Path) -> String {
+    policy_diff::topics::Taxonomy::resolve_file(corpus, None)
+        .unwrap()
+        .fingerprint()
+}
+
+fn edit_in_place(corpus: &Path, id: &str, from: &str, to: &str) {
+    let c = Corpus::open(corpus).unwrap();
+    let path = c.file_path(c.entry(id).unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from));
+    // Truncate and write the same file: no rename, the directory unchanged.
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn an_edit_in_place_is_picked_up_by_index_and_by_the_thorough_check() {
+    let (_dir, corpus, index) = copied();
+    assert!(cli(&corpus, &index)
+        .arg("index")
+        .output()
+        .unwrap()
+        .status
+        .success());
+    assert_eq!(total(&corpus, &index, "青年英才"), 0);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    edit_in_place(
+        &corpus,
+        "nt-2021-23",
+        "集聚高水平人才",
+        "集聚高水平人才和青年英才",
+    );
+    let c = Corpus::open(&corpus).unwrap();
+    let dir = IndexDir::new(&index);
+    let topics = cli_topics(&corpus);
+    let topics = topics.as_str();
+    // The signals (catalog, documents directory) did not move: a reading
+    // command trusts them and answers from the index as it is ...
+    assert_eq!(
+        dir.staleness_with(&c, topics, Check::Signals).unwrap(),
+        None
+    );
+    assert_eq!(total(&corpus, &index, "青年英才"), 0);
+    // ... the thorough check (`--check`) compares every file and sees it ...
+    let why = dir.staleness_with(&c, topics, Check::Files).unwrap();
+    assert!(why.is_some_and(|w| w.contains("1 changed")));
+    assert!(
+        dir.staleness(&c, topics).unwrap().is_some(),
+        "staleness is thorough"
+    );
+    // ... and `index` looks at every file and picks it up.
+    let out = cli(&corpus, &index).arg("index").output().unwrap();
+    let line = String::from_utf8_lossy(&out.stdout);
+    assert!(line.contains("0 added, 1 updated, 0 removed"), "{line}");
+    assert_eq!(total(&corpus, &index, "青年英才"), 1);
+    assert_eq!(dir.staleness_with(&c, topics, Check::Files).unwrap(), None);
+}
+
+#[test]
+fn files_created_removed_or_renamed_and_the_catalog_are_signals() {
+    let (_dir, corpus, index) = copied();
+    let dir = IndexDir::new(&index);
+    dir.update(&Corpus::open(&corpus).unwrap(), &options())
+        .unwrap();
+    let c = Corpus::open(&corpus).unwrap();
+    assert_eq!(
+        dir.staleness_with(&c, "none", Check::Signals).unwrap(),
+        None
+    );
+    // A document replaced by a rename (how editors and `mv` save) moves the
+    // documents directory: seen without looking at every file.
+    let path = c.file_path(c.entry("nt-2021-23").unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tmp = path.with_extension("new");
+    std::fs::write(
+        &tmp,
+        text.replace("集聚高水平人才", "集聚高水平人才和青年英才"),
+    )
+    .unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    let why = dir.staleness_with(&c, "none", Check::Signals).unwrap();
+    assert!(why.is_some_and(|w| w.contains("1 changed")));
+    dir.update(&c, &options()).unwrap();
+    assert_eq!(
+        dir.staleness_with(&c, "none", Check::Signals).unwrap(),
+        None
+    );
+    // A catalog edited by hand (in place) moves the catalog's stamp.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let catalog = corpus.join("catalog.toml");
+    let toml = std::fs::read_to_string(&catalog).unwrap();
+    std::fs::write(&catalog, toml.replacen("title = \"", "title = \"新", 1)).unwrap();
+    let c = Corpus::open(&corpus).unwrap();
+    let why = dir.staleness_with(&c, "none", Check::Signals).unwrap();
+    assert!(
+        why.is_some_and(|w| w.contains("1 changed")),
+        "the first entry's title"
+    );
+    dir.update(&c, &options()).unwrap();
+    // A stray file beside the documents moves the directory but changes
+    // nothing: the next update records the signals again, indexing nothing.
+    std::fs::write(corpus.join("docs/.notes.swp"), b"x").unwrap();
+    let why = dir.staleness_with(&c, "none", Check::Signals).unwrap();
+    assert!(why.is_some());
+    let s = dir.update(&c, &options()).unwrap();
+    assert_eq!((s.added, s.updated, s.indexed_provisions), (0, 0, 0));
+    assert_eq!(
+        dir.staleness_with(&c, "none", Check::Signals).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn an_interrupted_update_makes_readers_look_at_every_file() {
+    let (_dir, corpus, index) = copied();
+    let dir = IndexDir::new(&index);
+    dir.update(&Corpus::open(&corpus).unwrap(), &options())
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    edit_in_place(
+        &corpus,
+        "nt-2021-23",
+        "集聚高水平人才",
+        "集聚高水平人才和青年英才",
+    );
+    // What a killed `index` leaves: its marker, no commit.
+    std::fs::write(index.join("CHECKING"), b"").unwrap();
+    let c = Corpus::open(&corpus).unwrap();
+    let why = dir.staleness_with(&c, "none", Check::Signals).unwrap();
+    assert!(why.is_some_and(|w| w.contains("1 changed")));
+    dir.update(&c, &options()).unwrap();
+    assert!(!index.join("CHECKING").exists());
+    assert_eq!(
+        dir.staleness_with(&c, "none", Check::Signals).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn add_appends_to_the_catalog_and_indexes_only_the_new_document() {
+    let (dir, corpus, index) = copied();
+    assert!(cli(&corpus, &index)
+        .arg("index")
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let catalog = corpus.join("catalog.toml");
+    let before = std::fs::read_to_string(&catalog).unwrap();
+    let file = dir.path().join("new.md");
+    std::fs::write(
+        &file,
+        "# 连云港市关于鹦鹉螺试验的通知\n\n连政发〔2024〕7号\n\n一、开展鹦鹉螺条款试点。\n",
+    )
+    .unwrap();
+    let out = cli(&corpus, &index).arg("add").arg(&file).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("1 added, 0 updated, 0 removed"), "{err}");
+    // The catalog file kept every byte and gained the entry.
+    let after = std::fs::read_to_string(&catalog).unwrap();
+    assert!(after.starts_with(before.trim_end()), "appended");
+    let c = Corpus::open(&corpus).unwrap();
+    assert_eq!(c.catalog.documents.len(), 6);
+    // The copy beside it is what readers and the next writer read.
+    assert!(corpus.join(".catalog.bin").is_file());
+    assert_eq!(total(&corpus, &index, "鹦鹉螺条款"), 1);
+    // Nothing is stale afterwards, by either check.
+    let idx = IndexDir::new(&index);
+    let topics = cli_topics(&corpus);
+    assert_eq!(idx.staleness_with(&c, &topics, Check::Files).unwrap(), None);
+    // Removing it is seen too.
+    let out = cli(&corpus, &index)
+        .args(["remove", &c.catalog.documents.last().unwrap().id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(total(&corpus, &index, "鹦鹉螺条款"), 0);
+}
