@@ -231,3 +231,29 @@ fn add_appends_to_the_catalog_and_indexes_only_the_new_document() {
     );
     assert_eq!(total(&corpus, &index, "鹦鹉螺条款"), 0);
 }
+
+#[test]
+fn the_check_flag_makes_a_reading_command_see_an_edit_in_place() {
+    let (_dir, corpus, index) = copied();
+    assert_eq!(total(&corpus, &index, "青年英才"), 0);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    edit_in_place(
+        &corpus,
+        "nt-2021-23",
+        "集聚高水平人才",
+        "集聚高水平人才和青年英才",
+    );
+    // Without --check a reading command trusts the signals ...
+    assert_eq!(total(&corpus, &index, "青年英才"), 0);
+    // ... with it, every file is compared and the edit is indexed first.
+    let out = cli(&corpus, &index)
+        .args(["--check", "search", "\"青年英才\"", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("updating the index"));
+    // Seen once, it stays seen.
+    assert_eq!(total(&corpus, &index, "青年英才"), 1);
+}

@@ -3,7 +3,6 @@
 //! in rows of one measure each.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::compare::side_by_side::{
     self as sbs, By, Compared, DocTopics, Options, Selection, TopicComparison,
@@ -103,7 +102,7 @@ impl Workspace {
             .filter(|e| classified.get(&e.id).is_some_and(|t| t.has(&topic.id)))
             .filter(|e| !docs.iter().any(|d| d.entry.id == e.id))
             .collect();
-        docs.extend(parse_all(&corpus, &missing)?);
+        docs.extend(corpus.documents_of(&missing)?);
         self.mark("documents on the topic parsed");
         let empty = DocTopics {
             doc_id: String::new(),
@@ -131,40 +130,6 @@ impl Workspace {
 
         Ok(Comparison { report, left_out })
     }
-}
-
-/// `entries` parsed on all cores, in the order given. Workers take the next
-/// document as they finish one, so a few very long documents (a civil
-/// code) do not leave a core idle.
-fn parse_all(corpus: &Corpus, entries: &[&Entry]) -> crate::Result<Vec<Document>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(entries.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let parsed: Vec<Vec<(usize, crate::Result<Document>)>> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = vec![];
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(e) = entries.get(i) else { break };
-                        out.push((i, corpus.document(e)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("parser thread panicked"))
-            .collect()
-    });
-    let mut all: Vec<(usize, crate::Result<Document>)> = parsed.into_iter().flatten().collect();
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, d)| d).collect()
 }
 
 /// Prefix of the classification cache files in the index directory.
@@ -201,7 +166,7 @@ fn classified_corpus(
         }
     }
     let all: Vec<&Entry> = corpus.catalog.documents.iter().collect();
-    let docs = parse_all(corpus, &all)?;
+    let docs = corpus.documents_of(&all)?;
     let refs: Vec<&Document> = docs.iter().collect();
     let topics = sbs::classify_documents(tax, &refs);
     // A cache that cannot be written is no error: the next run classifies again.

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use crate::compare::SimilarityModel;
 use crate::corpus::{Corpus, Provision};
-use crate::index::{Classifier, IndexDir, Options, Reader, Summary, Topics};
+use crate::index::{Check, Classifier, IndexDir, Options, Reader, Summary, Topics};
 use crate::topics::{topic_ids, Taxonomy};
 use crate::{Error, Result};
 
@@ -73,6 +73,9 @@ pub struct Workspace {
     /// --topics FILE: a taxonomy replacing or extending the built-in one.
     pub topics_file: Option<PathBuf>,
     observer: Box<dyn Observer>,
+    /// How a request decides the index is fresh: by the corpus's signals
+    /// (a few `stat`s), or also every document file (`--check`).
+    check: Check,
     taxonomy: OnceLock<Taxonomy>,
     /// Set when the index could not be brought up to date and the request
     /// is answered from the last committed one.
@@ -91,9 +94,17 @@ impl Workspace {
             index_dir,
             topics_file,
             observer,
+            check: Check::Signals,
             taxonomy: OnceLock::new(),
             stale: OnceLock::new(),
         }
+    }
+
+    /// Check every document file for freshness, not only the corpus's
+    /// signals: sees a document edited in place behind the tool's back.
+    pub fn checking_files(mut self, yes: bool) -> Workspace {
+        self.check = if yes { Check::Files } else { Check::Signals };
+        self
     }
 
     /// The observer notices go to.
@@ -216,7 +227,10 @@ impl Workspace {
     /// committed index exists, answer from it: see [`Workspace::stale`].
     pub fn fresh_reader(&self, corpus: &Corpus) -> Result<Reader> {
         let version = self.taxonomy()?.fingerprint();
-        match self.index().reader_if_fresh(corpus, &version)? {
+        match self
+            .index()
+            .reader_if_fresh_with(corpus, &version, self.check)?
+        {
             Ok(reader) => Ok(reader),
             Err(reason) => {
                 self.notice(&format!(
@@ -235,7 +249,7 @@ impl Workspace {
     /// when that fails, go on with the last committed index.
     pub fn refresh(&self, corpus: &Corpus) -> Result<()> {
         let version = self.taxonomy()?.fingerprint();
-        if let Some(reason) = self.index().staleness(corpus, &version)? {
+        if let Some(reason) = self.index().staleness_with(corpus, &version, self.check)? {
             self.notice(&format!(
                 "policy-diff: updating the index in {} ({reason})",
                 self.index_dir.display()

@@ -51,6 +51,11 @@ pub struct Cli {
     /// taxonomy; otherwise it replaces it.
     #[arg(long, global = true, env = "POLICY_DIFF_TOPICS", value_name = "FILE")]
     pub topics: Option<PathBuf>,
+    /// Check every document file for changes before answering, not only the
+    /// catalog and the documents' folders (sees a document edited in place
+    /// behind the tool's back; `index` always does).
+    #[arg(long, global = true)]
+    pub check: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -195,7 +200,8 @@ pub fn run() -> i32 {
             Box::new(Stderr {
                 timing: std::env::var_os("POLICY_DIFF_TIMING").map(|_| std::time::Instant::now()),
             }),
-        ),
+        )
+        .checking_files(cli.check),
     };
     let result = match cli.command {
         Command::Add(a) => add::run(&ctx, a),
