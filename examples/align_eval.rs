@@ -11,6 +11,7 @@
 mod harness;
 
 use harness::{evaluate, gold_scores, load_all, run_before, score, Part, Scores};
+use policy_diff::compare::clauses::semantic::WordVectors;
 use policy_diff::compare::clauses::Settings;
 
 fn row(name: &str, s: &Scores) -> String {
@@ -33,7 +34,40 @@ fn row(name: &str, s: &Scores) -> String {
 
 const HEADER: &str = "| run | pair P | pair R | pair F1 | clause P | clause R | clause F1 | unique kept | related linked | secondary pairs correct |\n|---|---|---|---|---|---|---|---|---|---|";
 
+/// `base` with the `key=value` pairs of `spec` (comma-separated) applied.
+fn with(base: Settings, spec: &str) -> Settings {
+    let mut s = base;
+    for kv in spec.split(',').filter(|x| !x.trim().is_empty()) {
+        let (k, v) = kv.split_once('=').expect("key=value");
+        let v: f64 = v.trim().parse().expect("a number");
+        match k.trim() {
+            "close" => s.close = v,
+            "related" => s.related = v,
+            "ratio" => s.ratio = v,
+            "ratio_short" => s.ratio_short = v,
+            "cover" => s.cover_share = v,
+            "short" => s.short_chars = v,
+            "rare" => s.rare_weight = v,
+            "raise" => s.rare_raise = v,
+            "context" => s.context = v,
+            "sem" => s.semantic = v,
+            "second" => s.second = v,
+            "cite" => s.cite = v,
+            "floor" => s.semantic_floor = v,
+            "background" => s.background = v > 0.0,
+            other => panic!("unknown setting {other}"),
+        }
+    }
+    s
+}
+
 fn main() {
+    if let Some(path) = std::env::var_os("ALIGN_EVAL_VECTORS") {
+        // A candidate word-vector table instead of data/word_vectors.bin.
+        let bytes = std::fs::read(&path).expect("ALIGN_EVAL_VECTORS: a readable file");
+        let table = WordVectors::parse(&bytes).expect("ALIGN_EVAL_VECTORS: a word-vector table");
+        WordVectors::use_instead(table);
+    }
     let sets = load_all();
     let settings = Settings::default();
     if std::env::var_os("ALIGN_EVAL_GRID").is_some() {
@@ -66,6 +100,47 @@ fn main() {
         println!("{HEADER}");
         for (_, name, r) in results.iter().take(15) {
             println!("{}", row(name, r));
+        }
+        return;
+    }
+    if let Ok(spec) = std::env::var("ALIGN_EVAL_TRY") {
+        // Settings to try on the tuning part: `key=value,key=value;…`.
+        println!("{HEADER}");
+        for one in spec.split(';').filter(|x| !x.trim().is_empty()) {
+            let s = with(settings, one);
+            println!("{}", row(one.trim(), &evaluate(&sets, Part::Tune, &s)));
+        }
+        return;
+    }
+    if std::env::var_os("ALIGN_EVAL_RANKS").is_some() {
+        // How often an annotated link's gold partner is its clause's best
+        // partner (tuning part), by the lexical score, the semantic cosine
+        // and blends of the two.
+        let s = Settings {
+            semantic: 1e-9,
+            ..settings
+        };
+        type Measure = Box<dyn Fn(&policy_diff::compare::clauses::ClauseScore) -> f64>;
+        let mut measures: Vec<(String, Measure)> = vec![
+            ("lexical".into(), Box::new(|c| c.similarity)),
+            ("semantic".into(), Box::new(|c| c.semantic)),
+        ];
+        for w in [0.1, 0.2, 0.3, 0.5] {
+            for f in [0.0, 0.2, 0.4] {
+                measures.push((
+                    format!("lexical + {w} (semantic - {f})+"),
+                    Box::new(move |c| c.similarity + w * (c.semantic - f).max(0.0)),
+                ));
+            }
+        }
+        println!("| measure | links | best for A | best for B | both |\n|---|---|---|---|---|");
+        for (name, m) in &measures {
+            let mut t = (0, 0, 0, 0);
+            for set in &sets {
+                let r = harness::gold_ranks(set, Part::Tune, &s, m.as_ref());
+                t = (t.0 + r.0, t.1 + r.1, t.2 + r.2, t.3 + r.3);
+            }
+            println!("| {name} | {} | {} | {} | {} |", t.0, t.1, t.2, t.3);
         }
         return;
     }
@@ -114,6 +189,38 @@ fn main() {
         println!(
             "{}",
             row("after, no background IDF", &evaluate(&sets, part, &no_bg))
+        );
+        // What issue 14's third session added, one part at a time.
+        let lexical = Settings {
+            semantic: 0.0,
+            cite: 0.0,
+            ..settings
+        };
+        println!(
+            "{}",
+            row(
+                "after, words only (no vectors, no citations)",
+                &evaluate(&sets, part, &lexical)
+            )
+        );
+        let no_vectors = Settings {
+            semantic: 0.0,
+            ..settings
+        };
+        println!(
+            "{}",
+            row(
+                "after, no word vectors",
+                &evaluate(&sets, part, &no_vectors)
+            )
+        );
+        let no_cite = Settings {
+            cite: 0.0,
+            ..settings
+        };
+        println!(
+            "{}",
+            row("after, no citations", &evaluate(&sets, part, &no_cite))
         );
         for set in &sets {
             let (links, pairs) = harness::run(set, &settings);
@@ -207,6 +314,54 @@ fn main() {
             "{}",
             row(&format!("context {c:.2}"), &evaluate(&sets, Part::Tune, &s))
         );
+    }
+    println!("\n## Word-vector share sweep (tuning part)\n\n{HEADER}");
+    for (share, floor) in [
+        (0.0, 0.3),
+        (0.1, 0.3),
+        (0.15, 0.3),
+        (0.2, 0.2),
+        (0.2, 0.3),
+        (0.2, 0.4),
+        (0.3, 0.3),
+        (0.5, 0.3),
+    ] {
+        let s = Settings {
+            semantic: share,
+            semantic_floor: floor,
+            ..settings
+        };
+        println!(
+            "{}",
+            row(
+                &format!("vectors {share:.2}, floor {floor:.1}"),
+                &evaluate(&sets, Part::Tune, &s)
+            )
+        );
+    }
+    println!("\n## Citation bonus sweep (tuning part)\n\n{HEADER}");
+    for c in [0.0, 0.1, 0.2, 0.3, 0.4, 0.5] {
+        let s = Settings {
+            cite: c,
+            ..settings
+        };
+        println!(
+            "{}",
+            row(&format!("cite {c:.1}"), &evaluate(&sets, Part::Tune, &s))
+        );
+    }
+    println!("\n## Many-to-one sweep (tuning part)\n\n{HEADER}");
+    for c in [0.5, 0.6, 0.7, 0.8, 2.0] {
+        let s = Settings {
+            second: c,
+            ..settings
+        };
+        let name = if c > 1.0 {
+            "second partner: never".to_string()
+        } else {
+            format!("second partner ≥ {c:.1}")
+        };
+        println!("{}", row(&name, &evaluate(&sets, Part::Tune, &s)));
     }
     println!("\n## Short-clause length sweep (tuning part)\n\n{HEADER}");
     for c in [1.0, 8.0, 12.0, 20.0] {

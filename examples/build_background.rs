@@ -5,6 +5,10 @@
 //! The reference collection: the bundled seeds and the national laws of
 //! `../shared/bench-corpus/laws` (read there, never copied). Words in fewer
 //! than 2 clauses are left out (the model treats unseen words as rarest).
+//!
+//! With `--clauses`, prints instead every clause of that collection as its
+//! words separated by spaces, one clause a line (the input of
+//! `scripts/ppmi_vectors.py`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +48,7 @@ fn main() {
             texts.push((format!("law-{i}"), x.text));
         }
     }
+    let dump = std::env::args().any(|a| a == "--clauses");
     let mut df: HashMap<String, u32> = HashMap::new();
     let mut clauses = 0u32;
     for (id, text) in &texts {
@@ -56,6 +61,10 @@ fn main() {
                     .map(|w| w.text)
                     .filter(|w| !w.chars().all(|c| c.is_ascii_digit() || c == '.'))
                     .collect();
+                if dump {
+                    println!("{}", words.join(" "));
+                    continue;
+                }
                 words.sort_unstable();
                 words.dedup();
                 for w in words {
@@ -63,6 +72,9 @@ fn main() {
                 }
             }
         }
+    }
+    if dump {
+        return;
     }
     let mut rows: Vec<(String, u32)> = df.into_iter().filter(|(_, n)| *n >= 2).collect();
     rows.sort();

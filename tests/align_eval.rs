@@ -45,13 +45,14 @@ fn clause_alignment_beats_whole_provisions_on_the_test_part() {
         let (links, pairs) = run_before(set);
         before.add(score(set, Part::Test, &links, &pairs));
     }
-    // Measured (EVALUATION.md): clause F1 0.34 vs 0.15, pair F1 0.50 vs 0.46.
-    assert!(after.clauses.f1() >= 0.32, "{after:?}");
+    // Measured (EVALUATION.md): clause F1 0.45 vs 0.15, pair F1 0.64 vs 0.46
+    // (0.34 and 0.50 with words alone, before the word vectors and citations).
+    assert!(after.clauses.f1() >= 0.43, "{after:?}");
     assert!(
         after.clauses.f1() > 2.0 * before.clauses.f1(),
         "{after:?} {before:?}"
     );
-    assert!(after.provisions.f1() >= 0.46, "{after:?}");
+    assert!(after.provisions.f1() >= 0.61, "{after:?}");
     assert!(
         after.provisions.f1() > before.provisions.f1(),
         "{after:?} {before:?}"
@@ -72,8 +73,8 @@ fn clause_alignment_beats_whole_provisions_on_the_test_part() {
 fn tuning_part_floors() {
     let sets = load_all();
     let s = evaluate(&sets, Part::Tune, &Settings::default());
-    assert!(s.clauses.f1() >= 0.48, "{s:?}");
-    assert!(s.provisions.f1() >= 0.62, "{s:?}");
+    assert!(s.clauses.f1() >= 0.52, "{s:?}");
+    assert!(s.provisions.f1() >= 0.71, "{s:?}");
 }
 
 #[test]

@@ -174,6 +174,14 @@ pub struct Provenance {
     pub idf_clauses: usize,
     /// The fixed background model blended into word IDF.
     pub background: String,
+    /// The word-vector table behind the semantic part of a clause score
+    /// ("none" when it has no share).
+    pub word_vectors: String,
+    /// Share of the semantic cosine in a clause score.
+    pub semantic_share: f64,
+    /// Added to the clause scores of two provisions when one cites the other
+    /// by article.
+    pub citation_bonus: f64,
     /// Minimum score of a related clause pair.
     pub related_threshold: f64,
     /// A link must reach this share of the best score of its longer clause
@@ -200,7 +208,9 @@ pub struct DocumentDiff {
 /// How the alignment is computed, for provenance.
 pub const METHOD: &str = "clauses (sentences; headings and responsible-units notes apart) scored by \
 IDF-weighted cosines of jieba words and character bigrams blended with the share of the shorter clause's \
-word weight the other has, raised by shared rare words and verbatim shared spans; IDF over the two \
+word weight the other has, then with the cosine of IDF-weighted mean word vectors (a fixed table, \
+centred on the two documents), raised by shared rare words and verbatim shared spans and, between two \
+provisions one of which cites the other by article (…法第八条所称), by a fixed bonus; IDF over the two \
 documents' clauses blended with a fixed background model; political formulae and numbers cut out; \
 a link is the best pair of its shorter clause and within `ratio` of the best of its longer clause, \
 at >= threshold (verbatim when shared spans cover both); provision pairs follow from the links";
@@ -470,6 +480,13 @@ pub fn diff_documents_by_topic(
             } else {
                 "none".to_string()
             },
+            word_vectors: if settings.semantic > 0.0 {
+                crate::compare::clauses::semantic::WordVectors::builtin().describe()
+            } else {
+                "none".to_string()
+            },
+            semantic_share: settings.semantic,
+            citation_bonus: settings.cite,
             related_threshold: settings.related,
             ratio: settings.ratio,
             method: METHOD,

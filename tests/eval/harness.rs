@@ -523,6 +523,9 @@ pub fn gold_scores(set: &Set, settings: &Settings) -> (Vec<f64>, Vec<f64>) {
     let fa: Vec<String> = ua.iter().map(|u| comparable(u.text())).collect();
     let fb: Vec<String> = ub.iter().map(|u| comparable(u.text())).collect();
     let model = settings.model(fa.iter().chain(&fb).map(String::as_str));
+    let mut va: Vec<_> = fa.iter().chain(&fb).map(|f| model.vector(f)).collect();
+    policy_diff::compare::clauses::model::center(&mut va);
+    let vb = va.split_off(fa.len());
     let index_a: HashMap<Clause, usize> = ua
         .iter()
         .enumerate()
@@ -538,9 +541,7 @@ pub fn gold_scores(set: &Set, settings: &Settings) -> (Vec<f64>, Vec<f64>) {
     for l in &set.lines {
         if let (Some(x), Some(y)) = (&l.a, &l.b) {
             let (i, j) = (index_a[&x[0]], index_b[&y[0]]);
-            let s = model
-                .score(&model.vector(&fa[i]), &model.vector(&fb[j]))
-                .similarity;
+            let s = model.score(&va[i], &vb[j]).similarity;
             match l.kind.as_str() {
                 "link" => links.push(s),
                 "related" => related.push(s),
@@ -710,4 +711,63 @@ pub fn score_rows(sets: &[Set], part: Part, rows: &[Vec<String>]) -> Counts {
             .count();
     }
     total
+}
+
+/// How often the gold partner of an annotated link of `part` is the best
+/// partner of its clause, scored by `measure` over every clause of the other
+/// side: (links, gold best for A's clause, gold best for B's clause, both).
+/// Tells what competitive linking can reach with a given score.
+pub fn gold_ranks(
+    set: &Set,
+    part: Part,
+    settings: &Settings,
+    measure: &dyn Fn(&policy_diff::compare::clauses::ClauseScore) -> f64,
+) -> (usize, usize, usize, usize) {
+    use policy_diff::compare::clauses::comparable_measure as comparable;
+    let a: Vec<&Provision> = set.a.iter().collect();
+    let b: Vec<&Provision> = set.b.iter().collect();
+    let ua = policy_diff::compare::clauses::units(&a);
+    let ub = policy_diff::compare::clauses::units(&b);
+    let fa: Vec<String> = ua.iter().map(|u| comparable(u.text())).collect();
+    let fb: Vec<String> = ub.iter().map(|u| comparable(u.text())).collect();
+    let model = settings.model(fa.iter().chain(&fb).map(String::as_str));
+    let mut va: Vec<_> = fa.iter().chain(&fb).map(|f| model.vector(f)).collect();
+    policy_diff::compare::clauses::model::center(&mut va);
+    let vb = va.split_off(fa.len());
+    let index = |u: &[policy_diff::compare::clauses::Unit]| -> HashMap<Clause, usize> {
+        u.iter()
+            .enumerate()
+            .map(|(k, u)| ((u.provision, u.clause.n - 1), k))
+            .collect()
+    };
+    let (index_a, index_b) = (index(&ua), index(&ub));
+    let (mut n, mut best_a, mut best_b, mut both) = (0, 0, 0, 0);
+    for l in set.lines.iter().filter(|l| l.kind == "link" && part.has(l)) {
+        let (x, y) = (l.a.as_ref().unwrap(), l.b.as_ref().unwrap());
+        let (i, j) = (index_a[&x[0]], index_b[&y[0]]);
+        let gold = measure(&model.score(&va[i], &vb[j]));
+        // Every clause annotated as a partner of this link's clauses (a long
+        // clause may have several).
+        let links = set.lines.iter().filter(|m| m.kind == "link");
+        let golds_b: Vec<usize> = links
+            .clone()
+            .filter(|m| m.a.as_ref().unwrap().iter().any(|c| x.contains(c)))
+            .flat_map(|m| m.b.as_ref().unwrap().iter().map(|c| index_b[c]))
+            .collect();
+        let golds_a: Vec<usize> = links
+            .filter(|m| m.b.as_ref().unwrap().iter().any(|c| y.contains(c)))
+            .flat_map(|m| m.a.as_ref().unwrap().iter().map(|c| index_a[c]))
+            .collect();
+        let top_a = (0..vb.len())
+            .filter(|k| !golds_b.contains(k) && vb[*k].content > 0)
+            .all(|k| measure(&model.score(&va[i], &vb[k])) < gold);
+        let top_b = (0..va.len())
+            .filter(|k| !golds_a.contains(k) && va[*k].content > 0)
+            .all(|k| measure(&model.score(&va[k], &vb[j])) < gold);
+        n += 1;
+        best_a += usize::from(top_a);
+        best_b += usize::from(top_b);
+        both += usize::from(top_a && top_b);
+    }
+    (n, best_a, best_b, both)
 }

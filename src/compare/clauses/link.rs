@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::model::{
     comparable, comparable_measure, Background, ClauseModel, ClauseScore, ClauseVector,
 };
+use super::semantic::WordVectors;
 use crate::corpus::{Clause, Provision};
 
 /// Default minimum score of a link (a parallel measure). Chosen on the
@@ -36,6 +37,14 @@ pub const CONTEXT: f64 = 0.0;
 /// The same for the shorter clause of a link: it states one measure, so
 /// its link must be its best pair.
 pub const RATIO_SHORT: f64 = 1.0;
+/// Added to the score of every clause pair of two provisions when one cites
+/// the other by article (`企业所得税法第八条所称…` in an implementing
+/// regulation, against the law's `第八条`).
+pub const CITE: f64 = 0.4;
+/// A pair at least this strong that is its shorter clause's best pair is a
+/// link whatever else its longer clause is linked to (a long sentence that
+/// bundles two measures answers two short ones). Above 1: never.
+pub const SECOND: f64 = 2.0;
 /// Shared spans covering at least this share of both clauses: verbatim.
 pub const VERBATIM_COVERAGE: f64 = 0.8;
 
@@ -87,6 +96,14 @@ pub struct Settings {
     /// Weight of the similarity of the two clauses' provisions (context)
     /// added to a clause score.
     pub context: f64,
+    /// See [`SECOND`].
+    pub second: f64,
+    /// See [`CITE`].
+    pub cite: f64,
+    /// See [`ClauseModel::semantic_share`] (0: no word vectors).
+    pub semantic: f64,
+    /// See [`ClauseModel::semantic_floor`].
+    pub semantic_floor: f64,
 }
 
 impl Settings {
@@ -99,6 +116,11 @@ impl Settings {
         model.short_chars = self.short_chars;
         model.rare_weight = self.rare_weight;
         model.rare_raise = self.rare_raise;
+        model.semantic_share = self.semantic;
+        model.semantic_floor = self.semantic_floor;
+        if self.semantic > 0.0 {
+            model.vectors = Some(WordVectors::builtin());
+        }
         model
     }
 }
@@ -116,6 +138,10 @@ impl Default for Settings {
             rare_weight: super::model::RARE_WEIGHT,
             rare_raise: super::model::RARE_RAISE,
             context: CONTEXT,
+            second: SECOND,
+            cite: CITE,
+            semantic: super::model::SEMANTIC_SHARE,
+            semantic_floor: super::model::SEMANTIC_FLOOR,
         }
     }
 }
@@ -191,8 +217,9 @@ pub fn align_clauses<'a>(
     let fa: Vec<String> = ua.iter().map(|u| comparable_measure(u.text())).collect();
     let fb: Vec<String> = ub.iter().map(|u| comparable_measure(u.text())).collect();
     let model = settings.model(fa.iter().chain(&fb).map(String::as_str));
-    let va: Vec<ClauseVector> = fa.iter().map(|f| model.vector(f)).collect();
-    let vb: Vec<ClauseVector> = fb.iter().map(|f| model.vector(f)).collect();
+    let mut va: Vec<ClauseVector> = fa.iter().chain(&fb).map(|f| model.vector(f)).collect();
+    super::model::center(&mut va);
+    let vb = va.split_off(fa.len());
     // Context: how alike the clauses' provisions are (their bodies).
     let body =
         |p: &Provision| comparable(&p.text[p.body_start()..p.body_end().max(p.body_start())]);
@@ -205,11 +232,27 @@ pub fn align_clauses<'a>(
     } else {
         vec![]
     };
+    // Citations by article: which provisions of the other side each cites.
+    let (cites_a, cites_b) = if settings.cite > 0.0 {
+        (citations(a, b), citations(b, a))
+    } else {
+        (vec![], vec![])
+    };
+    let cited = |pa: usize, pb: usize| {
+        cites_a.get(pa).is_some_and(|c| c.contains(&pb))
+            || cites_b.get(pb).is_some_and(|c| c.contains(&pa))
+    };
     let ctx = |i: usize, j: usize| {
-        context
-            .get(ua[i].provision)
-            .and_then(|r| r.get(ub[j].provision))
-            .map_or(0.0, |c| settings.context * c)
+        let (pa, pb) = (ua[i].provision, ub[j].provision);
+        let c = context
+            .get(pa)
+            .and_then(|r| r.get(pb))
+            .map_or(0.0, |c| settings.context * c);
+        c + if settings.cite > 0.0 && cited(pa, pb) {
+            settings.cite
+        } else {
+            0.0
+        }
     };
     let ra: Vec<&ClauseVector> = va.iter().collect();
     let rb: Vec<&ClauseVector> = vb.iter().collect();
@@ -220,6 +263,41 @@ pub fn align_clauses<'a>(
         links,
         idf_clauses: model.clauses(),
     }
+}
+
+/// For each provision of `from`, the provisions of `to` it cites by article
+/// number: `…法第八条` / `…条例第八条` in its text, against a provision
+/// of `to` numbered `第八条` (`本法第八条`, the document's own, does not
+/// count). Only articles numbered in `to` count.
+pub fn citations(from: &[&Provision], to: &[&Provision]) -> Vec<Vec<usize>> {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static CITE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(本)?(?:法|条例|规定|办法)(第[零〇一二三四五六七八九十百千]+条)")
+            .expect("valid regex")
+    });
+    let numbered: HashMap<&str, usize> = to
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| Some((p.number.as_deref()?.trim(), k)))
+        .filter(|(n, _)| n.starts_with('第') && n.ends_with('条'))
+        .collect();
+    if numbered.is_empty() {
+        return vec![vec![]; from.len()];
+    }
+    from.iter()
+        .map(|p| {
+            let mut out: Vec<usize> = CITE
+                .captures_iter(&p.text)
+                // `本条例第九条`: the document's own article, not the other's.
+                .filter(|c| c.get(1).is_none())
+                .filter_map(|c| numbered.get(&c[2]).copied())
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
+        })
+        .collect()
 }
 
 /// Links between prepared clauses; see the module documentation.
@@ -303,7 +381,14 @@ pub fn link_vectors(
         };
         let ok_a = suits(a_short, best_a[i], partner_a[i], j);
         let ok_b = suits(!a_short, best_b[j], partner_b[j], i);
-        if v >= settings.close && ok_a && ok_b {
+        // Many-to-one: a strong pair that is the shorter clause's best.
+        let second = v >= settings.second
+            && if a_short {
+                partner_a[i].is_some_and(|(p, _)| p == j)
+            } else {
+                partner_b[j].is_some_and(|(p, _)| p == i)
+            };
+        if v >= settings.close && ((ok_a && ok_b) || second) {
             let verbatim = v >= 1.0
                 || (s.spans_shorter >= VERBATIM_COVERAGE && s.spans_longer >= VERBATIM_COVERAGE);
             links.push(Link {
@@ -422,5 +507,52 @@ impl<'a> ClauseAlignment<'a> {
             *k = Some(k.map_or(l.kind, |k| k.min(l.kind)));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::ProvisionKind;
+
+    fn article(seq: usize, number: &str, text: &str) -> Provision {
+        Provision {
+            id: format!("d:{seq}"),
+            doc_id: "d".into(),
+            seq,
+            kind: ProvisionKind::Item,
+            number: (!number.is_empty()).then(|| number.to_string()),
+            heading: number.to_string(),
+            path: vec![],
+            text: format!("{number}　{text}"),
+            responsible_units: vec![],
+        }
+    }
+
+    #[test]
+    fn an_implementing_rule_cites_the_law_by_article() {
+        let law = [
+            article(1, "第一条", "为了规范企业所得税，制定本法。"),
+            article(
+                2,
+                "第八条",
+                "企业实际发生的与取得收入有关的、合理的支出，准予扣除。",
+            ),
+        ];
+        let rule = [
+            article(
+                1,
+                "第二十七条",
+                "企业所得税法第八条所称有关的支出，是指与取得收入直接相关的支出。",
+            ),
+            article(2, "第二十八条", "本法第八条的规定适用于第九条。"),
+        ];
+        let (l, r): (Vec<&Provision>, Vec<&Provision>) =
+            (law.iter().collect(), rule.iter().collect());
+        assert_eq!(citations(&r, &l), vec![vec![1], vec![]]);
+        // A plan has no numbered articles: nothing is cited.
+        let plan = [article(1, "（一）", "落实企业所得税法第八条。")];
+        let p: Vec<&Provision> = plan.iter().collect();
+        assert_eq!(citations(&r, &p), vec![Vec::<usize>::new(); 2]);
     }
 }

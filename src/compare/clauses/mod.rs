@@ -10,6 +10,7 @@
 
 pub mod link;
 pub mod model;
+pub mod semantic;
 
 pub use link::{
     align_clauses, units, ClauseAlignment, Link, LinkKind, ProvisionPair, Settings, Unit,

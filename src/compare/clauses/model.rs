@@ -22,6 +22,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use super::semantic::{self, WordVectors};
 use crate::compare::similarity::{content_words, key, Sparse};
 use crate::text::bigrams::bigrams;
 
@@ -57,6 +58,12 @@ pub const SPAN_CHARS: usize = 4;
 pub const SPAN_MIN_CHARS: usize = 10;
 /// Shared spans count this much of their coverage towards the score.
 pub const SPAN_WEIGHT: f64 = 0.9;
+/// Share of the semantic cosine (word vectors, [`super::semantic`]) in a
+/// clause score (the rest: the lexical blend).
+pub const SEMANTIC_SHARE: f64 = 0.2;
+/// Semantic cosine at or below which two clauses count as unrelated (the
+/// cosine is rescaled from here to 1 before it is blended).
+pub const SEMANTIC_FLOOR: f64 = 0.3;
 
 /// Word document frequencies of the background model.
 pub struct Background {
@@ -120,6 +127,9 @@ pub struct ClauseVector {
     gram_set: Vec<u64>,
     /// Letters and digits.
     pub content: usize,
+    /// IDF-weighted mean of the word vectors, unit length (empty when the
+    /// model has no semantic share).
+    dense: Vec<f32>,
 }
 
 /// The three measures behind a clause score.
@@ -134,6 +144,8 @@ pub struct ClauseScore {
     /// where x sums, over the shared words, how far their IDF exceeds
     /// [`RARE_IDF`]. Not diluted by the length of either clause.
     pub rare: f64,
+    /// Cosine of the clauses' word-vector means ([`super::semantic`]).
+    pub semantic: f64,
     /// Share of the shorter clause covered by verbatim shared spans.
     pub spans_shorter: f64,
     /// Share of the longer clause covered.
@@ -152,6 +164,12 @@ pub struct ClauseModel {
     pub rare_weight: f64,
     /// How far rare-word evidence may raise a score above the cosines.
     pub rare_raise: f64,
+    /// Share of the semantic cosine in the score ([`SEMANTIC_SHARE`]).
+    pub semantic_share: f64,
+    /// See [`SEMANTIC_FLOOR`].
+    pub semantic_floor: f64,
+    /// The word vectors behind the semantic cosine.
+    pub vectors: Option<&'static WordVectors>,
     clauses: u32,
     word_df: HashMap<u64, u32>,
     bigram_df: HashMap<u64, u32>,
@@ -288,6 +306,9 @@ impl ClauseModel {
             short_chars: SHORT_CHARS,
             rare_weight: RARE_WEIGHT,
             rare_raise: RARE_RAISE,
+            semantic_share: SEMANTIC_SHARE,
+            semantic_floor: SEMANTIC_FLOOR,
+            vectors: None,
             clauses,
             word_df,
             bigram_df,
@@ -324,9 +345,29 @@ impl ClauseModel {
     /// Prepare a clause given its [`comparable`] text.
     pub fn vector(&self, folded: &str) -> ClauseVector {
         let mut counts: HashMap<u64, f32> = HashMap::new();
-        for w in content_words(folded) {
+        let words = content_words(folded);
+        for w in &words {
             *counts.entry(key(w.text)).or_default() += 1.0;
         }
+        let dense = match self.vectors {
+            Some(t) if self.semantic_share > 0.0 => {
+                let mut acc = vec![0.0f32; t.dims];
+                let mut seen: Vec<&str> = words.iter().map(|w| w.text).collect();
+                seen.sort_unstable();
+                seen.dedup();
+                for w in seen {
+                    let k = key(w);
+                    let tf = counts.get(&k).copied().unwrap_or(1.0);
+                    let weight = (1.0 + tf.ln()) * self.word_idf(k);
+                    if weight > 0.0 {
+                        t.add_word(&mut acc, w, weight);
+                    }
+                }
+                semantic::normalize(&mut acc);
+                acc
+            }
+            _ => vec![],
+        };
         let mut idf_words: Vec<(u64, f32)> =
             counts.keys().map(|&k| (k, self.word_idf(k))).collect();
         idf_words.sort_unstable_by_key(|x| x.0);
@@ -363,6 +404,7 @@ impl ClauseModel {
             idf_mass,
             grams,
             gram_set,
+            dense,
         }
     }
 
@@ -379,6 +421,7 @@ impl ClauseModel {
                 bigrams: 1.0,
                 cover: 1.0,
                 rare: 1.0,
+                semantic: 1.0,
                 spans_shorter: 1.0,
                 spans_longer: 1.0,
                 similarity: 1.0,
@@ -395,6 +438,14 @@ impl ClauseModel {
         let rare = 1.0 - (-rare_sum / RARE_SCALE).exp();
         let blend = WORD_SHARE * words + BIGRAM_SHARE * bigrams;
         let blend = (1.0 - self.cover_share) * blend + self.cover_share * cover;
+        let sem = semantic::cosine(&a.dense, &b.dense);
+        let blend = if self.semantic_share > 0.0 && !a.dense.is_empty() {
+            let lifted =
+                ((sem - self.semantic_floor) / (1.0 - self.semantic_floor)).clamp(0.0, 1.0);
+            (1.0 - self.semantic_share) * blend + self.semantic_share * lifted
+        } else {
+            blend
+        };
         // Short clauses (a list entry, a label) need more than a word or two.
         let blend = blend * (short.content as f64 / self.short_chars).min(1.0).sqrt();
         let (spans_shorter, spans_longer) = if bigrams > 0.05 {
@@ -415,10 +466,32 @@ impl ClauseModel {
             bigrams,
             cover,
             rare,
+            semantic: sem,
             spans_shorter,
             spans_longer,
             similarity: blend.max(spans).max(raised).clamp(0.0, 1.0),
         }
+    }
+}
+
+/// Remove the mean word-vector direction of `vs` (the clauses compared) from
+/// each of them, then scale back to unit length. Averaged word vectors share
+/// one large common direction (any two policy sentences have a cosine near
+/// 0.5); what is left is what sets a clause apart from the others.
+pub fn center(vs: &mut [ClauseVector]) {
+    let Some(dims) = vs.iter().map(|v| v.dense.len()).find(|&d| d > 0) else {
+        return;
+    };
+    let mut mean = vec![0.0f32; dims];
+    let mut n = 0.0f32;
+    for v in vs.iter().filter(|v| v.dense.len() == dims) {
+        mean.iter_mut().zip(&v.dense).for_each(|(m, x)| *m += x);
+        n += 1.0;
+    }
+    mean.iter_mut().for_each(|m| *m /= n);
+    for v in vs.iter_mut().filter(|v| v.dense.len() == dims) {
+        v.dense.iter_mut().zip(&mean).for_each(|(x, m)| *x -= m);
+        semantic::normalize(&mut v.dense);
     }
 }
 

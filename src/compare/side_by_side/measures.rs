@@ -72,7 +72,8 @@ pub fn group(sel: &Selection, settings: &Settings) -> Vec<MeasureGroup> {
         }
     }
     let model = settings.model(idf_texts.iter().map(String::as_str));
-    let vectors: Vec<ClauseVector> = texts.iter().map(|t| model.vector(t)).collect();
+    let mut vectors: Vec<ClauseVector> = texts.iter().map(|t| model.vector(t)).collect();
+    crate::compare::clauses::model::center(&mut vectors);
 
     // Parallel links between every two documents.
     let docs = doc_index.len();
