@@ -7,7 +7,7 @@
 use super::catalog::{Catalog, Entry};
 use super::meta::Implemented;
 
-const MAGIC: &[u8] = b"policy-diff catalog 2\n";
+const MAGIC: &[u8] = b"policy-diff catalog 3\n";
 
 struct Out(Vec<u8>);
 
@@ -57,6 +57,7 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
             implements,
             source,
             original,
+            ocr,
             manual,
         } = e;
         for s in [
@@ -74,6 +75,7 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
             kind,
             source,
             original,
+            ocr,
         ] {
             o.str(s);
         }
@@ -120,6 +122,7 @@ pub fn decode(bytes: &[u8]) -> Option<Catalog> {
             implements: vec![],
             source: i.str()?,
             original: i.str()?,
+            ocr: i.str()?,
             manual: vec![],
         };
         for _ in 0..i.len()? {
@@ -176,6 +179,7 @@ mod tests {
             ],
             source: s("003.txt"),
             original: s("originals/a.pdf"),
+            ocr: s("91.3"),
             manual: vec![s("level"), s("date")],
         });
         let bytes = encode(&catalog);
