@@ -229,7 +229,9 @@ impl Corpus {
 
     /// Add documents in any format `extract` reads (text in any common
     /// encoding, Markdown, HTML, .docx, PDF, .doc, .wps, OFD, scans and
-    /// images): see [`Corpus::add_each`]; the same `overrides` for every file.
+    /// images): see [`Corpus::add_each`]; the same `overrides` for every
+    /// file, and near-duplicates kept (`add` refuses them; see
+    /// [`AddOptions::allow_near_duplicate`]).
     pub fn add_files(
         &mut self,
         sources: &[&Path],
@@ -237,7 +239,13 @@ impl Corpus {
     ) -> Vec<Result<Entry>> {
         let items: Vec<(&Path, meta::Detected)> =
             sources.iter().map(|s| (*s, overrides.clone())).collect();
-        self.add_each(&items, &AddOptions::default()).results
+        // As before near-duplicates were refused: callers building a
+        // corpus from a known set keep every document.
+        let options = AddOptions {
+            allow_near_duplicate: true,
+            ..Default::default()
+        };
+        self.add_each(&items, &options).results
     }
 
     /// Add documents, each with its own metadata given by hand: the
