@@ -8,6 +8,7 @@ pub mod compare;
 pub mod corpus;
 pub mod error;
 pub mod index;
+pub mod ingest;
 pub mod instruments;
 pub mod query;
 pub mod text;

@@ -550,15 +550,8 @@ fn bad_files_are_refused_and_change_nothing() {
             "not a PDF",
         ),
         (
-            env.write(
-                "old.doc",
-                &[
-                    &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..],
-                    &binary,
-                ]
-                .concat(),
-            ),
-            "save it as .docx",
+            env.write("old.doc", "第一条 不是Word文件".as_bytes()),
+            "not a Word .doc file",
         ),
         (
             env.write(
@@ -586,10 +579,13 @@ fn bad_files_are_refused_and_change_nothing() {
         assert_eq!(env.catalog(), before, "{name}");
         assert_eq!(env.snapshot(), snap, "{name}");
     }
-    // The scan's message says what to do.
+    // A scan without OCR: the message says what to do.
     if have_pdftotext() {
-        let out = env.add(&fixture("scanned.pdf"), &[]);
+        let out = env.add(&fixture("scanned.pdf"), &["--ocr", "never"]);
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(out.stderr.contains("--ocr auto"), "{out:?}");
         assert!(out.stderr.contains("ocrmypdf"), "{out:?}");
+        assert_eq!(env.snapshot(), snap);
     }
 }
 

@@ -163,7 +163,7 @@ fn a_diff_does_not_move_when_unrelated_documents_join() {
     laws.sort();
     assert!(laws.len() > 90);
     cli(&corpus, &index)
-        .arg("add")
+        .args(["add", "--allow-near-duplicate"])
         .args(&laws)
         .assert()
         .success();

@@ -195,7 +195,11 @@ fn killed_add_and_remove_leave_a_consistent_corpus() {
         c.catalog.documents.len()
     };
     for delay in [30u64, 300, 900] {
-        let mut child = cmd(&["add", folder.to_str().unwrap()]).spawn().unwrap();
+        // Without the near-duplicate check, as before it existed: the
+        // kills below must fall before and after the catalog is written.
+        let mut child = cmd(&["add", "--allow-near-duplicate", folder.to_str().unwrap()])
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill();
         let _ = child.wait();

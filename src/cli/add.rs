@@ -1,10 +1,13 @@
-//! `policy-diff add FILE|FOLDER...`
+//! `policy-diff add FILE|FOLDER...` and `add --manifest FILE.csv`
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use policy_diff::corpus::extract;
+use policy_diff::corpus::extract::{self, manifest, OcrMode, Progress};
 use policy_diff::corpus::meta::Detected;
-use policy_diff::corpus::{Corpus, Entry};
+use policy_diff::corpus::{AddOptions, Corpus, Entry};
 use policy_diff::Error;
 
 use super::Ctx;
@@ -12,10 +15,30 @@ use super::Ctx;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Files or folders to add: .txt (UTF-8, GBK/GB18030, UTF-16, Big5...),
-    /// .md, .html/.htm, .docx, .pdf (text layer, via poppler's pdftotext).
-    /// Folders are read recursively, skipping hidden files and the corpus.
-    #[arg(required = true, value_name = "FILE")]
+    /// .md, .html/.htm, .docx, .pdf (text layer via poppler's pdftotext;
+    /// scans by OCR), .doc and .wps (via LibreOffice), .ofd, and scanned
+    /// pages as .png/.jpg/.tif (OCR with Tesseract). Folders are read
+    /// recursively, skipping hidden files and the corpus.
+    #[arg(required_unless_present = "manifest", value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// A CSV file listing the documents to add: a header with `path` and any
+    /// of title, jurisdiction, level, issuer, doc_number, date; paths are
+    /// relative to the manifest. When any row is refused nothing is added
+    /// (unless --partial).
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["title", "doc_number"])]
+    pub manifest: Option<PathBuf>,
+    /// With --manifest: add the rows that succeed even when others are refused.
+    #[arg(long, requires = "manifest")]
+    pub partial: bool,
+    /// When to read documents by OCR (Tesseract, simplified Chinese): auto
+    /// reads images and PDFs without a text layer; always also PDFs that have
+    /// one; never refuses scans.
+    #[arg(long, value_enum, default_value_t = Ocr::Auto)]
+    pub ocr: Ocr,
+    /// Add a document even when its text is at least 98% the same as one
+    /// already in the corpus (the same document from another source).
+    #[arg(long)]
+    pub allow_near_duplicate: bool,
     /// Jurisdiction (otherwise derived from the issuer).
     #[arg(long)]
     pub jurisdiction: Option<String>,
@@ -39,121 +62,277 @@ pub struct Args {
     pub no_index: bool,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ocr {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Ocr> for OcrMode {
+    fn from(o: Ocr) -> OcrMode {
+        match o {
+            Ocr::Auto => OcrMode::Auto,
+            Ocr::Always => OcrMode::Always,
+            Ocr::Never => OcrMode::Never,
+        }
+    }
+}
+
+/// A progress bar on stderr, only on a terminal and only once the work has
+/// taken a second.
+struct Bar {
+    multi: indicatif::MultiProgress,
+    bar: Mutex<Option<(indicatif::ProgressBar, Instant)>>,
+    template: &'static str,
+}
+
+impl Bar {
+    fn new(multi: &indicatif::MultiProgress, template: &'static str) -> Bar {
+        Bar {
+            multi: multi.clone(),
+            bar: Mutex::new(None),
+            template,
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, what: &str, total: u64) {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_length(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(self.template) {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_string());
+        *self.bar.lock().expect("bar") = Some((bar, Instant::now()));
+    }
+
+    fn step(&self) {
+        if let Some((bar, started)) = self.bar.lock().expect("bar").as_ref() {
+            bar.inc(1);
+            if bar.is_hidden() && started.elapsed() > Duration::from_secs(1) {
+                let shown = self.multi.add(bar.clone());
+                shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some((bar, _)) = self.bar.lock().expect("bar").take() {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+    }
+}
+
 /// What to do with one path found on the command line or in a folder.
 enum Candidate {
     File(PathBuf),
     Skipped(PathBuf, String),
 }
 
+/// One line of the report per document.
+struct Item {
+    /// What names it: the file, or `row N (file)` in a manifest.
+    label: String,
+    file: PathBuf,
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
+    let given = Detected {
+        title: args.title.clone(),
+        doc_number: args.doc_number.clone(),
+        issuer: args.issuer.clone(),
+        date: args.date.clone(),
+        jurisdiction: args.jurisdiction.clone(),
+        level: args.level.clone(),
+        ..Default::default()
+    };
+    // Catch a bad date before anything is read.
+    policy_diff::corpus::normalize_overrides(&mut given.clone())?;
+    let manifest_rows = match &args.manifest {
+        Some(m) => {
+            if !args.files.is_empty() {
+                return Err(
+                    Error::Usage("give either files or --manifest, not both".into()).into(),
+                );
+            }
+            Some(manifest::read(m)?)
+        }
+        None => None,
+    };
     let from_folder = args.files.iter().any(|f| f.is_dir());
-    let candidates = expand(&args.files, &[&ctx.corpus_dir, &ctx.index_dir]);
-    let files: Vec<&Path> = candidates
-        .iter()
-        .filter_map(|c| match c {
-            Candidate::File(p) => Some(p.as_path()),
-            Candidate::Skipped(..) => None,
-        })
-        .collect();
-    if files.is_empty() && !candidates.is_empty() {
-        for c in &candidates {
-            if let Candidate::Skipped(p, why) = c {
-                eprintln!("skipped {}: {why}", p.display());
+    let candidates = expand(
+        &args.files,
+        &[&ctx.corpus_dir, &ctx.index_dir],
+        args.ocr == Ocr::Always,
+    );
+    // (what to report it as, the file, the fields given by hand)
+    let mut items: Vec<(Item, Detected)> = vec![];
+    let mut skipped_lines = vec![];
+    match &manifest_rows {
+        Some(rows) => {
+            for r in rows {
+                // A row's cells win over the flags given for every row.
+                let mut fields = given.clone();
+                macro_rules! take {
+                    ($($f:ident),*) => { $( if r.fields.$f.is_some() { fields.$f = r.fields.$f.clone(); } )* };
+                }
+                take!(title, doc_number, issuer, date, jurisdiction, level);
+                items.push((
+                    Item {
+                        label: format!("row {} ({})", r.line, r.path.display()),
+                        file: r.path.clone(),
+                    },
+                    fields,
+                ));
+            }
+        }
+        None => {
+            for c in &candidates {
+                match c {
+                    Candidate::File(p) => items.push((
+                        Item {
+                            label: p.display().to_string(),
+                            file: p.clone(),
+                        },
+                        given.clone(),
+                    )),
+                    Candidate::Skipped(p, why) => {
+                        skipped_lines.push(format!("skipped {}: {why}", p.display()))
+                    }
+                }
             }
         }
     }
-    if files.is_empty() {
-        return Err(Error::Usage(format!(
-            "no documents to add in {} (policy-diff reads .{})",
-            args.files
+    if items.is_empty() {
+        for l in &skipped_lines {
+            eprintln!("{l}");
+        }
+        let what = match &args.manifest {
+            Some(m) => m.display().to_string(),
+            None => args
+                .files
                 .iter()
                 .map(|f| f.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+        };
+        return Err(Error::Usage(format!(
+            "no documents to add in {what} (policy-diff reads .{})",
             extract::EXTENSIONS.join(" .")
         ))
         .into());
     }
-    if files.len() > 1 && (args.title.is_some() || args.doc_number.is_some()) {
+    if manifest_rows.is_none()
+        && items.len() > 1
+        && (args.title.is_some() || args.doc_number.is_some())
+    {
         return Err(Error::Usage(
             "--title and --doc-number describe one document: give them with a single file".into(),
         )
         .into());
     }
-    let overrides = Detected {
-        title: args.title,
-        doc_number: args.doc_number,
-        issuer: args.issuer,
-        date: args.date,
-        jurisdiction: args.jurisdiction,
-        level: args.level,
-        ..Default::default()
-    };
-    // Catch a bad date before anything is read.
-    policy_diff::corpus::normalize_overrides(&mut overrides.clone())?;
 
     std::fs::create_dir_all(&ctx.corpus_dir)?;
     ctx.sweep_interrupted_add()?;
     let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
-    let mut results = corpus.add_files(&files, &overrides).into_iter();
-    let (mut added, mut refused, mut skipped) = (0, 0, 0);
-    for c in &candidates {
-        match c {
-            Candidate::Skipped(p, why) => {
-                skipped += 1;
-                eprintln!("skipped {}: {why}", p.display());
+    let tty = std::io::stderr().is_terminal();
+    let multi = indicatif::MultiProgress::new();
+    let files_bar = Bar::new(&multi, "{msg} {wide_bar} {pos}/{len} files ({eta} left)");
+    let pages_bar = Bar::new(&multi, "{msg} {wide_bar} {pos}/{len} pages");
+    if tty && items.len() > 1 {
+        files_bar.start("adding", items.len() as u64);
+    }
+    let empty_path_refusals: Vec<bool> = items
+        .iter()
+        .map(|(i, _)| i.file.as_os_str().is_empty())
+        .collect();
+    let to_add: Vec<(&Path, Detected)> = items
+        .iter()
+        .map(|(i, d)| (i.file.as_path(), d.clone()))
+        .collect();
+    let options = AddOptions {
+        extract: extract::Options {
+            ocr: args.ocr.into(),
+            progress: tty.then_some(&pages_bar as &dyn Progress),
+        },
+        allow_near_duplicate: args.allow_near_duplicate,
+        all_or_nothing: manifest_rows.is_some() && !args.partial,
+        files_progress: (tty && items.len() > 1).then_some(&files_bar as &dyn Progress),
+    };
+    let added = corpus.add_each(&to_add, &options);
+    files_bar.finish();
+    for l in &skipped_lines {
+        eprintln!("{l}");
+    }
+    let (mut ok, mut refused) = (0, 0);
+    let rolled_back = !added.committed && added.results.iter().any(|r| r.is_ok());
+    for (((item, _), r), no_path) in items.iter().zip(&added.results).zip(&empty_path_refusals) {
+        match r {
+            Ok(e) if rolled_back => {
+                ok += 1;
+                eprintln!(
+                    "not added {}: readable (as {}), but another row was refused",
+                    item.label, e.id
+                );
             }
-            Candidate::File(file) => match results.next().expect("one result per file") {
-                Ok(e) => {
-                    added += 1;
-                    let mut what = vec![];
-                    if !e.jurisdiction.is_empty() {
-                        what.push(e.jurisdiction.clone());
-                    }
-                    if !e.doc_number.is_empty() {
-                        what.push(e.doc_number.clone());
-                    }
-                    if !e.date.is_empty() {
-                        what.push(e.date.clone());
-                    }
-                    println!(
-                        "added {} as {}: 《{}》{}",
-                        file.display(),
-                        e.id,
-                        e.title,
-                        if what.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", what.join(", "))
-                        }
-                    );
-                    if let Some(note) = missing_note(file, &e) {
-                        eprintln!("{note}");
-                    }
+            Ok(e) => {
+                ok += 1;
+                println!(
+                    "added {} as {}: 《{}》{}",
+                    item.label,
+                    e.id,
+                    e.title,
+                    describe(e)
+                );
+                if let Some(note) = missing_note(&item.file, e) {
+                    eprintln!("{note}");
                 }
-                Err(Error::Input { reason, .. }) => {
-                    refused += 1;
-                    eprintln!("policy-diff: error: refused {}: {reason}", file.display());
-                }
-                Err(e) => {
-                    refused += 1;
-                    eprintln!("policy-diff: error: refused {}: {e}", file.display());
-                }
-            },
+            }
+            Err(_) if *no_path => {
+                refused += 1;
+                eprintln!(
+                    "policy-diff: error: refused {}: the row has no path",
+                    item.label
+                );
+            }
+            Err(Error::Input { reason, .. }) => {
+                refused += 1;
+                eprintln!("policy-diff: error: refused {}: {reason}", item.label);
+            }
+            Err(e) => {
+                refused += 1;
+                eprintln!("policy-diff: error: refused {}: {e}", item.label);
+            }
         }
     }
-    if candidates.len() > 1 || from_folder {
-        let mut summary = format!("{added} added, {refused} refused");
-        if skipped > 0 {
-            summary.push_str(&format!(", {skipped} skipped"));
+    let added_count = if added.committed { ok } else { 0 };
+    if manifest_rows.is_some() || candidates.len() > 1 || from_folder {
+        let mut summary = format!("{added_count} added, {refused} refused");
+        if !skipped_lines.is_empty() {
+            summary.push_str(&format!(", {} skipped", skipped_lines.len()));
+        }
+        if rolled_back {
+            summary.push_str(&format!(
+                "; nothing was added because {} refused: fix {} and run the manifest again, \
+                 or give --partial to add the {ok} that can be",
+                if refused == 1 {
+                    "a row was"
+                } else {
+                    "rows were"
+                },
+                if refused == 1 { "it" } else { "them" },
+            ));
         }
         eprintln!("{summary}");
     }
-    if added > 0 {
+    if added_count > 0 {
         if args.no_index {
             eprintln!(
                 "not indexed (--no-index): the next command that reads the index will index {}",
-                if added == 1 { "it" } else { "them" }
+                if added_count == 1 { "it" } else { "them" }
             );
         } else {
             match ctx.update_index(&corpus, false) {
@@ -169,6 +348,24 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         }
     }
     Ok(if refused > 0 { 2 } else { 0 })
+}
+
+/// ` (南通市, 通政发〔2022〕18号, 2022-03-15, OCR 91.3%)`, or nothing.
+fn describe(e: &Entry) -> String {
+    let mut what = vec![];
+    for v in [&e.jurisdiction, &e.doc_number, &e.date] {
+        if !v.is_empty() {
+            what.push(v.clone());
+        }
+    }
+    if !e.ocr.is_empty() {
+        what.push(format!("read by OCR, mean confidence {}%", e.ocr));
+    }
+    if what.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", what.join(", "))
+    }
 }
 
 /// `note: X.txt: no doc number, no issuer detected; set them with policy-diff meta ID`,
@@ -198,8 +395,9 @@ fn missing_note(file: &Path, e: &Entry) -> Option<String> {
 
 /// Files named on the command line, and the files of folders (recursively,
 /// in name order), skipping hidden entries, the corpus and index folders,
-/// symbolic links to folders, and files of other types.
-fn expand(paths: &[PathBuf], own: &[&Path]) -> Vec<Candidate> {
+/// symbolic links to folders, files of other types, and images unless
+/// `images` (`--ocr always`).
+fn expand(paths: &[PathBuf], own: &[&Path], images: bool) -> Vec<Candidate> {
     let own: Vec<PathBuf> = own
         .iter()
         .filter_map(|p| std::fs::canonicalize(p).ok())
@@ -207,7 +405,7 @@ fn expand(paths: &[PathBuf], own: &[&Path]) -> Vec<Candidate> {
     let mut out = vec![];
     for p in paths {
         if p.is_dir() {
-            walk(p, &own, &mut out);
+            walk(p, &own, images, &mut out);
         } else {
             out.push(Candidate::File(p.clone()));
         }
@@ -215,7 +413,7 @@ fn expand(paths: &[PathBuf], own: &[&Path]) -> Vec<Candidate> {
     out
 }
 
-fn walk(dir: &Path, own: &[PathBuf], out: &mut Vec<Candidate>) {
+fn walk(dir: &Path, own: &[PathBuf], images: bool, out: &mut Vec<Candidate>) {
     if std::fs::canonicalize(dir).is_ok_and(|c| own.contains(&c)) {
         return;
     }
@@ -237,13 +435,17 @@ fn walk(dir: &Path, own: &[PathBuf], out: &mut Vec<Candidate>) {
         let path = e.path();
         let Ok(ft) = e.file_type() else { continue };
         if ft.is_dir() {
-            walk(&path, own, out);
+            walk(&path, own, images, out);
         } else if ft.is_symlink() && path.is_dir() {
             continue;
+        } else if !images && extract::is_image_name(&path) {
+            // A folder's pictures are mostly logos and photos: read them by
+            // OCR only when asked.
+            out.push(Candidate::Skipped(
+                path,
+                "an image (name it, or give --ocr always, to read it by OCR)".into(),
+            ));
         } else if extract::is_supported(&path) {
-            out.push(Candidate::File(path));
-        } else if extract::extension_of(&path).is_some_and(|x| x == "doc" || x == "wps") {
-            // Documents, but in a format we cannot read: say so as a refusal.
             out.push(Candidate::File(path));
         } else {
             let why = match extract::extension_of(&path) {

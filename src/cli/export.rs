@@ -55,6 +55,10 @@ struct Row<'a> {
     text: &'a str,
     topics: Vec<String>,
     responsible_units: &'a [String],
+    /// The document's text was recognized by OCR: Tesseract's mean word
+    /// confidence (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ocr_confidence: Option<f64>,
 }
 
 /// Where rows go: JSON lines, or CSV whose every cell is made safe for
@@ -121,6 +125,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             "text",
             "topics",
             "responsible_units",
+            "ocr_confidence",
         ],
     )?;
     for d in &docs {
@@ -135,6 +140,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 text: &p.text,
                 topics: policy_diff::topics::topic_ids(tax, p),
                 responsible_units: &p.responsible_units,
+                ocr_confidence: d.entry.ocr.parse().ok(),
             };
             let kind = serde_json::to_value(p.kind)?
                 .as_str()
@@ -152,6 +158,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                     row.text,
                     &row.topics.join(";"),
                     &row.responsible_units.join(";"),
+                    &d.entry.ocr,
                 ],
             )?;
         }

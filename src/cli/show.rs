@@ -68,6 +68,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             } else {
                 writeln!(out, "{}", p.heading)?;
                 writeln!(out, "{}", policy_diff::corpus::citation(&doc.entry, p))?;
+                if let Some(note) = ocr_note(&doc.entry) {
+                    writeln!(out, "{note}")?;
+                }
                 writeln!(out)?;
                 writeln!(out, "{}", p.text)?;
                 if !p.responsible_units.is_empty() {
@@ -91,6 +94,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 if !fields.is_empty() {
                     writeln!(out, "{}", fields.join(" · "))?;
                 }
+                if let Some(note) = ocr_note(e) {
+                    writeln!(out, "{note}")?;
+                }
                 let mut last_path: Vec<String> = vec![];
                 for p in &doc.provisions {
                     for (depth, h) in p.path.iter().enumerate() {
@@ -106,4 +112,20 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `OCR: …` for a document whose text was recognized by OCR.
+fn ocr_note(e: &policy_diff::corpus::Entry) -> Option<String> {
+    (!e.ocr.is_empty()).then(|| {
+        format!(
+            "OCR: text recognized from a scan by Tesseract, mean word confidence {}%; \
+             check quotations against the original ({})",
+            e.ocr,
+            if e.original.is_empty() {
+                &e.source
+            } else {
+                &e.original
+            }
+        )
+    })
 }

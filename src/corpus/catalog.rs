@@ -48,6 +48,10 @@ pub struct Entry {
     /// The original bytes when the text was extracted from another format.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub original: String,
+    /// Set when the text was recognized by OCR (a scan or an image):
+    /// Tesseract's mean word confidence, 0 to 100 (`"91.3"`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ocr: String,
     /// Fields set by hand; detection never overwrites them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manual: Vec<String>,

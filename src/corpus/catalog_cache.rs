@@ -67,7 +67,7 @@ pub fn read_beside(corpus_dir: &Path) -> Option<(Sig, Catalog)> {
     Some((sig, decode(body)?))
 }
 
-const MAGIC: &[u8] = b"policy-diff catalog 2\n";
+const MAGIC: &[u8] = b"policy-diff catalog 3\n";
 
 struct Out(Vec<u8>);
 
@@ -117,6 +117,7 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
             implements,
             source,
             original,
+            ocr,
             manual,
         } = e;
         for s in [
@@ -134,6 +135,7 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
             kind,
             source,
             original,
+            ocr,
         ] {
             o.str(s);
         }
@@ -211,6 +213,7 @@ fn entry(i: &mut In) -> Option<Entry> {
         implements: vec![],
         source: i.str()?,
         original: i.str()?,
+        ocr: i.str()?,
         manual: vec![],
     };
     for _ in 0..i.len()? {
@@ -237,7 +240,7 @@ fn skip(i: &mut In) -> Option<()> {
         i.0 = i.0.get(n..)?;
         Some(())
     };
-    for _ in 0..14 {
+    for _ in 0..15 {
         bytes(i)?;
     }
     for _ in 0..i.len()? {
@@ -291,6 +294,7 @@ mod tests {
             ],
             source: s("003.txt"),
             original: s("originals/a.pdf"),
+            ocr: s("91.3"),
             manual: vec![s("level"), s("date")],
         });
         let bytes = encode(&catalog);

@@ -5,11 +5,13 @@ pub mod catalog;
 mod catalog_cache;
 pub mod dates;
 pub mod enactment;
-pub mod extract;
+/// Former home of [`crate::ingest`] (files to text).
+pub use crate::ingest as extract;
 pub mod layout;
 pub mod load;
 pub mod meta;
 pub mod names;
+pub mod near_duplicate;
 pub mod numbering;
 pub mod pending;
 pub mod provision;
@@ -279,34 +281,58 @@ impl Corpus {
     }
 
     /// Add documents in any format `extract` reads (text in any common
-    /// encoding, Markdown, HTML, .docx, PDF): the extracted text goes to
-    /// `docs/<id>.txt` (UTF-8), the original file, when it differs, to
-    /// `originals/<id>.<ext>`; the metadata is detected from the text, with
-    /// `overrides` taking precedence (and marked manual). Each file gets its
-    /// own result; a refused file changes nothing. The files are written
-    /// first and the catalog once at the end (atomically), so a crash leaves
-    /// at most unreferenced files, which nothing reads.
+    /// encoding, Markdown, HTML, .docx, PDF, .doc, .wps, OFD, scans and
+    /// images): see [`Corpus::add_each`]; the same `overrides` for every
+    /// file, and near-duplicates kept (`add` refuses them; see
+    /// [`AddOptions::allow_near_duplicate`]).
     pub fn add_files(
         &mut self,
         sources: &[&Path],
         overrides: &meta::Detected,
     ) -> Vec<Result<Entry>> {
-        let mut overrides = overrides.clone();
-        if let Err(e) = normalize_overrides(&mut overrides) {
-            let msg = e.to_string();
-            return sources
-                .iter()
-                .map(|_| Err(Error::Usage(msg.clone())))
-                .collect();
-        }
-        self.complete_jurisdiction(&mut overrides);
-        let mut results = Vec::with_capacity(sources.len());
+        let items: Vec<(&Path, meta::Detected)> =
+            sources.iter().map(|s| (*s, overrides.clone())).collect();
+        // As before near-duplicates were refused: callers building a
+        // corpus from a known set keep every document.
+        let options = AddOptions {
+            allow_near_duplicate: true,
+            ..Default::default()
+        };
+        self.add_each(&items, &options).results
+    }
+
+    /// Add documents, each with its own metadata given by hand: the
+    /// extracted text goes to `docs/<id>.txt` (UTF-8), the original file,
+    /// when it differs, to `originals/<id>.<ext>`; the metadata is detected
+    /// from the text, with the given fields taking precedence (and marked
+    /// manual). Each file gets its own result; a refused file changes
+    /// nothing, and with [`AddOptions::all_or_nothing`] one refusal means
+    /// nothing is added. The files are written first and the catalog once at
+    /// the end (atomically), so a crash leaves at most unreferenced files,
+    /// which nothing reads.
+    pub fn add_each(
+        &mut self,
+        items: &[(&Path, meta::Detected)],
+        options: &AddOptions<'_>,
+    ) -> Added {
+        let mut results = Vec::with_capacity(items.len());
         let mut written = vec![];
-        for source in sources {
-            let r = self.stage_file(source, &overrides, &mut written);
+        let mut bodies = Bodies::default();
+        for (source, overrides) in items {
+            let mut overrides = overrides.clone();
+            let r = normalize_overrides(&mut overrides).and_then(|_| {
+                self.complete_jurisdiction(&mut overrides);
+                self.stage_file(source, &overrides, options, &mut bodies, &mut written)
+            });
+            if let Some(p) = options.files_progress {
+                p.step();
+            }
             results.push(r);
         }
-        let saved = if results.iter().any(|r| r.is_ok()) {
+        let refused = results.iter().any(|r| r.is_err());
+        let saved = if options.all_or_nothing && refused {
+            Err(Error::Other(String::new()))
+        } else if results.iter().any(|r| r.is_ok()) {
             let ids: Vec<String> = results
                 .iter()
                 .filter_map(|r| r.as_ref().ok().map(|e| e.id.clone()))
@@ -324,21 +350,33 @@ impl Corpus {
                 let _ = std::fs::remove_file(f);
             }
             pending::done(&self.dir);
-            if results.iter().all(|r| r.is_err()) {
-                return results;
+            if results.iter().any(|r| r.is_ok()) {
+                // Entries were staged (and the catalog maybe taken): what is
+                // on disk stands, and is no longer known entry by entry.
+                self.catalog = Catalog::load(&self.dir).unwrap_or_default();
+                self.journal = None;
+                self.loaded = None;
+            }
+            if results.iter().all(|r| r.is_err()) || (options.all_or_nothing && refused) {
+                return Added {
+                    results,
+                    committed: false,
+                };
             }
             let msg = e.to_string();
-            self.catalog = Catalog::load(&self.dir).unwrap_or_default();
-            // What is on disk is no longer known entry by entry.
-            self.journal = None;
-            self.loaded = None;
-            return results
-                .into_iter()
-                .map(|r| r.and_then(|_| Err(Error::Other(msg.clone()))))
-                .collect();
+            return Added {
+                results: results
+                    .into_iter()
+                    .map(|r| r.and_then(|_| Err(Error::Other(msg.clone()))))
+                    .collect(),
+                committed: false,
+            };
         }
         pending::done(&self.dir);
-        results
+        Added {
+            results,
+            committed: true,
+        }
     }
 
     /// Remove the files an interrupted `add` left that no catalog entry
@@ -358,6 +396,8 @@ impl Corpus {
         &mut self,
         source: &Path,
         overrides: &meta::Detected,
+        options: &AddOptions<'_>,
+        bodies: &mut Bodies,
         written: &mut Vec<PathBuf>,
     ) -> Result<Entry> {
         let md = std::fs::metadata(source)
@@ -381,7 +421,7 @@ impl Corpus {
         if let Some(existing) = self.holder_of_original(&bytes, &original_hash) {
             return Err(already(source, existing));
         }
-        let extracted = extract::extract(source, &bytes)?;
+        let extracted = extract::extract_with(source, &bytes, &options.extract)?;
         if extracted.text.trim().is_empty() {
             return Err(Error::input(
                 source,
@@ -398,6 +438,20 @@ impl Corpus {
         let hash = content_hash(extracted.text.as_bytes());
         if let Some(existing) = self.catalog.documents.iter().find(|d| d.hash == hash) {
             return Err(already(source, existing));
+        }
+        if !options.allow_near_duplicate {
+            if let Some((existing, share)) = self.near_duplicate_of(&extracted.text, bodies) {
+                return Err(Error::input(
+                    source,
+                    format!(
+                        "{:.1}% the same text as '{}' (《{}》), already in the corpus \
+                         (add it with --allow-near-duplicate to keep both)",
+                        (share * 1000.0).floor() / 10.0,
+                        existing.id,
+                        existing.title
+                    ),
+                ));
+            }
         }
         let mut detected = meta::detect(&extracted.text);
         merge_overrides(&mut detected, overrides);
@@ -424,6 +478,9 @@ impl Corpus {
         };
         entry.apply_detected(&detected);
         entry.manual = manual_fields(overrides);
+        if let Some(ocr) = extracted.ocr {
+            entry.ocr = format!("{:.1}", ocr.confidence);
+        }
         if !original.is_empty() {
             pending::note(&self.dir, &original)?;
             let path = self.dir.join(&original);
@@ -440,6 +497,47 @@ impl Corpus {
         written.push(path);
         self.catalog.documents.push(entry.clone());
         Ok(entry)
+    }
+
+    /// The document already in the corpus whose body is at least
+    /// [`near_duplicate::THRESHOLD`] the same as `text`'s, and how much.
+    /// Bodies are computed once per `add` and only for documents whose
+    /// stored text is of a size that could match.
+    fn near_duplicate_of(&self, text: &str, bodies: &mut Bodies) -> Option<(&Entry, f64)> {
+        let body = near_duplicate::Body::of(text);
+        if body.is_empty() {
+            return None;
+        }
+        let size = text.len() as f64;
+        let mut best: Option<(&Entry, f64)> = None;
+        for e in &self.catalog.documents {
+            let b = match bodies.0.get(&e.id) {
+                Some(b) => b,
+                None => {
+                    // Page numbers, headers and whitespace change the size a
+                    // little; a text of half or twice the size cannot match.
+                    let path = self.dir.join(&e.file);
+                    let len = std::fs::metadata(&path)
+                        .map(|m| m.len() as f64)
+                        .unwrap_or(0.0);
+                    if len < size / 2.0 || len > size * 2.0 {
+                        continue;
+                    }
+                    let Ok(t) = load::read_text(&path) else {
+                        continue;
+                    };
+                    bodies
+                        .0
+                        .entry(e.id.clone())
+                        .or_insert_with(|| near_duplicate::Body::of(&t.text))
+                }
+            };
+            let s = body.similarity(b);
+            if s >= near_duplicate::THRESHOLD && best.is_none_or(|(_, x)| s > x) {
+                best = Some((e, s));
+            }
+        }
+        best
     }
 
     /// The document whose original bytes (or stored text) are `bytes`.
@@ -545,6 +643,31 @@ impl Corpus {
         Ok((self.catalog.documents[pos].clone(), changed))
     }
 }
+
+/// How `add` treats the files it is given.
+#[derive(Clone, Copy, Default)]
+pub struct AddOptions<'a> {
+    /// OCR and progress of the extraction.
+    pub extract: extract::Options<'a>,
+    /// Keep a document whose text is nearly the same as one in the corpus.
+    pub allow_near_duplicate: bool,
+    /// When any file is refused, add none (a manifest).
+    pub all_or_nothing: bool,
+    /// Told of each file done (the caller started the count).
+    pub files_progress: Option<&'a dyn extract::Progress>,
+}
+
+/// What [`Corpus::add_each`] did: one result per file, and whether the
+/// catalog was written (false when nothing was added).
+#[derive(Debug)]
+pub struct Added {
+    pub results: Vec<Result<Entry>>,
+    pub committed: bool,
+}
+
+/// Bodies of the corpus's documents computed during one `add` (by id).
+#[derive(Default)]
+struct Bodies(std::collections::HashMap<String, near_duplicate::Body>);
 
 /// Held while a process changes the corpus (see [`Corpus::open_for_writing`]).
 #[derive(Debug)]
