@@ -4,16 +4,12 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use common::*;
 use policy_diff::corpus::Corpus;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
 const COLUMNS: [&str; 3] = ["连云港经济技术开发区", "连云港市", "南通市"];
 const SCRIPT: &str = "<script>alert(1)</script>";
 
@@ -49,44 +45,7 @@ fn hostile_corpus(root: &Path) -> PathBuf {
 
 /// Run Chromium headless on `page` with a fresh profile; its stdout.
 fn dump_dom(page: &Path, profile: &Path) -> String {
-    let mut child = std::process::Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        stdout.read_to_string(&mut s).unwrap();
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "chromium failed: {status}");
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    reader.join().unwrap()
+    chromium("--dump-dom", &format!("file://{}", page.display()), profile)
 }
 
 #[test]

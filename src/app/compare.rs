@@ -44,12 +44,7 @@ impl Workspace {
     /// typo fails before any parsing), the index is brought up to date, and
     /// only the documents with provisions on the topic are parsed.
     pub fn compare(&self, req: &CompareRequest) -> Result<Comparison> {
-        if !(req.threshold > 0.0 && req.threshold <= 1.0) {
-            return Err(Error::Usage(format!(
-                "--threshold must be in (0, 1], got {}",
-                req.threshold
-            )));
-        }
+        super::check_threshold(req.threshold)?;
         let tax = self.taxonomy()?;
         let topic = tax.resolve(&req.topic)?;
         let corpus = self.corpus()?;

@@ -3,7 +3,7 @@
 
 use crate::compare::{self, diff::DocumentDiff, reuse};
 use crate::corpus::Provision;
-use crate::{Error, Result};
+use crate::Result;
 
 use super::Workspace;
 
@@ -23,12 +23,7 @@ impl Workspace {
     /// comes from them and a fixed background, so the rest of the corpus
     /// never moves the result.
     pub fn diff(&self, req: &DiffRequest) -> Result<DocumentDiff> {
-        if !(req.threshold > 0.0 && req.threshold <= 1.0) {
-            return Err(Error::Usage(format!(
-                "--threshold must be in (0, 1], got {}",
-                req.threshold
-            )));
-        }
+        super::check_threshold(req.threshold)?;
         let corpus = self.corpus()?;
         let entry_a = corpus.entry(&req.a)?.clone();
         let entry_b = corpus.entry(&req.b)?.clone();

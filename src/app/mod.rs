@@ -331,6 +331,17 @@ impl Workspace {
     }
 }
 
+/// A link threshold as a user gives it: in (0, 1].
+pub(crate) fn check_threshold(t: f64) -> Result<()> {
+    if t > 0.0 && t <= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--threshold must be in (0, 1], got {t}"
+        )))
+    }
+}
+
 impl Workspace {
     /// A document named whole (id, 文号 or a unique part of the title), or
     /// one of its provisions (`DOC:SEQ`): the parsed document and the

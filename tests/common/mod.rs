@@ -112,3 +112,46 @@ pub fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
         .all(|r| r.is_ok()));
     (dir, corpus_dir)
 }
+
+/// Debian's chromium, for the browser tests (`./.ci/test` installs it).
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Run Chromium headless with a fresh profile on `url` with `extra`
+/// arguments; its stdout.
+pub fn chromium(extra: &str, url: &str, profile: &Path) -> String {
+    let mut child = std::process::Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1200,900",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(extra)
+        .arg(url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    use std::io::Read;
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    reader.join().unwrap()
+}
