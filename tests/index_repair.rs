@@ -7,24 +7,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use policy_diff::corpus::{Corpus, Provision};
-use policy_diff::index::{IndexDir, Options, Reader, SearchFilter, Topics};
+use policy_diff::corpus::Corpus;
+use policy_diff::index::{IndexDir, Options, Reader, SearchFilter};
 use policy_diff::query::Query;
-
-fn no_topics(_: &Provision) -> Vec<String> {
-    vec![]
-}
-
-fn options() -> Options<'static> {
-    Options {
-        rebuild: false,
-        progress: false,
-        topics: Topics {
-            version: "none".into(),
-            classify: &no_topics,
-        },
-    }
-}
 
 fn phrase_hits(reader: &Reader, phrase: &str) -> BTreeSet<String> {
     let q = Query::Phrase(phrase.to_string());
@@ -77,7 +62,7 @@ fn a_truncated_or_overwritten_chunk_is_noticed_and_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
         let corpus = corpus();
         let index = IndexDir::new(dir.path());
-        index.update(&corpus, &options()).unwrap();
+        index.update(&corpus, &index_options(false)).unwrap();
         let expected = phrase_hits(&index.reader().unwrap(), "财政自主权");
         assert!(expected.len() >= 2, "{expected:?}");
         let chunks = files_starting(&live_generation(dir.path()), "chars-");
@@ -90,7 +75,7 @@ fn a_truncated_or_overwritten_chunk_is_noticed_and_rebuilt() {
         );
         let e = index.reader().err().expect("no reader on a damaged index");
         assert!(e.to_string().contains("policy-diff index"), "{what}: {e}");
-        let again = index.update(&corpus, &options()).unwrap();
+        let again = index.update(&corpus, &index_options(false)).unwrap();
         assert!(
             again
                 .rebuilt
@@ -116,7 +101,7 @@ fn many_small_updates_keep_the_ordinal_space_small() {
     let (dir, corpus_dir) = seeded_corpus();
     let index = IndexDir::new(&dir.path().join("index"));
     let first = index
-        .update(&Corpus::open(&corpus_dir).unwrap(), &options())
+        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
         .unwrap();
     let mut indexed = first.indexed_provisions as u64;
     let c = Corpus::open(&corpus_dir).unwrap();
@@ -137,7 +122,7 @@ fn many_small_updates_keep_the_ordinal_space_small() {
             std::fs::write(path, original.replacen('。', &format!("{marker}。"), 1)).unwrap();
         }
         let s = index
-            .update(&Corpus::open(&corpus_dir).unwrap(), &options())
+            .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
             .unwrap();
         assert_eq!((s.updated, s.rebuilt.as_deref()), (3, None), "edit {k}");
         indexed += s.indexed_provisions as u64;
@@ -156,7 +141,7 @@ fn temporary_files_of_a_killed_writer_are_removed_by_the_next_update() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus();
     let index = IndexDir::new(dir.path());
-    index.update(&corpus, &options()).unwrap();
+    index.update(&corpus, &index_options(false)).unwrap();
     let gen = live_generation(dir.path());
     let leftovers = [
         gen.join("chars-Ab12Cd.tmp"),
@@ -171,7 +156,7 @@ fn temporary_files_of_a_killed_writer_are_removed_by_the_next_update() {
     for p in &foreign {
         std::fs::write(p, b"not ours").unwrap();
     }
-    let s = index.update(&corpus, &options()).unwrap();
+    let s = index.update(&corpus, &index_options(false)).unwrap();
     assert_eq!((s.unchanged, s.rebuilt), (5, None));
     for p in &leftovers {
         assert!(!p.exists(), "{} was left", p.display());
@@ -198,14 +183,14 @@ fn readers_racing_rebuilds_open_the_new_generation() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus();
     let index = IndexDir::new(dir.path());
-    index.update(&corpus, &options()).unwrap();
+    index.update(&corpus, &index_options(false)).unwrap();
     let expected = phrase_hits(&index.reader().unwrap(), "财政自主权");
     let done = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
             let rebuild = Options {
                 rebuild: true,
-                ..options()
+                ..index_options(false)
             };
             for _ in 0..6 {
                 IndexDir::new(dir.path()).update(&corpus, &rebuild).unwrap();

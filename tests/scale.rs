@@ -6,24 +6,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{cli, copy_dir, repo};
+use common::{cli, copy_dir, index_options, repo};
 use policy_diff::corpus::Corpus;
-use policy_diff::index::{Check, IndexDir, Options, Topics};
-
-fn no_topics(_: &policy_diff::corpus::Provision) -> Vec<String> {
-    vec![]
-}
-
-fn options() -> Options<'static> {
-    Options {
-        rebuild: false,
-        progress: false,
-        topics: Topics {
-            version: "none".into(),
-            classify: &no_topics,
-        },
-    }
-}
+use policy_diff::index::{Check, IndexDir};
 
 /// A copy of the bundled corpus in a temporary directory, with its index path.
 fn copied() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -110,7 +95,7 @@ fn an_edit_in_place_is_picked_up_by_index_and_by_the_thorough_check() {
 fn files_created_removed_or_renamed_and_the_catalog_are_signals() {
     let (_dir, corpus, index) = copied();
     let dir = IndexDir::new(&index);
-    dir.update(&Corpus::open(&corpus).unwrap(), &options())
+    dir.update(&Corpus::open(&corpus).unwrap(), &index_options(false))
         .unwrap();
     let c = Corpus::open(&corpus).unwrap();
     assert_eq!(
@@ -130,7 +115,7 @@ fn files_created_removed_or_renamed_and_the_catalog_are_signals() {
     std::fs::rename(&tmp, &path).unwrap();
     let why = dir.staleness_with(&c, "none", Check::Signals).unwrap();
     assert!(why.is_some_and(|w| w.contains("1 changed")));
-    dir.update(&c, &options()).unwrap();
+    dir.update(&c, &index_options(false)).unwrap();
     assert_eq!(
         dir.staleness_with(&c, "none", Check::Signals).unwrap(),
         None
@@ -146,13 +131,13 @@ fn files_created_removed_or_renamed_and_the_catalog_are_signals() {
         why.is_some_and(|w| w.contains("1 changed")),
         "the first entry's title"
     );
-    dir.update(&c, &options()).unwrap();
+    dir.update(&c, &index_options(false)).unwrap();
     // A stray file beside the documents moves the directory but changes
     // nothing: the next update records the signals again, indexing nothing.
     std::fs::write(corpus.join("docs/.notes.swp"), b"x").unwrap();
     let why = dir.staleness_with(&c, "none", Check::Signals).unwrap();
     assert!(why.is_some());
-    let s = dir.update(&c, &options()).unwrap();
+    let s = dir.update(&c, &index_options(false)).unwrap();
     assert_eq!((s.added, s.updated, s.indexed_provisions), (0, 0, 0));
     assert_eq!(
         dir.staleness_with(&c, "none", Check::Signals).unwrap(),
@@ -164,7 +149,7 @@ fn files_created_removed_or_renamed_and_the_catalog_are_signals() {
 fn an_interrupted_update_makes_readers_look_at_every_file() {
     let (_dir, corpus, index) = copied();
     let dir = IndexDir::new(&index);
-    dir.update(&Corpus::open(&corpus).unwrap(), &options())
+    dir.update(&Corpus::open(&corpus).unwrap(), &index_options(false))
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     edit_in_place(
@@ -178,7 +163,7 @@ fn an_interrupted_update_makes_readers_look_at_every_file() {
     let c = Corpus::open(&corpus).unwrap();
     let why = dir.staleness_with(&c, "none", Check::Signals).unwrap();
     assert!(why.is_some_and(|w| w.contains("1 changed")));
-    dir.update(&c, &options()).unwrap();
+    dir.update(&c, &index_options(false)).unwrap();
     assert!(!index.join("CHECKING").exists());
     assert_eq!(
         dir.staleness_with(&c, "none", Check::Signals).unwrap(),

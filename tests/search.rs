@@ -6,30 +6,15 @@ use std::collections::BTreeSet;
 
 use common::*;
 use policy_diff::corpus::{Corpus, Provision};
-use policy_diff::index::{IndexDir, Options, Reader, SearchFilter, Topics};
+use policy_diff::index::{IndexDir, Reader, SearchFilter};
 use policy_diff::query::{parse, Query};
 use policy_diff::text::{fold, segment};
-
-fn no_topics(_: &Provision) -> Vec<String> {
-    vec![]
-}
-
-fn options(rebuild: bool) -> Options<'static> {
-    Options {
-        rebuild,
-        progress: false,
-        topics: Topics {
-            version: "none".into(),
-            classify: &no_topics,
-        },
-    }
-}
 
 fn indexed_seeds() -> (tempfile::TempDir, Reader, Vec<Provision>) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus();
     let summary = IndexDir::new(dir.path())
-        .update(&corpus, &options(false))
+        .update(&corpus, &index_options(false))
         .unwrap();
     assert_eq!(summary.added, 5);
     let provisions: Vec<Provision> = corpus
@@ -253,13 +238,13 @@ fn incremental_update_touches_only_what_changed() {
     let (dir, corpus_dir) = seeded_corpus();
     let c = Corpus::open(&corpus_dir).unwrap();
     let index = IndexDir::new(&dir.path().join("index"));
-    let first = index.update(&c, &options(false)).unwrap();
+    let first = index.update(&c, &index_options(false)).unwrap();
     assert_eq!((first.added, first.updated, first.removed), (5, 0, 0));
     let (live, file) = index.text_bytes().unwrap().unwrap();
     assert_eq!(live, file, "a fresh text file holds only live texts");
     assert!(live > 200_000, "{live}");
     // Nothing changed: nothing indexed.
-    let again = index.update(&c, &options(false)).unwrap();
+    let again = index.update(&c, &index_options(false)).unwrap();
     assert_eq!(
         (
             again.added,
@@ -280,7 +265,7 @@ fn incremental_update_touches_only_what_changed() {
     std::fs::write(&path, text).unwrap();
     let c = Corpus::open(&corpus_dir).unwrap();
     assert!(index.staleness(&c, "none").unwrap().is_some());
-    let changed = index.update(&c, &options(false)).unwrap();
+    let changed = index.update(&c, &index_options(false)).unwrap();
     assert_eq!(
         (
             changed.added,
@@ -320,7 +305,7 @@ fn incremental_update_touches_only_what_changed() {
         file2 - live2
     );
     // A rebuild starts from nothing and gives the same answers.
-    let rebuilt = index.update(&c, &options(true)).unwrap();
+    let rebuilt = index.update(&c, &index_options(true)).unwrap();
     assert_eq!(rebuilt.added, 5);
     assert_eq!(index.text_bytes().unwrap(), Some((live2, live2)));
     assert_eq!(phrase_hits(&index.reader().unwrap(), "青年英才").0, 1);
@@ -344,7 +329,7 @@ fn many_small_updates_keep_phrases_exact_and_the_postings_few() {
     let index_dir = dir.path().join("index");
     let index = IndexDir::new(&index_dir);
     index
-        .update(&Corpus::open(&corpus_dir).unwrap(), &options(false))
+        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
         .unwrap();
     assert_eq!(chunk_files(&index_dir).len(), 1);
     // A file a crashed update left behind.
@@ -365,7 +350,7 @@ fn many_small_updates_keep_phrases_exact_and_the_postings_few() {
         )
         .unwrap();
         let c = Corpus::open(&corpus_dir).unwrap();
-        let s = index.update(&c, &options(false)).unwrap();
+        let s = index.update(&c, &index_options(false)).unwrap();
         assert_eq!((s.updated, s.unchanged), (1, 4), "edit {k}");
         let reader = index.reader().unwrap();
         assert_eq!(phrase_hits(&reader, &marker).0, 1, "edit {k}");
@@ -421,7 +406,7 @@ fn a_generation_missing_its_states_or_texts_is_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
         let corpus = corpus();
         let index = IndexDir::new(dir.path());
-        index.update(&corpus, &options(false)).unwrap();
+        index.update(&corpus, &index_options(false)).unwrap();
         assert_eq!(index.staleness(&corpus, "none").unwrap(), None);
         let gen = std::fs::read_dir(dir.path())
             .unwrap()
@@ -438,7 +423,7 @@ fn a_generation_missing_its_states_or_texts_is_rebuilt() {
             index.staleness(&corpus, "none").unwrap().is_some(),
             "{victim}"
         );
-        let again = index.update(&corpus, &options(false)).unwrap();
+        let again = index.update(&corpus, &index_options(false)).unwrap();
         assert!(again.rebuilt.is_some(), "{victim}: {again:?}");
         assert_eq!(again.added, 5);
         let (n, _) = phrase_hits(&index.reader().unwrap(), "财政自主权");
@@ -451,7 +436,7 @@ fn the_cheap_freshness_check_passes_an_untouched_corpus_and_catches_a_touched_fi
     let (dir, corpus_dir) = seeded_corpus();
     let c = Corpus::open(&corpus_dir).unwrap();
     let index = IndexDir::new(&dir.path().join("index"));
-    index.update(&c, &options(false)).unwrap();
+    index.update(&c, &index_options(false)).unwrap();
     let payload = index.reader().unwrap().payload;
     // The fast path (no hashing, no plan) is taken when nothing changed...
     assert!(policy_diff::index::state::unchanged(&c, &payload));
@@ -465,7 +450,7 @@ fn the_cheap_freshness_check_passes_an_untouched_corpus_and_catches_a_touched_fi
     // Same content: nothing is re-indexed, but the new stamps are recorded
     // so that the next check is cheap again.
     assert!(index.staleness(&c, "none").unwrap().is_some());
-    let s = index.update(&c, &options(false)).unwrap();
+    let s = index.update(&c, &index_options(false)).unwrap();
     assert_eq!((s.added, s.updated, s.indexed_provisions), (0, 0, 0));
     let payload = index.reader().unwrap().payload;
     assert!(policy_diff::index::state::unchanged(&c, &payload));

@@ -82,6 +82,22 @@ pub fn cli(corpus: &Path, index: &Path) -> assert_cmd::Command {
     c
 }
 
+/// Index options without topics and without progress bars (tests of the
+/// index itself).
+pub fn index_options(rebuild: bool) -> policy_diff::index::Options<'static> {
+    fn no_topics(_: &Provision) -> Vec<String> {
+        vec![]
+    }
+    policy_diff::index::Options {
+        rebuild,
+        progress: false,
+        topics: policy_diff::index::Topics {
+            version: "none".into(),
+            classify: &no_topics,
+        },
+    }
+}
+
 /// Run `cmd` with `args` and `--format json`; it must succeed; its stdout parsed.
 pub fn run_json(mut cmd: assert_cmd::Command, args: &[&str]) -> serde_json::Value {
     let out = cmd.args(args).args(["--format", "json"]).output().unwrap();
