@@ -131,18 +131,6 @@ pub fn folded_heading(p: &Provision) -> String {
     p.folded_heading()
 }
 
-/// Byte offset in `folded` where a trailing responsible-units note starts.
-fn units_note_start(folded: &str) -> Option<usize> {
-    const LABELS: [&str; 5] = ["责任单位", "牵头单位", "责任部门", "责任主体", "牵头部门"];
-    let pos = LABELS.iter().filter_map(|l| folded.rfind(l)).max()?;
-    // Include an opening bracket right before the label.
-    let before = &folded[..pos];
-    Some(match before.chars().last() {
-        Some(c @ ('(' | '〔' | '【' | '[')) => pos - c.len_utf8(),
-        _ => pos,
-    })
-}
-
 /// Words of a folded text that count for similarity: no bare numbers.
 pub(crate) fn content_words(folded: &str) -> Vec<segment::Word<'_>> {
     segment::words_fine(folded)
@@ -244,7 +232,7 @@ impl SimilarityModel {
     /// Prepare `p` for comparison.
     pub fn vector(&self, p: &Provision) -> ProvisionVector {
         let folded = folded_body(p);
-        let units_at = units_note_start(&folded).unwrap_or(folded.len());
+        let units_at = crate::text::units::unit_note_start(&folded).unwrap_or(folded.len());
         let mut counts: HashMap<u64, f32> = HashMap::new();
         let mut terms: HashMap<u64, String> = HashMap::new();
         let mut add = |word: &str, weight: f32| {
@@ -418,7 +406,7 @@ mod tests {
         assert!(folded_body(p).starts_with("提升土地"));
         assert_eq!(folded_heading(p), "提升土地集约利用水平");
         let f = folded_body(p);
-        let at = units_note_start(&f).unwrap();
+        let at = crate::text::units::unit_note_start(&f).unwrap();
         assert!(f[at..].starts_with("〔责任单位"));
     }
 }

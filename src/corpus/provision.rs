@@ -1,10 +1,7 @@
 //! The unit everything compares: one numbered measure (or paragraph, box,
 //! table row, article) with its heading path and responsible units.
 
-use std::sync::LazyLock;
-
 use crate::text::fold;
-use memchr::memmem::Finder;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,24 +129,7 @@ impl Provision {
                 }
             }
         }
-        let Some(pos) = last_label(t) else {
-            return t.len();
-        };
-        // A note, not a mention: the label (责任单位 and the like, four
-        // characters) opens a bracket or a sentence and a colon follows it
-        // (`（责任单位：…）`, `。牵头单位：…`); `明确牵头单位和工作责任` is text.
-        let after = &t[pos..];
-        let colon = after
-            .char_indices()
-            .nth(4)
-            .is_some_and(|(i, _)| after[i..].trim_start().starts_with(['：', ':']));
-        match t[..pos].trim_end().chars().next_back() {
-            Some(c @ ('（' | '(' | '〔' | '【' | '[')) if colon => {
-                t[..pos].trim_end().len() - c.len_utf8()
-            }
-            None | Some('。' | '；' | ';' | '\n' | '）' | ')') if colon => pos,
-            _ => t.len(),
-        }
+        crate::text::units::unit_note_start(t).unwrap_or(t.len())
     }
 
     /// The provision's clauses (see [`crate::text::clauses`]): the body
@@ -201,91 +181,7 @@ impl Clause {
     }
 }
 
-/// Responsible units from a trailing `〔责任单位：…〕` / `（责任单位：…）` note,
-/// split at 、，； outside parentheses.
-pub fn responsible_units(text: &str) -> Vec<String> {
-    let Some(pos) = last_label(text) else {
-        return vec![];
-    };
-    let after = &text[pos..];
-    let Some(colon) = after.find(['：', ':']) else {
-        return vec![];
-    };
-    let colon_len = after[colon..].chars().next().unwrap().len_utf8();
-    let list = &after[colon + colon_len..];
-    let mut units = Vec::new();
-    let mut depth = 0i32;
-    let mut cur = String::new();
-    for c in list.chars() {
-        match c {
-            '（' | '(' | '〔' | '【' => {
-                depth += 1;
-                cur.push(c);
-            }
-            '）' | ')' | '〕' | '】' => {
-                if depth == 0 {
-                    break;
-                }
-                depth -= 1;
-                cur.push(c);
-            }
-            '、' | '，' | ',' | '；' | ';' if depth == 0 => {
-                units.push(std::mem::take(&mut cur));
-            }
-            _ => cur.push(c),
-        }
-    }
-    units.push(cur);
-    let units: Vec<String> = units
-        .into_iter()
-        .map(|u| u.trim().trim_end_matches(['。', '等']).to_string())
-        .filter(|u| !u.is_empty())
-        .collect();
-    join_shared_suffix(units)
-}
-
-/// 各县、区人民政府 is one unit (each county's and district's government), not
-/// 各县 and 区人民政府: a bare 各县 / 各市 / 各县（市） before a unit ending in
-/// 政府 shares its suffix.
-fn join_shared_suffix(units: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(units.len());
-    for u in units {
-        let joins = out.last().is_some_and(|prev| {
-            prev.starts_with('各')
-                && prev.chars().count() <= 5
-                && prev.ends_with(['县', '市', '区', '）', ')'])
-                && u.ends_with("政府")
-        });
-        if joins {
-            let prev = out.last_mut().expect("checked above");
-            prev.push('、');
-            prev.push_str(&u);
-        } else {
-            out.push(u);
-        }
-    }
-    out
-}
-
-/// Where the last of the labels 责任单位, 牵头单位, 责任部门, 责任主体 and
-/// 牵头部门 starts: every occurrence of their first two chars (a SIMD
-/// search, where five reverse searches each scanned the whole text), the
-/// last one followed by the rest of a label.
-fn last_label(text: &str) -> Option<usize> {
-    static ZEREN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("责任"));
-    static QIANTOU: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("牵头"));
-    let b = text.as_bytes();
-    let ends = |finder: &Finder<'_>, ends: &[&str]| {
-        finder
-            .find_iter(b)
-            .filter(|&i| {
-                let tail = &b[i + "责任".len()..];
-                ends.iter().any(|e| tail.starts_with(e.as_bytes()))
-            })
-            .last()
-    };
-    ends(&ZEREN, &["单位", "部门", "主体"]).max(ends(&QIANTOU, &["单位", "部门"]))
-}
+pub use crate::text::units::responsible_units;
 
 fn strip_marker<'a>(folded: &'a str, number: Option<&str>) -> &'a str {
     if let Some(n) = number {
@@ -297,69 +193,4 @@ fn strip_marker<'a>(folded: &'a str, number: Option<&str>) -> &'a str {
         }
     }
     folded
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units() {
-        assert_eq!(
-            responsible_units(
-                "…给予支持。〔责任单位：市商务局、市发改委，各县（市、区）人民政府〕"
-            ),
-            vec!["市商务局", "市发改委", "各县（市、区）人民政府"]
-        );
-        assert_eq!(
-            responsible_units("（责任单位：市财政局、市国资委，各县区、功能板块）"),
-            vec!["市财政局", "市国资委", "各县区", "功能板块"]
-        );
-        assert!(responsible_units("没有责任单位说明的条文。").is_empty());
-        // 004's last measure: "each county's and district's government".
-        assert_eq!(
-            responsible_units("（责任单位：市财政局、市商务局，各县、区人民政府）"),
-            vec!["市财政局", "市商务局", "各县、区人民政府"]
-        );
-        assert_eq!(
-            responsible_units("（责任单位：各县、区政府、市发改委）"),
-            vec!["各县、区政府", "市发改委"]
-        );
-        assert_eq!(
-            responsible_units("牵头部门：甲。责任主体：乙、丙）责任任务"),
-            vec!["乙", "丙"]
-        );
-    }
-
-    #[test]
-    fn last_label_is_the_last_of_the_five() {
-        const LABELS: [&str; 5] = ["责任单位", "牵头单位", "责任部门", "责任主体", "牵头部门"];
-        let pieces = [
-            "责任",
-            "牵头",
-            "单位",
-            "部门",
-            "主体",
-            "责",
-            "任",
-            "：",
-            "x",
-            "牵头责任单位",
-        ];
-        let mut seed = 7u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..(seed % 9) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let expected = LABELS.iter().filter_map(|l| text.rfind(l)).max();
-            assert_eq!(last_label(&text), expected, "{text:?}");
-        }
-    }
 }

@@ -5,5 +5,6 @@ pub mod bigrams;
 pub mod clauses;
 pub mod normalize;
 pub mod segment;
+pub mod units;
 
 pub use normalize::{fold, fold_with_map, is_cjk, is_han};

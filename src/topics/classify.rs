@@ -25,9 +25,7 @@
 //! dense body passes it.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
-use memchr::memmem::Finder;
 use serde::Serialize;
 
 use super::matcher::{Hit, MatchText, Role};
@@ -241,45 +239,11 @@ fn skip_marker(chars: &[char], start: usize, number: &[char]) -> usize {
     i
 }
 
-/// The text without its responsible-unit note: the last tab-separated cell
-/// of a task-table row, or a trailing `（责任单位：…）` / `〔牵头单位：…〕`.
+/// The text without its responsible-unit note (see
+/// [`Provision::body_end`]): the note names who acts, not what the measure
+/// is about.
 fn without_units(p: &Provision) -> &str {
-    let t = p.text.as_str();
-    if p.kind == ProvisionKind::TableRow {
-        if let (Some(first), Some(tab)) = (p.responsible_units.first(), t.rfind('\t')) {
-            if t[tab + 1..].contains(first.as_str()) {
-                return &t[..tab];
-            }
-        }
-    }
-    if let Some(pos) = last_label(t) {
-        if let Some((b, c)) = t[..pos].char_indices().next_back() {
-            if matches!(c, '（' | '(' | '〔' | '【' | '[') {
-                return &t[..b];
-            }
-        }
-    }
-    t
-}
-
-/// Labels of a responsible-unit note.
-const LABELS: [&str; 5] = ["责任单位", "牵头单位", "责任部门", "责任主体", "牵头部门"];
-
-/// Where the last label of [`LABELS`] in `t` starts (the greatest start of
-/// any of them): two SIMD searches, for 责任 and 牵头, the starts of all labels.
-fn last_label(t: &str) -> Option<usize> {
-    static STARTS: LazyLock<[Finder<'static>; 2]> =
-        LazyLock::new(|| [Finder::new("责任"), Finder::new("牵头")]);
-    let b = t.as_bytes();
-    STARTS
-        .iter()
-        .filter_map(|start| {
-            start
-                .find_iter(b)
-                .filter(|&i| LABELS.iter().any(|l| b[i..].starts_with(l.as_bytes())))
-                .last()
-        })
-        .max()
+    &p.text[..p.body_end()]
 }
 
 /// Add the hits of `text[start..]` to the zone chosen by `zone` (`hits` is
@@ -628,28 +592,6 @@ mod tests {
         assert!(!fiscal.evidence.contains(&"预算管理".to_string()));
         let admin = all.iter().find(|e| e.topic == "admin-reform");
         assert!(admin.is_none_or(|a| a.body == 0.0), "{admin:?}");
-    }
-
-    #[test]
-    fn last_label_is_the_last_of_any_label() {
-        for l in LABELS {
-            assert!(l.starts_with("责任") || l.starts_with("牵头"), "{l}");
-        }
-        let old = |t: &str| LABELS.iter().filter_map(|l| t.rfind(l)).max();
-        for t in [
-            "",
-            "责",
-            "责任单位",
-            "推进路网改造。（责任单位：市财政局）",
-            "（牵头单位：市发改委；责任部门：各区）",
-            "（责任部门：各区；牵头单位：市发改委）",
-            "牵头部门负责，责任主体落实",
-            "责任责任单位牵牵头部门x",
-            "负责任的单位",
-            "a责任单b",
-        ] {
-            assert_eq!(last_label(t), old(t), "{t:?}");
-        }
     }
 
     #[test]
