@@ -184,7 +184,7 @@ fn seed_corpus(laws: usize) -> (tempfile::TempDir, Corpus) {
     let mut paths = seed_paths();
     paths.extend(law_paths(laws));
     let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-    for r in c.add_texts(&paths, &Default::default()) {
+    for r in c.add_files(&paths, &Default::default()) {
         r.expect("document added");
     }
     let c = Corpus::open(&corpus_dir).unwrap();

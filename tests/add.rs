@@ -894,11 +894,11 @@ fn the_index_follows_the_catalog_after_a_crash() {
 }
 
 #[test]
-fn library_add_texts_still_adds_plain_text() {
+fn library_add_files_adds_plain_text() {
     let env = Env::new();
     let f = env.write("ks.md", MARKDOWN.as_bytes());
     let mut c = policy_diff::corpus::Corpus::open(&env.corpus()).unwrap();
-    let r = c.add_texts(&[f.as_path()], &Default::default());
+    let r = c.add_files(&[f.as_path()], &Default::default());
     assert_eq!(r[0].as_ref().unwrap().id, "ks-2022-30");
     // UTF-8 text is stored as it is, with no separate original.
     assert_eq!(

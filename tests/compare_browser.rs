@@ -37,7 +37,7 @@ fn hostile_corpus(root: &Path) -> PathBuf {
     files.sort();
     let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let mut c = Corpus::open(&corpus_dir).unwrap();
-    for r in c.add_texts(&refs, &Default::default()) {
+    for r in c.add_files(&refs, &Default::default()) {
         r.unwrap();
     }
     corpus_dir

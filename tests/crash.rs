@@ -36,7 +36,7 @@ impl Fixture {
         let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
         let mut c = Corpus::open(&corpus).unwrap();
         assert!(
-            c.add_texts(&refs, &Default::default())
+            c.add_files(&refs, &Default::default())
                 .iter()
                 .filter(|r| r.is_ok())
                 .count()

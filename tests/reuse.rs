@@ -99,7 +99,7 @@ fn stock_phrases_are_boilerplate_and_copied_text_is_reuse() {
     files.extend(seeds);
     let refs: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
     assert!(c
-        .add_texts(&refs, &Default::default())
+        .add_files(&refs, &Default::default())
         .iter()
         .all(|r| r.is_ok()));
     let suzhou = c
@@ -246,7 +246,7 @@ fn a_formula_sentence_is_boilerplate_not_reuse() {
     let mut c = policy_diff::corpus::Corpus::open(&corpus).unwrap();
     let refs: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
     assert!(c
-        .add_texts(&refs, &Default::default())
+        .add_files(&refs, &Default::default())
         .iter()
         .all(|r| r.is_ok()));
     let id = c.catalog.documents[0].id.clone();

@@ -321,7 +321,7 @@ fn laws_corpus_incremental() {
     let refs: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
     let mut c = Corpus::open(&corpus_dir).unwrap();
     let added = c
-        .add_texts(&refs, &Default::default())
+        .add_files(&refs, &Default::default())
         .into_iter()
         .filter(|r| r.is_ok())
         .count();

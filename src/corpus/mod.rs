@@ -266,20 +266,6 @@ impl Corpus {
             .expect("one result per file")
     }
 
-    /// Former name of [`Corpus::add_file`].
-    pub fn add_text(&mut self, source: &Path, overrides: &meta::Detected) -> Result<Entry> {
-        self.add_file(source, overrides)
-    }
-
-    /// Former name of [`Corpus::add_files`].
-    pub fn add_texts(
-        &mut self,
-        sources: &[&Path],
-        overrides: &meta::Detected,
-    ) -> Vec<Result<Entry>> {
-        self.add_files(sources, overrides)
-    }
-
     /// Add documents in any format `extract` reads (text in any common
     /// encoding, Markdown, HTML, .docx, PDF, .doc, .wps, OFD, scans and
     /// images): see [`Corpus::add_each`]; the same `overrides` for every

@@ -123,7 +123,7 @@ pub fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
         .collect();
     let seeds: Vec<&Path> = seeds.iter().map(|p| p.as_path()).collect();
     assert!(c
-        .add_texts(&seeds, &Default::default())
+        .add_files(&seeds, &Default::default())
         .iter()
         .all(|r| r.is_ok()));
     (dir, corpus_dir)

@@ -179,7 +179,7 @@ pub fn seeds_and_laws(dir: &Path) -> PathBuf {
     let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
     let mut c = Corpus::open(&corpus_dir).unwrap();
     let added = c
-        .add_texts(&refs, &Default::default())
+        .add_files(&refs, &Default::default())
         .into_iter()
         .filter(|r| r.is_ok())
         .count();
