@@ -194,9 +194,14 @@ fn killed_add_and_remove_leave_a_consistent_corpus() {
         );
         c.catalog.documents.len()
     };
-    for delay in [30u64, 300, 900] {
-        // Without the near-duplicate check, as before it existed: the
-        // kills below must fall before and after the catalog is written.
+    // Without the near-duplicate check, as before it existed: the kills
+    // must fall before and after the catalog is written. On a loaded machine
+    // the first three may all fall before it: the delay then doubles until
+    // the catalog lists documents (or `add` ends by itself).
+    let mut delays = vec![30u64, 300, 900];
+    let mut i = 0;
+    while let Some(&delay) = delays.get(i) {
+        i += 1;
         let mut child = cmd(&["add", "--allow-near-duplicate", folder.to_str().unwrap()])
             .spawn()
             .unwrap();
@@ -204,6 +209,10 @@ fn killed_add_and_remove_leave_a_consistent_corpus() {
         let _ = child.kill();
         let _ = child.wait();
         check(&format!("add killed after {delay} ms"));
+        let empty = Corpus::open(&corpus).unwrap().catalog.documents.is_empty();
+        if i == delays.len() && empty && delay < 60_000 {
+            delays.push(delay * 2);
+        }
     }
     let n = check("before remove");
     assert!(n > 0);
