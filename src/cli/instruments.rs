@@ -220,7 +220,7 @@ fn explain(
             suggestions: clauses.iter().take(5).map(|c| c.id.clone()).collect(),
         })?;
     let text = c.text(p);
-    let coding = inst::explain_with(fw, text, inst::THRESHOLD);
+    let coding = inst::explain_with(fw, text, inst::SETTINGS);
     let coded: Vec<&str> = coding
         .steps
         .iter()

@@ -36,6 +36,21 @@ pub const RATIO: f64 = 0.6;
 /// instrument comes on top).
 pub const MAX_CODES: usize = 2;
 
+/// The cut-offs of coding, together (the evaluation sweeps them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub threshold: f64,
+    pub ratio: f64,
+    pub max_codes: usize,
+}
+
+/// The shipped settings.
+pub const SETTINGS: Settings = Settings {
+    threshold: THRESHOLD,
+    ratio: RATIO,
+    max_codes: MAX_CODES,
+};
+
 /// Version of the coding rules (bump when they change what is coded).
 pub const CODING_VERSION: u32 = 2;
 
@@ -72,8 +87,9 @@ pub struct Coding {
     pub steps: Vec<(Code, Status)>,
 }
 
-/// The coding of `text` with every step, at `threshold`.
-pub fn explain_with(fw: &Framework, text: &str, threshold: f64) -> Coding {
+/// The coding of `text` with every step, with settings `s`.
+pub fn explain_with(fw: &Framework, text: &str, s: Settings) -> Coding {
+    let threshold = s.threshold;
     let f = function(text);
     let mut all = scores(fw, text);
     if let Function::Uncoded(_) = f {
@@ -105,9 +121,9 @@ pub fn explain_with(fw: &Framework, text: &str, threshold: f64) -> Coding {
     for c in all {
         let status = if c.score < threshold {
             Status::Below
-        } else if c.score < RATIO * top {
+        } else if c.score < s.ratio * top {
             Status::Weak
-        } else if taken >= MAX_CODES {
+        } else if taken >= s.max_codes {
             Status::Cut
         } else {
             taken += 1;
@@ -199,9 +215,9 @@ pub fn scores(fw: &Framework, text: &str) -> Vec<Code> {
     out
 }
 
-/// The instruments `text` carries, with `threshold` for [`THRESHOLD`].
-pub fn code_with(fw: &Framework, text: &str, threshold: f64) -> Vec<Code> {
-    explain_with(fw, text, threshold)
+/// The instruments `text` carries with settings `s`.
+pub fn code_with(fw: &Framework, text: &str, s: Settings) -> Vec<Code> {
+    explain_with(fw, text, s)
         .steps
         .into_iter()
         .filter(|(_, s)| s.is_coded())
@@ -209,9 +225,9 @@ pub fn code_with(fw: &Framework, text: &str, threshold: f64) -> Vec<Code> {
         .collect()
 }
 
-/// The instruments `text` carries at [`THRESHOLD`].
+/// The instruments `text` carries with the shipped [`SETTINGS`].
 pub fn code(fw: &Framework, text: &str) -> Vec<Code> {
-    code_with(fw, text, THRESHOLD)
+    code_with(fw, text, SETTINGS)
 }
 
 #[cfg(test)]
@@ -268,7 +284,7 @@ mod tests {
             ["environment.targets"]
         );
         let fw = Framework::builtin(DEFAULT).unwrap();
-        let c = explain_with(&fw, "力争引进外资项目 20 个。", THRESHOLD);
+        let c = explain_with(&fw, "力争引进外资项目 20 个。", SETTINGS);
         assert!(matches!(c.function, Function::Goal(_)));
         let goal = c.steps.iter().find(|(_, s)| *s == Status::Goal).unwrap();
         assert_eq!(goal.0.instrument, "environment.targets");
@@ -287,14 +303,14 @@ mod tests {
         let c = explain_with(
             &fw,
             "推进企业依托海关特殊监管区域开展面向国内外市场的高技术、高附加值的检测维修、保税研发等保税服务业务。",
-            THRESHOLD,
+            SETTINGS,
         );
         let status = |id: &str| c.steps.iter().find(|(x, _)| x.instrument == id).unwrap().1;
         assert_eq!(status("demand.trade"), Status::Coded);
         assert_eq!(status("supply.technology"), Status::Weak);
         // Never more than MAX_CODES instruments from cue terms.
         let text = "设立产业基金，给予补贴，建设孵化器。";
-        let c = explain_with(&fw, text, THRESHOLD);
+        let c = explain_with(&fw, text, SETTINGS);
         let coded = c.steps.iter().filter(|(_, s)| *s == Status::Coded).count();
         assert_eq!(coded, MAX_CODES);
         assert!(c.steps.iter().any(|(_, s)| *s == Status::Cut));

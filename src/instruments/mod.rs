@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use code::{
-    code, code_with, explain_with, scores, Code, Coding, Status, CODING_VERSION, MAX_CODES, RATIO,
-    THRESHOLD,
+    code, code_with, explain_with, scores, Code, Coding, Settings, Status, CODING_VERSION,
+    MAX_CODES, RATIO, SETTINGS, THRESHOLD,
 };
 pub use framework::{Family, Framework, Instrument, BUILTIN, DEFAULT};
 pub use function::{function, Function};
