@@ -9,7 +9,7 @@ mod harness;
 
 use common::*;
 use harness::{evaluate, load, Part};
-use policy_diff::instruments::{Framework, DEFAULT, THRESHOLD};
+use policy_diff::instruments::{Framework, DEFAULT, SETTINGS};
 use predicates::prelude::*;
 
 #[test]
@@ -17,22 +17,23 @@ fn the_coding_meets_its_floors_on_the_test_part() {
     let fw = Framework::builtin(DEFAULT).unwrap();
     let (tune, test) = (load(Part::Tune), load(Part::Test));
     assert!(tune.len() >= 130 && test.len() >= 140);
-    let s = evaluate(&fw, &test, THRESHOLD);
-    // Measured at the shipped threshold (chosen on the tuning part):
-    // family F1 0.696, κ 0.565; sub-type F1 0.527. Floors a little under.
+    let s = evaluate(&fw, &test, SETTINGS);
+    // Measured with the shipped rules (chosen on the tuning part): family
+    // F1 0.711, κ 0.595; sub-type F1 0.562 (cue terms alone: 0.696, 0.565,
+    // 0.527). Floors a little under.
     assert!(
-        s.family_micro.f1() >= 0.66,
+        s.family_micro.f1() >= 0.69,
         "family F1 {:.3}",
         s.family_micro.f1()
     );
-    assert!(s.family_kappa >= 0.52, "family kappa {:.3}", s.family_kappa);
+    assert!(s.family_kappa >= 0.57, "family kappa {:.3}", s.family_kappa);
     assert!(
-        s.subtype_micro.f1() >= 0.49,
+        s.subtype_micro.f1() >= 0.54,
         "sub-type F1 {:.3}",
         s.subtype_micro.f1()
     );
     // Uncoded clauses are found as such more often than not.
-    assert!(s.coded.precision() >= 0.85);
+    assert!(s.coded.precision() >= 0.92);
 }
 
 #[test]
@@ -290,4 +291,102 @@ fn a_reviewed_table_overrides_the_tool_and_reports_agreement() {
         row.ends_with(",supply.funding,") || row.contains(",supply.funding,"),
         "{row}"
     );
+}
+
+#[test]
+fn a_partial_review_applies_the_valid_rows_and_refuses_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    copy_dir(&repo().join("corpus"), &corpus);
+    let cmd = || cli(&corpus, &dir.path().join("index"));
+    let table = cmd()
+        .args(["export", "--level", "clause", "--format", "csv"])
+        .output()
+        .unwrap()
+        .stdout;
+    let mut r = csv::Reader::from_reader(table.as_slice());
+    let headers = r.headers().unwrap().clone();
+    let code_col = headers.iter().position(|h| h == "analyst_code").unwrap();
+    let id_col = headers.iter().position(|h| h == "clause_id").unwrap();
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(&headers).unwrap();
+    for (n, rec) in r.records().enumerate() {
+        let rec = rec.unwrap();
+        let mut fields: Vec<String> = rec.iter().map(String::from).collect();
+        if &rec[id_col] == "lyg-2022-32:9.1" {
+            fields[code_col] = "supply.funding".into();
+        }
+        // Rows 2 and 3 of the data: an unknown code, and a valid review.
+        if n == 1 {
+            fields[code_col] = "supply.talnet".into();
+        }
+        w.write_record(&fields).unwrap();
+    }
+    // And a clause id that does not exist.
+    let mut unknown = vec![String::new(); headers.len()];
+    unknown[id_col] = "nt-2021-23:999.1".into();
+    unknown[code_col] = "supply.talent".into();
+    w.write_record(&unknown).unwrap();
+    let file = dir.path().join("reviewed.csv");
+    std::fs::write(&file, w.into_inner().unwrap()).unwrap();
+
+    let out = cmd()
+        .args(["instruments", "--import-review"])
+        .arg(&file)
+        .arg("--partial")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    // Each bad row is named, by its row number, and the valid one applied.
+    assert!(stderr.contains("supply.talnet"), "{stderr}");
+    assert!(stderr.contains("nt-2021-23:999.1"), "{stderr}");
+    assert_eq!(stderr.matches("row ").count(), 2, "{stderr}");
+    assert!(
+        stdout.contains("applied 1 review") && stdout.contains("2 refused"),
+        "{stdout}"
+    );
+    let stored = std::fs::read_to_string(corpus.join("instrument-review.json")).unwrap();
+    assert!(stored.contains("supply.funding") && !stored.contains("talnet"));
+    // The coding table now carries the analyst's code for that clause.
+    let again = String::from_utf8(
+        cmd()
+            .args(["export", "--level", "clause", "--format", "csv"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let row = again
+        .lines()
+        .find(|l| l.contains("lyg-2022-32:9.1,"))
+        .unwrap();
+    assert!(row.contains(",supply.funding"), "{row}");
+}
+
+#[test]
+fn instruments_file_is_another_name_for_framework() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine.toml");
+    std::fs::write(
+        &mine,
+        "extends = \"builtin\"\nremove = [\"demand.trade\"]\n",
+    )
+    .unwrap();
+    let cmd = || cli(&repo().join("corpus"), &dir.path().join("index"));
+    let a = run_json(
+        cmd(),
+        &["instruments", "--instruments", mine.to_str().unwrap()],
+    );
+    let b = run_json(
+        cmd(),
+        &["instruments", "--framework", mine.to_str().unwrap()],
+    );
+    assert_eq!(a, b);
+    let names = a["framework"]["instruments"].as_array().unwrap();
+    assert_eq!(names.len(), 14);
+    assert!(!names.iter().any(|i| i[0] == "demand.trade"));
 }

@@ -22,15 +22,17 @@ pub struct Args {
     #[arg(long = "doc", short = 'd', value_name = "D")]
     pub docs: Vec<String>,
     /// The instrument framework: a built-in one (`rothwell-zegveld`, the
-    /// default; `mcdonnell-elmore`) or a TOML file in the same format.
-    #[arg(long, value_name = "NAME|FILE")]
+    /// default; `mcdonnell-elmore`) or a TOML file in the same format
+    /// (`--instruments FILE` is the same flag).
+    #[arg(long, visible_alias = "instruments", value_name = "NAME|FILE")]
     pub framework: Option<String>,
     /// text, md, html (with the family shares as stacked bars), json or csv.
     #[arg(long, default_value = "text", value_parser = super::formats(
         &[Format::Text, Format::Md, Format::Html, Format::Json, Format::Csv]))]
     pub format: Format,
-    /// Show how one clause (`lyg-2022-32:9.2`) is coded: every instrument's
-    /// cue terms and score against the threshold.
+    /// Show how one clause (`lyg-2022-32:9.2`) is coded: what the clause
+    /// does (a measure, a goal, nothing to code) and every instrument's cue
+    /// terms and score against the threshold and the strongest.
     #[arg(long, value_name = "CLAUSE")]
     pub explain: Option<String>,
     /// Read a reviewed coding table (`export --level clause --format csv`
@@ -170,9 +172,21 @@ struct Explained<'a> {
     clause_id: &'a str,
     text: &'a str,
     threshold: f64,
+    ratio: f64,
+    max_codes: usize,
     framework: &'a str,
+    /// `measure`, `goal` or `uncoded`, with the markers or the reason.
+    function: &'a str,
+    function_detail: String,
     coded: Vec<&'a str>,
-    scores: &'a [inst::Code],
+    scores: Vec<Step<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Step<'a> {
+    #[serde(flatten)]
+    code: &'a inst::Code,
+    status: inst::Status,
 }
 
 fn explain(
@@ -206,35 +220,66 @@ fn explain(
             suggestions: clauses.iter().take(5).map(|c| c.id.clone()).collect(),
         })?;
     let text = c.text(p);
-    let scores = inst::scores(fw, text);
-    let coded: Vec<&str> = scores
+    let coding = inst::explain_with(fw, text, inst::SETTINGS);
+    let coded: Vec<&str> = coding
+        .steps
         .iter()
-        .filter(|s| s.score >= inst::THRESHOLD)
-        .map(|s| s.instrument.as_str())
+        .filter(|(_, s)| s.is_coded())
+        .map(|(c, _)| c.instrument.as_str())
         .collect();
+    let (function, detail) = match &coding.function {
+        inst::Function::Uncoded(why) => ("uncoded", why.clone()),
+        inst::Function::Goal(markers) => ("goal", markers.join("、")),
+        inst::Function::Measure => ("measure", String::new()),
+    };
     let mut out = stdout();
     if format == Format::Json {
         let e = Explained {
             clause_id: &c.id,
             text,
             threshold: inst::THRESHOLD,
+            ratio: inst::RATIO,
+            max_codes: inst::MAX_CODES,
             framework: &fw.id,
+            function,
+            function_detail: detail,
             coded,
-            scores: &scores,
+            scores: coding
+                .steps
+                .iter()
+                .map(|(code, status)| Step {
+                    code,
+                    status: *status,
+                })
+                .collect(),
         };
         serde_json::to_writer_pretty(&mut out, &e)?;
         writeln!(out)?;
     } else {
         writeln!(out, "[{}] {text}", c.id)?;
-        writeln!(out, "framework {} · threshold {}", fw.id, inst::THRESHOLD)?;
-        if scores.is_empty() {
+        writeln!(
+            out,
+            "framework {} · threshold {} · ratio {} · at most {} codes (+ the goal)",
+            fw.id,
+            inst::THRESHOLD,
+            inst::RATIO,
+            inst::MAX_CODES
+        )?;
+        match function {
+            "measure" => writeln!(out, "function measure")?,
+            _ => writeln!(out, "function {function}: {detail}")?,
+        }
+        if coding.steps.is_empty() {
             writeln!(out, "no cue term of any instrument: uncoded")?;
         }
-        for s in &scores {
-            let mark = if s.score >= inst::THRESHOLD {
-                "coded"
-            } else {
-                "below"
+        for (s, status) in &coding.steps {
+            let mark = match status {
+                inst::Status::Coded => "coded",
+                inst::Status::Goal => "goal",
+                inst::Status::Below => "below",
+                inst::Status::Weak => "weak",
+                inst::Status::Cut => "cut",
+                inst::Status::Uncoded => "-",
             };
             writeln!(
                 out,

@@ -1,25 +1,138 @@
 //! Coding a clause: which instruments its wording uses, with the cue terms
 //! as evidence. Pure.
 //!
+//! First the clause's function ([`function`](super::function)): a clause
+//! that states no measure is left uncoded, and a goal or target statement
+//! is coded as the framework's `goal_instrument` (its other instruments are
+//! then coded as below, for a measure stated with its target).
+//!
 //! Every cue term of every instrument is found in the clause's matching form
 //! (the topic matcher); a term inside one of its instrument's exclude
 //! contexts does not count, and of overlapping terms of one instrument only
 //! the longest does. An instrument's score is the sum of the weights of the
 //! distinct terms found (a term repeated counts once: long clauses are not
-//! favoured). The clause carries every instrument whose score reaches
-//! [`THRESHOLD`]; a clause that reaches none is left uncoded.
+//! favoured). The clause carries the strongest instrument whose score
+//! reaches [`THRESHOLD`], and the next ones whose scores reach [`RATIO`] of
+//! the strongest, at most [`MAX_CODES`] (a term named in passing beside the
+//! clause's instrument is not coded); a clause that reaches none is left
+//! uncoded.
 
 use serde::{Deserialize, Serialize};
 
 use super::framework::Framework;
+use super::function::{function, Function};
 use crate::topics::matcher::{MatchText, Role};
 
-/// The score an instrument needs in a clause (chosen on the tuning part of
-/// `tests/eval/instruments/`, see EVALUATION.md).
-pub const THRESHOLD: f64 = 1.0;
+/// The score an instrument needs in a clause. This and [`RATIO`] and
+/// [`MAX_CODES`] were chosen together on the tuning part of
+/// `tests/eval/instruments/` (EVALUATION.md).
+pub const THRESHOLD: f64 = 0.5;
+
+/// The share of the strongest instrument's score another instrument of the
+/// clause needs to be coded too.
+pub const RATIO: f64 = 0.6;
+
+/// At most this many instruments from cue terms per clause (the goal
+/// instrument comes on top).
+pub const MAX_CODES: usize = 2;
+
+/// The cut-offs of coding, together (the evaluation sweeps them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub threshold: f64,
+    pub ratio: f64,
+    pub max_codes: usize,
+}
+
+/// The shipped settings.
+pub const SETTINGS: Settings = Settings {
+    threshold: THRESHOLD,
+    ratio: RATIO,
+    max_codes: MAX_CODES,
+};
 
 /// Version of the coding rules (bump when they change what is coded).
-pub const CODING_VERSION: u32 = 1;
+pub const CODING_VERSION: u32 = 2;
+
+/// What became of an instrument with a cue in the clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Coded from its cue terms.
+    Coded,
+    /// Coded because the clause states a goal (the goal instrument).
+    Goal,
+    /// Under [`THRESHOLD`].
+    Below,
+    /// Under [`RATIO`] of the strongest instrument of the clause.
+    Weak,
+    /// Beyond [`MAX_CODES`].
+    Cut,
+    /// The clause states no measure.
+    Uncoded,
+}
+
+impl Status {
+    pub fn is_coded(self) -> bool {
+        matches!(self, Status::Coded | Status::Goal)
+    }
+}
+
+/// How a clause was coded, step by step (`instruments --explain`).
+#[derive(Debug, Clone)]
+pub struct Coding {
+    pub function: Function,
+    /// Every instrument with a cue (and the goal instrument of a goal),
+    /// strongest first, with what became of it.
+    pub steps: Vec<(Code, Status)>,
+}
+
+/// The coding of `text` with every step, with settings `s`.
+pub fn explain_with(fw: &Framework, text: &str, s: Settings) -> Coding {
+    let threshold = s.threshold;
+    let f = function(text);
+    let mut all = scores(fw, text);
+    if let Function::Uncoded(_) = f {
+        let steps = all.into_iter().map(|c| (c, Status::Uncoded)).collect();
+        return Coding { function: f, steps };
+    }
+    let mut steps = vec![];
+    if let (Function::Goal(markers), Some(goal)) = (&f, &fw.goal_instrument) {
+        let own = all.iter().position(|c| &c.instrument == goal);
+        let mut code = match own {
+            Some(n) => all.remove(n),
+            None => Code {
+                instrument: goal.clone(),
+                family: fw
+                    .instruments
+                    .iter()
+                    .find(|i| &i.id == goal)
+                    .map_or(String::new(), |i| i.family.clone()),
+                score: 0.0,
+                evidence: vec![],
+            },
+        };
+        code.score = code.score.max(threshold);
+        code.evidence.extend(markers.iter().cloned());
+        steps.push((code, Status::Goal));
+    }
+    let top = all.first().map_or(0.0, |c| c.score);
+    let mut taken = 0;
+    for c in all {
+        let status = if c.score < threshold {
+            Status::Below
+        } else if c.score < s.ratio * top {
+            Status::Weak
+        } else if taken >= s.max_codes {
+            Status::Cut
+        } else {
+            taken += 1;
+            Status::Coded
+        };
+        steps.push((c, status));
+    }
+    Coding { function: f, steps }
+}
 
 /// One instrument a clause carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,16 +215,19 @@ pub fn scores(fw: &Framework, text: &str) -> Vec<Code> {
     out
 }
 
-/// The instruments `text` carries: those whose score reaches `threshold`.
-pub fn code_with(fw: &Framework, text: &str, threshold: f64) -> Vec<Code> {
-    let mut s = scores(fw, text);
-    s.retain(|c| c.score >= threshold);
-    s
+/// The instruments `text` carries with settings `s`.
+pub fn code_with(fw: &Framework, text: &str, s: Settings) -> Vec<Code> {
+    explain_with(fw, text, s)
+        .steps
+        .into_iter()
+        .filter(|(_, s)| s.is_coded())
+        .map(|(c, _)| c)
+        .collect()
 }
 
-/// The instruments `text` carries at [`THRESHOLD`].
+/// The instruments `text` carries with the shipped [`SETTINGS`].
 pub fn code(fw: &Framework, text: &str) -> Vec<Code> {
-    code_with(fw, text, THRESHOLD)
+    code_with(fw, text, SETTINGS)
 }
 
 #[cfg(test)]
@@ -153,5 +269,50 @@ mod tests {
             "a repeated term counts once"
         );
         assert_eq!(thrice[0].evidence, ["人才"]);
+    }
+
+    #[test]
+    fn what_the_clause_does_comes_first() {
+        // A preamble names a pilot and the FTZ but states no measure.
+        assert!(
+            ids("为贯彻落实省委省政府决策部署，切实增强自贸试验区示范引领作用，制定本方案。")
+                .is_empty()
+        );
+        // A quantified target is a target, not a measure of its own.
+        assert_eq!(
+            ids("新增高新技术企业数 100 家，高新技术产业增加值占规模以上工业增加值比重达到 80% 以上。"),
+            ["environment.targets"]
+        );
+        let fw = Framework::builtin(DEFAULT).unwrap();
+        let c = explain_with(&fw, "力争引进外资项目 20 个。", SETTINGS);
+        assert!(matches!(c.function, Function::Goal(_)));
+        let goal = c.steps.iter().find(|(_, s)| *s == Status::Goal).unwrap();
+        assert_eq!(goal.0.instrument, "environment.targets");
+        assert!(goal.0.evidence.contains(&"力争".to_string()));
+        // The measure stated with its target keeps its own code.
+        assert!(code(&fw, "力争引进外资项目 20 个。")
+            .iter()
+            .any(|c| c.instrument == "demand.trade"));
+    }
+
+    #[test]
+    fn a_term_named_in_passing_is_not_coded() {
+        let fw = Framework::builtin(DEFAULT).unwrap();
+        // 保税 (trade, 2.0) is the clause's instrument; 研发 (technology,
+        // 1.0) names what is bonded: under 0.6 of the strongest.
+        let c = explain_with(
+            &fw,
+            "推进企业依托海关特殊监管区域开展面向国内外市场的高技术、高附加值的检测维修、保税研发等保税服务业务。",
+            SETTINGS,
+        );
+        let status = |id: &str| c.steps.iter().find(|(x, _)| x.instrument == id).unwrap().1;
+        assert_eq!(status("demand.trade"), Status::Coded);
+        assert_eq!(status("supply.technology"), Status::Weak);
+        // Never more than MAX_CODES instruments from cue terms.
+        let text = "设立产业基金，给予补贴，建设孵化器。";
+        let c = explain_with(&fw, text, SETTINGS);
+        let coded = c.steps.iter().filter(|(_, s)| *s == Status::Coded).count();
+        assert_eq!(coded, MAX_CODES);
+        assert!(c.steps.iter().any(|(_, s)| *s == Status::Cut));
     }
 }

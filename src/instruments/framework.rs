@@ -51,6 +51,9 @@ pub struct Framework {
     pub version: String,
     pub families: Vec<Family>,
     pub instruments: Vec<Instrument>,
+    /// The instrument a goal or target statement is coded as
+    /// (`environment.targets`); none: goals are coded by their cue terms.
+    pub goal_instrument: Option<String>,
     pub(crate) matcher: Matcher,
 }
 
@@ -61,6 +64,7 @@ struct RawFile {
     label: Option<String>,
     version: Option<String>,
     extends: Option<String>,
+    goal_instrument: Option<String>,
     #[serde(default)]
     remove: Vec<String>,
     #[serde(default)]
@@ -186,6 +190,7 @@ impl Framework {
                 description: f.description,
             })
             .collect();
+        let mut goal_instrument = raw.goal_instrument;
         let (id, label, version) = match raw.extends.as_deref() {
             None => {
                 let id = raw
@@ -198,6 +203,7 @@ impl Framework {
                 let base_id = if base == "builtin" { DEFAULT } else { base };
                 let base =
                     Framework::builtin(base_id).map_err(|e| bad(format!("`extends`: {e}")))?;
+                goal_instrument = goal_instrument.or(base.goal_instrument);
                 let mut all = base.instruments;
                 for r in &raw.remove {
                     let before = all.len();
@@ -254,6 +260,13 @@ impl Framework {
                 )));
             }
         }
+        if let Some(g) = &goal_instrument {
+            if !instruments.iter().any(|i| &i.id == g) {
+                return Err(bad(format!(
+                    "`goal_instrument`: no instrument '{g}' in the framework"
+                )));
+            }
+        }
         let matcher = compile(&instruments);
         Ok(Framework {
             id,
@@ -261,6 +274,7 @@ impl Framework {
             version,
             families,
             instruments,
+            goal_instrument,
             matcher,
         })
     }
@@ -308,6 +322,7 @@ impl Framework {
         let mut h = blake3::Hasher::new();
         h.update(self.id.as_bytes());
         h.update(self.version.as_bytes());
+        h.update(format!("{:?}", self.goal_instrument).as_bytes());
         for i in &self.instruments {
             h.update(format!("{i:?}").as_bytes());
         }
@@ -385,5 +400,20 @@ mod tests {
         let f = Framework::parse(extended, Path::new("mine.toml")).unwrap();
         assert_eq!(f.instruments.len(), 14);
         assert!(f.version.ends_with("+file"));
+        assert_eq!(f.goal_instrument.as_deref(), Some("environment.targets"));
+        let e = Framework::parse(
+            "extends = \"builtin\"\ngoal_instrument = \"environment.goals\"\n",
+            Path::new("mine.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("mine.toml") && e.contains("environment.goals"),
+            "{e}"
+        );
+        assert!(Framework::builtin("mcdonnell-elmore")
+            .unwrap()
+            .goal_instrument
+            .is_none());
     }
 }

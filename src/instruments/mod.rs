@@ -5,6 +5,8 @@
 //!
 //! - `framework.rs`: the framework (families, instruments, cue terms) from
 //!   TOML; two built in (`data/instruments/`), user files replace or extend.
+//! - `function.rs`: what a clause does (states nothing to code, a goal, a
+//!   measure), read before its cue terms (pure).
 //! - `code.rs`: coding one clause, with evidence (pure).
 //! - `mod.rs`: coding documents (fragment numbers in the papers' convention),
 //!   and the instrument × column and instrument × topic tables.
@@ -15,6 +17,7 @@
 
 mod code;
 mod framework;
+mod function;
 mod render;
 pub mod review;
 
@@ -22,8 +25,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use code::{code, code_with, scores, Code, CODING_VERSION, THRESHOLD};
+pub use code::{
+    code, code_with, explain_with, scores, Code, Coding, Settings, Status, CODING_VERSION,
+    MAX_CODES, RATIO, SETTINGS, THRESHOLD,
+};
 pub use framework::{Family, Framework, Instrument, BUILTIN, DEFAULT};
+pub use function::{function, Function};
 pub use render::{csv, html, markdown, text};
 pub use review::{Review, Reviews};
 

@@ -40,7 +40,7 @@ fn summary_line(r: &Report) -> String {
     let clauses: usize = r.columns.iter().map(|c| c.clauses).sum();
     let uncoded: usize = r.columns.iter().map(|c| c.uncoded).sum();
     format!(
-        "{} ({}) · {} · {} left uncoded (no instrument reaches {}) · one column per {}",
+        "{} ({}) · {} · {} left uncoded (no measure stated, or no instrument reaches {}) · one column per {}",
         r.framework.label,
         r.framework.version,
         crate::report::count(clauses, "clause"),
