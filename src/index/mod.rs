@@ -615,7 +615,12 @@ impl IndexDir {
             chunks.push(counts.postings.write(&gen_dir, first, end)?);
         }
         if chunks.len() > chars::MAX_CHUNKS {
-            chunks = vec![chars::merge_chunks(&gen_dir, &chunks)?];
+            // The last few, not all: a small update (`add`) never rewrites
+            // the large chunk of the build before it.
+            let from = chars::merge_from(&gen_dir, &chunks);
+            let merged = chars::merge_chunks(&gen_dir, &chunks[from..])?;
+            chunks.truncate(from);
+            chunks.push(merged);
         }
         let mut payload = Payload::new(want, documents, observed.catalog, chunks);
         payload.signals = Some(observed.signals.clone());
