@@ -431,6 +431,49 @@ fn a_generation_missing_its_states_or_texts_is_rebuilt() {
     }
 }
 
+/// The states file is read only when needed (its length is checked when
+/// the generation opens): one overwritten in place, same length, is found
+/// by the thorough check and by the next update, which rebuilds.
+#[test]
+fn a_states_file_damaged_in_place_is_found_when_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus();
+    let index = IndexDir::new(dir.path());
+    index.update(&corpus, &index_options(false)).unwrap();
+    let gen = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("gen-"))
+        .unwrap();
+    let file = std::fs::read_dir(&gen)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("states-")
+        })
+        .unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let half = bytes.len() / 2;
+    bytes[half..].fill(0xff);
+    std::fs::write(&file, &bytes).unwrap();
+    assert!(index.staleness(&corpus, "none").unwrap().is_some());
+    let again = index.update(&corpus, &index_options(false)).unwrap();
+    assert!(
+        again
+            .rebuilt
+            .as_deref()
+            .is_some_and(|r| r.contains("states-")),
+        "{again:?}"
+    );
+    assert_eq!(again.added, 5);
+    assert_eq!(index.staleness(&corpus, "none").unwrap(), None);
+    let (n, _) = phrase_hits(&index.reader().unwrap(), "财政自主权");
+    assert!(n >= 2, "{n}");
+}
+
 #[test]
 fn the_cheap_freshness_check_passes_an_untouched_corpus_and_catches_a_touched_file() {
     let (dir, corpus_dir) = seeded_corpus();

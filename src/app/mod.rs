@@ -179,6 +179,14 @@ impl Workspace {
             .collect()
     }
 
+    /// Start what an index update will need and costs the same at any
+    /// corpus size (jieba's dictionary, about 100 ms) on rayon's pool, so
+    /// that it overlaps the work before the update (`add`: reading the
+    /// catalog, extracting and describing the files, writing the catalog).
+    pub fn prepare_indexing(&self) {
+        rayon::spawn(crate::text::segment::load);
+    }
+
     /// Bring the index up to date with `corpus` (only what changed), or
     /// rebuild it.
     pub fn update_index(&self, corpus: &Corpus, rebuild: bool) -> Result<Summary> {

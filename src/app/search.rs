@@ -126,7 +126,13 @@ impl Workspace {
             .hits
             .into_iter()
             .map(|hit| {
-                let entry = corpus.catalog.get(&hit.doc_id).cloned().unwrap_or_default();
+                // Only the hits' entries are decoded (start-up does not
+                // grow with the corpus).
+                let entry = corpus
+                    .catalog
+                    .by_id(&hit.doc_id)
+                    .map(std::borrow::Cow::into_owned)
+                    .unwrap_or_default();
                 let snippet =
                     snippet::snippet(&hit.text, &q, 120, &|w: &str| reader.query_words(w));
                 Found {

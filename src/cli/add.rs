@@ -237,6 +237,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
 
     std::fs::create_dir_all(&ctx.corpus_dir)?;
     ctx.sweep_interrupted_add()?;
+    if !args.no_index {
+        ctx.prepare_indexing();
+    }
     let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
     let tty = std::io::stderr().is_terminal();
     let multi = indicatif::MultiProgress::new();

@@ -49,11 +49,13 @@ pub fn write_beside(corpus_dir: &Path, sig: Sig, catalog: &Catalog) {
 }
 
 /// The catalog left beside `catalog.toml` by [`write_beside`], if the
-/// file is still the one it was saved as; with that file's identity.
-pub fn read_beside(corpus_dir: &Path) -> Option<(Sig, Catalog)> {
-    let bytes = std::fs::read(corpus_dir.join(BESIDE)).ok()?;
-    let rest = bytes.strip_prefix(BESIDE_MAGIC)?;
-    let (head, body) = rest.split_at_checked(8 + 16 + 16 + 8)?;
+/// file is still the one it was saved as; with that file's identity. The
+/// file is mapped, not read: entries are decoded when asked for.
+pub fn read_beside(corpus_dir: &Path) -> Option<(Sig, View<Mapped>)> {
+    const HEAD: usize = 8 + 16 + 16 + 8;
+    let view = map(&corpus_dir.join(BESIDE), BESIDE_MAGIC.len() + HEAD)?;
+    let head = view.bytes.map.get(..BESIDE_MAGIC.len() + HEAD)?;
+    let head = head.strip_prefix(BESIDE_MAGIC)?;
     let sig = Sig {
         size: u64::from_le_bytes(head[..8].try_into().ok()?),
         mtime_ns: u128::from_le_bytes(head[8..24].try_into().ok()?),
@@ -64,10 +66,10 @@ pub fn read_beside(corpus_dir: &Path) -> Option<(Sig, Catalog)> {
     if sig.mtime_ns == 0 || now != sig {
         return None;
     }
-    Some((sig, decode(body)?))
+    Some((sig, view))
 }
 
-const MAGIC: &[u8] = b"policy-diff catalog 3\n";
+const MAGIC: &[u8] = b"policy-diff catalog 4\n";
 
 struct Out(Vec<u8>);
 
@@ -97,102 +99,246 @@ impl In<'_> {
     }
 }
 
+/// The catalog as bytes that can be read entry by entry ([`View`]): the
+/// magic line, the number of entries `n` (u64), `n + 1` offsets (u64)
+/// of each entry in the body and of its end, the `n` entry numbers in
+/// the order of their ids (u32: a lookup by id is a binary search that
+/// reads only the ids it probes), then the body, every entry as
+/// [`entry`] reads it (its id first).
 pub fn encode(catalog: &Catalog) -> Vec<u8> {
-    let mut o = Out(MAGIC.to_vec());
-    o.len(catalog.documents.len());
-    for e in &catalog.documents {
-        let Entry {
-            id,
-            file,
-            hash,
-            title,
-            jurisdiction,
-            level,
-            issuer,
-            doc_number,
-            date,
-            adopted,
-            amended,
-            kind,
-            implements,
-            source,
-            original,
-            ocr,
-            manual,
-        } = e;
-        for s in [
-            id,
-            file,
-            hash,
-            title,
-            jurisdiction,
-            level,
-            issuer,
-            doc_number,
-            date,
-            adopted,
-            amended,
-            kind,
-            source,
-            original,
-            ocr,
-        ] {
-            o.str(s);
-        }
-        o.len(implements.len());
-        for Implemented { doc_number, title } in implements {
-            o.str(doc_number);
-            match title {
-                Some(t) => {
-                    o.0.push(1);
-                    o.str(t);
-                }
-                None => o.0.push(0),
-            }
-        }
-        o.len(manual.len());
-        for m in manual {
-            o.str(m);
-        }
+    let docs = &catalog.documents;
+    let mut body = Out(Vec::new());
+    let mut offsets = Vec::with_capacity(docs.len() + 1);
+    for e in docs {
+        offsets.push(body.0.len() as u64);
+        put_entry(&mut body, e);
     }
-    o.0
+    offsets.push(body.0.len() as u64);
+    let mut order: Vec<u32> = (0..docs.len() as u32).collect();
+    // By id, then position: of equal ids the first is found, as
+    // `Catalog::get` finds it.
+    order.sort_by(|a, b| {
+        docs[*a as usize]
+            .id
+            .cmp(&docs[*b as usize].id)
+            .then(a.cmp(b))
+    });
+    let mut out = MAGIC.to_vec();
+    out.reserve(8 + offsets.len() * 8 + order.len() * 4 + body.0.len());
+    out.extend((docs.len() as u64).to_le_bytes());
+    for o in offsets {
+        out.extend(o.to_le_bytes());
+    }
+    for i in order {
+        out.extend(i.to_le_bytes());
+    }
+    out.extend(body.0);
+    out
 }
 
-/// The inverse of [`encode`]; `None` for anything else. Large catalogs
-/// are decoded on all cores: one pass finds where each entry starts (no
-/// allocation), then the entries are decoded in parallel.
-pub fn decode(bytes: &[u8]) -> Option<Catalog> {
-    let mut i = In(bytes.strip_prefix(MAGIC)?);
-    let n = i.len()?;
-    const PARALLEL_FROM: usize = 4096;
-    if n < PARALLEL_FROM {
-        // An entry takes at least 64 bytes (16 lengths): a damaged count
-        // cannot reserve more than the file could hold.
-        let mut documents = Vec::with_capacity(n.min(bytes.len() / 64));
-        for _ in 0..n {
-            documents.push(entry(&mut i)?);
+fn put_entry(o: &mut Out, e: &Entry) {
+    let Entry {
+        id,
+        file,
+        hash,
+        title,
+        jurisdiction,
+        level,
+        issuer,
+        doc_number,
+        date,
+        adopted,
+        amended,
+        kind,
+        implements,
+        source,
+        original,
+        ocr,
+        manual,
+    } = e;
+    for s in [
+        id,
+        file,
+        hash,
+        title,
+        jurisdiction,
+        level,
+        issuer,
+        doc_number,
+        date,
+        adopted,
+        amended,
+        kind,
+        source,
+        original,
+        ocr,
+    ] {
+        o.str(s);
+    }
+    o.len(implements.len());
+    for Implemented { doc_number, title } in implements {
+        o.str(doc_number);
+        match title {
+            Some(t) => {
+                o.0.push(1);
+                o.str(t);
+            }
+            None => o.0.push(0),
         }
-        return i.0.is_empty().then_some(Catalog { documents });
     }
-    let body = i.0;
-    let mut starts = Vec::with_capacity(n.min(bytes.len() / 64) + 1);
-    for _ in 0..n {
-        starts.push(body.len() - i.0.len());
-        skip(&mut i)?;
+    o.len(manual.len());
+    for m in manual {
+        o.str(m);
     }
-    if !i.0.is_empty() {
+}
+
+/// The inverse of [`encode`]; `None` for anything else.
+#[cfg(test)]
+pub fn decode(bytes: &[u8]) -> Option<Catalog> {
+    View::new(bytes)?.decode_all()
+}
+
+/// Encoded catalog bytes read in place, entry by entry: opening checks
+/// only the header (its sizes agree with the file's), each entry is
+/// checked when it is read (its bytes are exactly its span), so a
+/// truncated or overwritten file is found out by what is read of it.
+pub struct View<B> {
+    bytes: B,
+    n: usize,
+    offsets_at: usize,
+    order_at: usize,
+    body_at: usize,
+}
+
+impl<B: AsRef<[u8]> + Sync> View<B> {
+    /// The view of `bytes`, if their header is that of [`encode`]'s output.
+    pub fn new(bytes: B) -> Option<View<B>> {
+        let all = bytes.as_ref();
+        let rest = all.strip_prefix(MAGIC)?;
+        let n = u64::from_le_bytes(rest.get(..8)?.try_into().ok()?);
+        // An entry takes at least 68 bytes (17 lengths) and 12 of the
+        // tables: a damaged count cannot point past the file.
+        let n = usize::try_from(n).ok().filter(|n| *n <= all.len() / 80)?;
+        let offsets_at = MAGIC.len() + 8;
+        let order_at = offsets_at + 8 * (n + 1);
+        let body_at = order_at + 4 * n;
+        let view = View {
+            bytes,
+            n,
+            offsets_at,
+            order_at,
+            body_at,
+        };
+        let body_len = view.bytes.as_ref().len().checked_sub(body_at)?;
+        (view.offset(0)? == 0 && view.offset(n)? == body_len).then_some(view)
+    }
+
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    fn u64_at(&self, at: usize) -> Option<u64> {
+        let b = self.bytes.as_ref().get(at..at + 8)?;
+        Some(u64::from_le_bytes(b.try_into().ok()?))
+    }
+
+    fn offset(&self, i: usize) -> Option<usize> {
+        usize::try_from(self.u64_at(self.offsets_at + 8 * i)?).ok()
+    }
+
+    /// The bytes of entry `i`.
+    fn span(&self, i: usize) -> Option<&[u8]> {
+        if i >= self.n {
+            return None;
+        }
+        let (a, b) = (self.offset(i)?, self.offset(i + 1)?);
+        let (a, b) = (self.body_at.checked_add(a)?, self.body_at.checked_add(b)?);
+        self.bytes.as_ref().get(a..b)
+    }
+
+    /// Entry `i` (catalog order); `None` when its bytes are damaged.
+    pub fn entry(&self, i: usize) -> Option<Entry> {
+        let mut input = In(self.span(i)?);
+        let e = entry(&mut input)?;
+        input.0.is_empty().then_some(e)
+    }
+
+    /// The position of the (first) entry whose id is `id`: `Some(None)`
+    /// when there is none, `None` when the bytes read are damaged.
+    pub fn position(&self, id: &str) -> Option<Option<usize>> {
+        let all = self.bytes.as_ref();
+        let at = |k: usize| -> Option<usize> {
+            let b = all.get(self.order_at + 4 * k..self.order_at + 4 * k + 4)?;
+            Some(u32::from_le_bytes(b.try_into().ok()?) as usize)
+        };
+        let id_of = |i: usize| -> Option<&[u8]> {
+            let span = self.span(i)?;
+            let n = u32::from_le_bytes(span.get(..4)?.try_into().ok()?) as usize;
+            span.get(4..4 + n)
+        };
+        // The first k whose id is not below `id` (the table is sorted by
+        // id, then position).
+        let (mut lo, mut hi) = (0, self.n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if id_of(at(mid)?)? < id.as_bytes() {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if lo == self.n {
+            return Some(None);
+        }
+        let i = at(lo)?;
+        Some((id_of(i)? == id.as_bytes()).then_some(i))
+    }
+
+    /// Every entry; on all cores past a few thousand. `None` if any is
+    /// damaged.
+    pub fn decode_all(&self) -> Option<Catalog> {
+        const PARALLEL_FROM: usize = 4096;
+        let documents = if self.n < PARALLEL_FROM {
+            (0..self.n)
+                .map(|i| self.entry(i))
+                .collect::<Option<Vec<_>>>()?
+        } else {
+            use rayon::prelude::*;
+            (0..self.n)
+                .into_par_iter()
+                .with_min_len(1024)
+                .map(|i| self.entry(i))
+                .collect::<Option<Vec<_>>>()?
+        };
+        Some(Catalog { documents })
+    }
+}
+
+/// A file of [`encode`]d bytes after `skip` bytes, mapped into memory
+/// (nothing is read until asked for). Files are only ever replaced by a
+/// rename, never written in place, so the mapping stays the file it was.
+pub struct Mapped {
+    map: memmap2::Mmap,
+    skip: usize,
+}
+
+impl AsRef<[u8]> for Mapped {
+    fn as_ref(&self) -> &[u8] {
+        self.map.get(self.skip..).unwrap_or_default()
+    }
+}
+
+/// The view of the file at `path` after `skip` bytes, mapped.
+pub fn map(path: &Path, skip: usize) -> Option<View<Mapped>> {
+    let file = std::fs::File::open(path).ok()?;
+    if file.metadata().ok()?.len() <= skip as u64 {
         return None;
     }
-    starts.push(body.len());
-    use rayon::prelude::*;
-    let documents: Option<Vec<Entry>> = starts
-        .par_windows(2)
-        .with_min_len(1024)
-        .map(|w| entry(&mut In(&body[w[0]..w[1]])))
-        .collect();
-    Some(Catalog {
-        documents: documents?,
-    })
+    // SAFETY: the catalog caches are written whole under a temporary name
+    // and renamed into place, never modified in place; a concurrent
+    // rename leaves this mapping on the file as it was.
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    View::new(Mapped { map, skip })
 }
 
 /// One entry as [`encode`] writes it.
@@ -233,32 +379,6 @@ fn entry(i: &mut In) -> Option<Entry> {
     Some(e)
 }
 
-/// Step over one entry (the layout [`entry`] reads), allocating nothing.
-fn skip(i: &mut In) -> Option<()> {
-    let bytes = |i: &mut In| -> Option<()> {
-        let n = i.len()?;
-        i.0 = i.0.get(n..)?;
-        Some(())
-    };
-    for _ in 0..15 {
-        bytes(i)?;
-    }
-    for _ in 0..i.len()? {
-        bytes(i)?;
-        let (flag, tail) = i.0.split_first()?;
-        i.0 = tail;
-        match flag {
-            0 => {}
-            1 => bytes(i)?,
-            _ => return None,
-        }
-    }
-    for _ in 0..i.len()? {
-        bytes(i)?;
-    }
-    Some(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,7 +386,7 @@ mod tests {
     #[test]
     fn round_trips_the_bundled_catalog_and_a_full_entry() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let mut catalog = super::super::Corpus::open(&dir).unwrap().catalog;
+        let mut catalog = super::super::Corpus::open(&dir).unwrap().catalog.clone();
         assert!(!catalog.documents.is_empty());
         let s = |x: &str| x.to_string();
         catalog.documents.push(Entry {
@@ -314,5 +434,44 @@ mod tests {
         longer.push(0);
         assert_eq!(decode(&longer), None);
         assert_eq!(decode(b"[]"), None);
+    }
+
+    /// Every entry is found by its id, reading that entry only; an id not
+    /// there is not found; a damaged entry is reported, not misread.
+    #[test]
+    fn looks_up_entries_by_id_in_place() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let seeds = super::super::Corpus::open(&dir).unwrap().catalog.clone();
+        let mut catalog = Catalog::default();
+        // Ids out of order, and one twice (the first is the one found).
+        for k in (0..3000).rev() {
+            let mut e = seeds.documents[k % seeds.documents.len()].clone();
+            e.id = format!("{}-{k}", e.id);
+            catalog.documents.push(e);
+        }
+        let mut twin = catalog.documents[17].clone();
+        twin.title = "a second entry with the same id".to_string();
+        catalog.documents.push(twin);
+        let bytes = encode(&catalog);
+        let view = View::new(&bytes[..]).unwrap();
+        assert_eq!(view.len(), catalog.documents.len());
+        for (i, e) in catalog.documents.iter().enumerate().take(3000) {
+            assert_eq!(view.position(&e.id), Some(Some(i)), "{}", e.id);
+            assert_eq!(view.entry(i).as_ref(), Some(e));
+        }
+        assert_eq!(view.position(&catalog.documents[17].id), Some(Some(17)));
+        for absent in ["", "0", "zzz", &format!("{}x", catalog.documents[5].id)] {
+            assert_eq!(view.position(absent), Some(None), "{absent}");
+        }
+        // A truncated file has no view; an entry overwritten in place is
+        // found damaged when read.
+        assert!(View::new(&bytes[..bytes.len() - 1]).is_none());
+        let mut overwritten = bytes.clone();
+        let end = overwritten.len();
+        overwritten[end - 30..end - 10].fill(0xff);
+        let view = View::new(&overwritten[..]).unwrap();
+        let last = catalog.documents.len() - 1;
+        assert_eq!(view.entry(last), None);
+        assert_eq!(view.decode_all(), None);
     }
 }

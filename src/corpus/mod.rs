@@ -3,6 +3,7 @@
 
 pub mod catalog;
 mod catalog_cache;
+pub mod catalog_view;
 pub mod dates;
 pub mod enactment;
 /// Former home of [`crate::ingest`] (files to text).
@@ -23,6 +24,7 @@ mod task_table;
 use std::path::{Path, PathBuf};
 
 pub use catalog::{Catalog, Entry};
+pub use catalog_view::CatalogView;
 
 /// Version of the parser's output (provisions, headings, paths, units).
 /// Bump it whenever a change moves any of them: indexes record it and are
@@ -68,7 +70,9 @@ pub fn content_hash(bytes: &[u8]) -> String {
 #[derive(Debug)]
 pub struct Corpus {
     pub dir: PathBuf,
-    pub catalog: Catalog,
+    /// The catalog: every entry through `Deref` (decoded on first use when
+    /// read from the compact copy), or one by id ([`CatalogView::by_id`]).
+    pub catalog: CatalogView,
     /// Kept from [`Corpus::open_for_writing`] on: what this process changed
     /// (an index update then looks at those documents only).
     journal: Option<signals::Journal>,
@@ -104,10 +108,10 @@ impl Corpus {
                 dir.display()
             )));
         }
-        Ok(Corpus::with(dir, Catalog::load(dir)?))
+        Ok(Corpus::with(dir, Catalog::load(dir)?.into()))
     }
 
-    fn with(dir: &Path, catalog: Catalog) -> Corpus {
+    fn with(dir: &Path, catalog: CatalogView) -> Corpus {
         Corpus {
             dir: dir.to_path_buf(),
             catalog,
@@ -135,15 +139,12 @@ impl Corpus {
             return Corpus::open(dir);
         }
         let cache = cache_dir.join(format!("catalog-{size}-{mtime}.bin"));
-        if let Some(catalog) = std::fs::read(&cache)
-            .ok()
-            .and_then(|b| catalog_cache::decode(&b))
-        {
-            return Ok(Corpus::with(dir, catalog));
+        if let Some(view) = catalog_cache::map(&cache, 0) {
+            return Ok(Corpus::with(dir, CatalogView::mapped(view, dir)));
         }
         // The copy a writer left beside the catalog (see `save_catalog`).
-        if let Some((_, catalog)) = catalog_cache::read_beside(dir) {
-            return Ok(Corpus::with(dir, catalog));
+        if let Some((_, view)) = catalog_cache::read_beside(dir) {
+            return Ok(Corpus::with(dir, CatalogView::mapped(view, dir)));
         }
         let corpus = Corpus::open(dir)?;
         if cache_dir.is_dir()
@@ -215,13 +216,13 @@ impl Corpus {
         // The catalog as a writer last saved it, when it is still the file
         // (no TOML to parse: at 24,000 documents that is most of an `add`).
         let (sig, mut corpus) = match catalog_cache::read_beside(dir) {
-            Some((sig, catalog)) => (sig, Corpus::with(dir, catalog)),
+            Some((sig, view)) => (sig, Corpus::with(dir, CatalogView::mapped(view, dir))),
             None => {
                 let sig = signals::Sig::of(&Catalog::path(dir));
                 (sig, Corpus::open(dir)?)
             }
         };
-        corpus.loaded = Some((sig, corpus.catalog.documents.len()));
+        corpus.loaded = Some((sig, corpus.catalog.len()));
         corpus.journal = Some(signals::Journal {
             before: signals::Signals::read(&corpus),
             changed: Default::default(),
@@ -249,7 +250,7 @@ impl Corpus {
             Some(text) => catalog::write_atomic(&path, text.as_bytes())?,
             None => catalog.save(&self.dir)?,
         }
-        self.catalog = catalog;
+        self.catalog = catalog.into();
         let sig = signals::Sig::of(&path);
         self.loaded = Some((sig, self.catalog.documents.len()));
         catalog_cache::write_beside(&self.dir, sig, &self.catalog);
@@ -325,7 +326,7 @@ impl Corpus {
                 .collect();
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             // Taken, not cloned (24,000 entries); a failed save reloads it.
-            let catalog = std::mem::take(&mut self.catalog);
+            let catalog = std::mem::take(&mut *self.catalog);
             self.save_catalog(catalog, &ids)
         } else {
             Err(Error::Other(String::new()))
@@ -339,7 +340,7 @@ impl Corpus {
             if results.iter().any(|r| r.is_ok()) {
                 // Entries were staged (and the catalog maybe taken): what is
                 // on disk stands, and is no longer known entry by entry.
-                self.catalog = Catalog::load(&self.dir).unwrap_or_default();
+                self.catalog = Catalog::load(&self.dir).unwrap_or_default().into();
                 self.journal = None;
                 self.loaded = None;
             }

@@ -242,6 +242,23 @@ pub fn check(dir: &Path, r: &ChunkRef) -> Result<()> {
     Chunk::open(dir.join(&r.file), r).map(drop)
 }
 
+/// Where the chunks to merge start when there are too many: the last
+/// ones, back to the first chunk larger than all those after it together
+/// (at least two), as a log-structured merge does. Each chunk is merged
+/// with others of about its size, so an update's merge costs what it
+/// adds, not the whole index (one large chunk from a build, then a small
+/// one per `add`: the small ones are merged, the large one is left).
+pub fn merge_from(dir: &Path, chunks: &[ChunkRef]) -> usize {
+    let size = |c: &ChunkRef| std::fs::metadata(dir.join(&c.file)).map_or(0, |m| m.len());
+    let mut from = chunks.len().saturating_sub(2);
+    let mut total: u64 = chunks[from..].iter().map(size).sum();
+    while from > 0 && size(&chunks[from - 1]) <= total {
+        from -= 1;
+        total += size(&chunks[from]);
+    }
+    from
+}
+
 /// Merge the chunks `refs` of `dir` into one (synced), returning its reference.
 pub fn merge_chunks(dir: &Path, refs: &[ChunkRef]) -> Result<ChunkRef> {
     let postings = CharPostings::open(dir, refs)?;
@@ -436,6 +453,40 @@ impl CharPostings {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_last_chunks_are_merged_not_a_larger_one_before_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let chunks = |name: &str, sizes: &[usize]| -> Vec<ChunkRef> {
+            sizes
+                .iter()
+                .enumerate()
+                .map(|(i, size)| {
+                    let file = format!("{name}-{i}");
+                    std::fs::write(dir.path().join(&file), vec![0u8; *size]).unwrap();
+                    ChunkRef {
+                        file,
+                        first: i as u32,
+                        end: i as u32 + 1,
+                    }
+                })
+                .collect()
+        };
+        // A build, then one small chunk per `add`: the small ones.
+        let after_build = chunks("build", &[70_000, 30, 30, 30, 30, 30, 30, 30, 30]);
+        assert_eq!(merge_from(dir.path(), &after_build), 1);
+        // Chunks of one size: all of them.
+        assert_eq!(merge_from(dir.path(), &chunks("even", &[30; 9])), 0);
+        // Each larger than all after it together: the last two.
+        let halving = chunks("halving", &[800, 400, 200, 100, 50, 25, 12, 6, 3]);
+        assert_eq!(merge_from(dir.path(), &halving), 7);
+        // Merged before: the earlier merge's chunk is joined once the
+        // small ones after it outweigh it.
+        let tiered = chunks("tiered", &[70_000, 240, 30, 30, 30, 30, 30, 30, 30]);
+        assert_eq!(merge_from(dir.path(), &tiered), 2);
+        let tiered = chunks("tiered2", &[70_000, 200, 30, 30, 30, 30, 30, 30, 30]);
+        assert_eq!(merge_from(dir.path(), &tiered), 1);
+    }
+
     use super::*;
 
     fn build(dir: &Path, first: u32, texts: &[&str]) -> ChunkRef {

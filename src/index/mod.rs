@@ -403,7 +403,16 @@ impl IndexDir {
         let _ = std::fs::write(self.root.join(CHECKING), b"");
         self.remove_abandoned_generations();
         self.remove_temporary_files();
-        let existing = self.open_with_dir()?;
+        // The states are trusted only once read whole (a reader reads
+        // them when it needs them; a writer always does).
+        let existing = match self.open_with_dir()? {
+            Ok((_, p, dir)) if !p.states_readable() => Err(format!(
+                "{} in {} is missing or damaged",
+                p.states,
+                dir.display()
+            )),
+            other => other,
+        };
         let want = Versions::current(&opts.topics.version);
         let rebuild_reason = if opts.rebuild {
             Some("--rebuild".to_string())
@@ -606,7 +615,12 @@ impl IndexDir {
             chunks.push(counts.postings.write(&gen_dir, first, end)?);
         }
         if chunks.len() > chars::MAX_CHUNKS {
-            chunks = vec![chars::merge_chunks(&gen_dir, &chunks)?];
+            // The last few, not all: a small update (`add`) never rewrites
+            // the large chunk of the build before it.
+            let from = chars::merge_from(&gen_dir, &chunks);
+            let merged = chars::merge_chunks(&gen_dir, &chunks[from..])?;
+            chunks.truncate(from);
+            chunks.push(merged);
         }
         let mut payload = Payload::new(want, documents, observed.catalog, chunks);
         payload.signals = Some(observed.signals.clone());
@@ -850,7 +864,25 @@ fn load_payload(index: &Index, dir: &Path) -> Result<std::result::Result<Payload
             why = bad;
             continue;
         }
-        let loaded = std::fs::read(dir.join(&payload.states))
+        let path = dir.join(&payload.states);
+        if let Some(len) = payload.states_len {
+            // Opened now (a later writer may remove it), read when the
+            // states are needed: a reader found fresh by the signals never
+            // reads it. Here only its length is checked.
+            let file = std::fs::File::open(&path)
+                .ok()
+                .filter(|f| f.metadata().is_ok_and(|m| m.len() == len));
+            if let Some(file) = file {
+                return Ok(Ok(payload.with_states_file(file)));
+            }
+            why = format!(
+                "{} in {} is missing or damaged",
+                payload.states,
+                dir.display()
+            );
+            continue;
+        }
+        let loaded = std::fs::read(&path)
             .ok()
             .and_then(|bytes| payload.clone().with_states(bytes));
         match loaded {
@@ -890,6 +922,7 @@ fn payload_json(dir: &Path, payload: &mut Payload, corpus: &Corpus) -> Result<St
         write_atomic(&path, &bytes, "states-")?;
     }
     payload.states = name;
+    payload.states_len = Some(bytes.len() as u64);
     serde_json::to_string(payload).map_err(|e| Error::Other(e.to_string()))
 }
 

@@ -81,8 +81,11 @@ pub struct DocState {
 /// and the name of the file beside it that holds the per-document states
 /// (binary, see [`encode_states`]; kept out of `meta.json`, which tantivy
 /// parses on every open: at 24,000 documents the JSON was 5.5 MB). The
-/// states are decoded into a map only when something asks for it; the
-/// freshness check reads the bytes in place.
+/// file is opened with the generation and read only when something asks
+/// for the states (a reader found fresh by the signals never does: its
+/// start-up does not grow with the corpus); they are decoded into a map
+/// only when something asks for it; the thorough freshness check reads
+/// the bytes in place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payload {
     pub versions: Versions,
@@ -108,9 +111,19 @@ pub struct Payload {
     /// indexes from before it was recorded (the next update records it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signals: Option<Signals>,
-    /// The states file's bytes, checked well-formed when loaded.
+    /// The states file's length, checked when the generation is opened
+    /// (absent in indexes from before it was recorded: then the file is
+    /// read and checked whole at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub states_len: Option<u64>,
+    /// The states file, open (a later writer may remove it; the open file
+    /// stays readable) and not read yet.
     #[serde(skip)]
-    raw: Vec<u8>,
+    states_file: StatesFile,
+    /// The states file's bytes, checked well-formed when read (empty when
+    /// they are not).
+    #[serde(skip)]
+    raw: std::sync::OnceLock<Vec<u8>>,
     #[serde(skip)]
     documents: std::sync::OnceLock<BTreeMap<String, DocState>>,
 }
@@ -134,15 +147,44 @@ impl Payload {
     /// Attach the bytes of the states file; `None` when they are damaged.
     pub fn with_states(mut self, raw: Vec<u8>) -> Option<Payload> {
         visit_states(&raw, |_| true)?;
-        self.raw = raw;
+        self.raw = raw.into();
         self.documents = Default::default();
         Some(self)
+    }
+
+    /// Attach the states file, open, to be read when first needed.
+    pub fn with_states_file(mut self, file: std::fs::File) -> Payload {
+        self.states_file = StatesFile(Some(std::sync::Arc::new(file)));
+        self.raw = Default::default();
+        self.documents = Default::default();
+        self
+    }
+
+    /// The states file's bytes (read once; empty when unreadable or damaged).
+    fn raw(&self) -> &[u8] {
+        self.raw.get_or_init(|| {
+            let Some(file) = &self.states_file.0 else {
+                return vec![];
+            };
+            match read_whole(file) {
+                Some(bytes) if visit_states(&bytes, |_| true).is_some() => bytes,
+                _ => vec![],
+            }
+        })
+    }
+
+    /// Are the states readable and whole? (Read now if they were not yet:
+    /// a writer checks before it trusts them.)
+    pub fn states_readable(&self) -> bool {
+        self.states.is_empty()
+            || self.documents.get().is_some()
+            || visit_states(self.raw(), |_| true).is_some()
     }
 
     /// Per document id, what was indexed.
     pub fn documents(&self) -> &BTreeMap<String, DocState> {
         self.documents
-            .get_or_init(|| decode_states(&self.raw).unwrap_or_default())
+            .get_or_init(|| decode_states(self.raw()).unwrap_or_default())
     }
 
     pub fn into_documents(self) -> BTreeMap<String, DocState> {
@@ -153,14 +195,45 @@ impl Payload {
     /// Each document's (id, size, mtime) in the order of the states file,
     /// which is the catalog's order when it was written.
     fn visit_stamps(&self, mut f: impl FnMut(&str, u64, u128) -> bool) -> bool {
+        let unread = self.raw.get().is_none_or(|r| r.is_empty());
         match self.documents.get() {
-            Some(docs) if self.raw.is_empty() => {
+            Some(docs) if unread && self.states_file.0.is_none() => {
                 docs.iter().all(|(id, d)| f(id, d.size, d.mtime_ns))
             }
-            _ => visit_states(&self.raw, |r| f(r.id, r.size, r.mtime_ns)) == Some(true),
+            _ => visit_states(self.raw(), |r| f(r.id, r.size, r.mtime_ns)) == Some(true),
         }
     }
 }
+
+/// The bytes of `file` from its start (clones of a payload share the
+/// file: its offset is not used).
+fn read_whole(file: &std::fs::File) -> Option<Vec<u8>> {
+    let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    let mut bytes = vec![0; len];
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(file, &mut bytes, 0).ok()?;
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut f = file.try_clone().ok()?;
+        f.seek(std::io::SeekFrom::Start(0)).ok()?;
+        f.read_exact(&mut bytes).ok()?;
+    }
+    Some(bytes)
+}
+
+/// An open states file; payloads compare equal whatever it is (it is
+/// named by the payload's `states`).
+#[derive(Debug, Clone, Default)]
+struct StatesFile(Option<std::sync::Arc<std::fs::File>>);
+
+impl PartialEq for StatesFile {
+    fn eq(&self, _: &StatesFile) -> bool {
+        true
+    }
+}
+
+impl Eq for StatesFile {}
 
 const STATES_MAGIC: &[u8] = b"policy-diff states 2\n";
 
