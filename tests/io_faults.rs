@@ -860,3 +860,51 @@ fn index_files_follow_the_umask_and_other_users_read_them() {
         );
     }
 }
+
+#[test]
+fn a_read_only_corpus_is_searched_with_an_index_elsewhere() {
+    // The corpus on a read-only medium (`chmod -w`, as a user permissions
+    // bind), the index in a writable directory: the first reading command
+    // builds the index there, writing nothing into the corpus.
+    let u = Unprivileged::new();
+    let corpus = u.path("corpus");
+    shell(&format!("chmod -R a-w {}", corpus.display()));
+    let before = snapshot(&corpus);
+    let (r, stderr) = u.search("人才公寓");
+    assert!(
+        r["total"].as_u64().unwrap() > 0 && r.get("stale").is_none(),
+        "{r}"
+    );
+    assert!(
+        !stderr.contains("warning") && !stderr.contains("error"),
+        "{stderr}"
+    );
+    for args in [
+        &["show", "lyg-2022-32"][..],
+        &["docs"],
+        &["export"],
+        &["topics"],
+        &["compare", "--topic", "land"],
+        &["diff", "lyg-2022-32", "nt-2021-23"],
+        &["reuse", "lyg-2022-32"],
+        &["instruments"],
+    ] {
+        let out = u.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Writing to the corpus fails plainly, naming it.
+    let doc = u.file("新文件.txt", NEW_DOC);
+    let out = u.run(&["add", doc.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Permission denied") && stderr.contains(&corpus.display().to_string()),
+        "{stderr}"
+    );
+    assert!(snapshot(&corpus) == before, "the corpus changed");
+    shell(&format!("chmod -R u+w {}", corpus.display()));
+}
