@@ -529,6 +529,11 @@ fn add_and_remove_under_a_fault_leave_the_catalog_whole() {
     }
     assert!(before.len() <= now.len());
     assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+    // Reading answers under the limit (`docs` above indexed what add
+    // copied), and corpus, catalog and index agree.
+    let (r, _) = env.search_json(Some(1), "人才");
+    assert!(r["total"].as_u64().unwrap() > 0 && r.get("stale").is_none());
+    env.assert_consistent("add and remove under a limit");
 }
 
 /// Every file under `dir` with its bytes.
