@@ -263,6 +263,9 @@ fn assert_every_output_stale(run: &dyn Fn(&[&str]) -> Output, reason: &str, docu
     let v = json(&["show", "lyg-2022-32", "--format", "json"]);
     says(&v["stale"], "show DOC");
     assert!(v["provisions"].as_array().unwrap().len() > 10);
+    let v = json(&["topics", "--explain", "lyg-2022-32:9", "--format", "json"]);
+    says(&v["stale"], "topics --explain");
+    assert!(!v["rows"].as_array().unwrap().is_empty());
     // JSON lines: a last line.
     for args in [
         &["export"][..],
@@ -270,6 +273,7 @@ fn assert_every_output_stale(run: &dyn Fn(&[&str]) -> Output, reason: &str, docu
         &["docs", "--format", "jsonl"],
         &["search", "人才", "--format", "jsonl"],
         &["topics", "--format", "jsonl"],
+        &["topics", "--explain", "lyg-2022-32:9", "--format", "jsonl"],
     ] {
         let (rows, stale) = jsonl_rows(&ok(args));
         assert!(!rows.is_empty(), "{args:?}");
