@@ -1,10 +1,14 @@
 //! I/O faults (issue 21) by fault injection that needs no privileges: the
 //! binary runs under a file-size limit (`ulimit -f`, with SIGXFSZ ignored),
 //! so every write past the limit fails as a write to a full disk does, at
-//! whatever point of `add`, `index`, `index --rebuild` or `remove` it falls.
+//! whatever point of `add`, `index`, `index --rebuild` or `remove` it falls;
+//! and as a user whom permissions bind (as root: `nobody`, via `setpriv`)
+//! on read-only index and corpus directories (EACCES at every writer).
 //! After each fault, reading commands answer from the last committed index
-//! (exit 0, one line on stderr, a `stale` object in JSON); the next run
-//! without the limit completes the work, and corpus and index agree.
+//! (exit 0, one line on stderr, a `stale` object in every JSON output); the
+//! next run without the fault completes the work, and corpus, catalog and
+//! index pass a consistency check (`assert_consistent`: nothing
+//! half-written is left either).
 
 mod common;
 
