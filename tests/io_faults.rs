@@ -405,15 +405,17 @@ fn the_next_writer_cuts_what_a_failed_update_appended_to_the_texts() {
     let (r, _) = env.search_json(None, "\"人才公寓\"");
     assert!(r["total"].as_u64().unwrap() > 0);
     assert_eq!(texts_lengths(&env.index).1, len + 15_000);
-    // A writer that only deletes cuts them; so does one that appends.
+    // A writer that only deletes cuts them (and does not commit them as
+    // texts); so does one that appends.
     let out = env.run(None, &["remove", "nt-2021-23"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let before = len;
     let (committed, len) = texts_lengths(&env.index);
-    assert_eq!(committed, len);
+    assert_eq!((committed, len), (before, before));
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&texts)
@@ -430,6 +432,15 @@ fn the_next_writer_cuts_what_a_failed_update_appended_to_the_texts() {
     let (after, len_after) = texts_lengths(&env.index);
     assert_eq!(after, len_after);
     assert!(after > committed);
+    // The new texts start where the last commit ended, not after the two
+    // half-written bytes (which would leave a broken character there).
+    let bytes = std::fs::read(&texts).unwrap();
+    let at = committed as usize;
+    assert!(
+        std::str::from_utf8(&bytes[at..at + 3]).is_ok(),
+        "{:x?}",
+        &bytes[at..at + 3]
+    );
     // The texts appended read back where the index says: the new law is
     // found by an exact phrase (confirmed against texts.bin).
     let (r, _) = env.search_json(None, LAW_TERM);
