@@ -133,6 +133,14 @@ fn downloads_and_api_are_the_cli_bytes() {
             vec!["diff", "nt-2021-23", "lyg-2021-25", "--format", "json"],
         ),
         ("/api/topics", vec!["topics", "--format", "json"]),
+        (
+            "/api/doc/lyg-2022-32",
+            vec!["show", "lyg-2022-32", "--format", "json"],
+        ),
+        (
+            "/api/doc/lyg-2022-32:9",
+            vec!["show", "lyg-2022-32:9", "--format", "json"],
+        ),
     ] {
         let r = get(&c, url);
         assert_eq!(r.status, 200, "{url}");

@@ -5,6 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use policy_diff::corpus::catalog::EXPECTED_FIELDS;
+use policy_diff::report::stale;
 use policy_diff::Error;
 
 use super::{stdout, Ctx, Format};
@@ -91,15 +92,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         .collect();
     let mut out = stdout();
     match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &rows)?;
-            writeln!(out)?;
-        }
+        Format::Json => stale::json_list(&mut out, "documents", &rows, ctx.stale())?,
         Format::Jsonl => {
             for r in &rows {
                 serde_json::to_writer(&mut out, r)?;
                 writeln!(out)?;
             }
+            stale::jsonl_end(&mut out, ctx.stale())?;
         }
         _ => {
             for r in &rows {

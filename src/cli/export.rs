@@ -95,9 +95,13 @@ impl Sink {
         Ok(())
     }
 
-    fn finish(mut self) -> anyhow::Result<i32> {
-        if let Some(w) = self.csv.take() {
-            self.out.write_all(&w.into_inner()?)?;
+    /// The CSV, or the JSON lines' last line: `{"stale": …}` when the
+    /// index is behind the corpus (CSV has no place for it: the notice on
+    /// stderr says it).
+    fn finish(mut self, stale: Option<&policy_diff::app::Stale>) -> anyhow::Result<i32> {
+        match self.csv.take() {
+            Some(w) => self.out.write_all(&w.into_inner()?)?,
+            None => policy_diff::report::stale::jsonl_end(&mut self.out, stale)?,
         }
         self.out.flush()?;
         Ok(0)
@@ -109,9 +113,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     ctx.refresh(&corpus)?;
     let tax = ctx.taxonomy()?;
     let docs = corpus.documents()?;
+    let stale = ctx.stale();
     if args.level == Level::Clause {
         let reviews = policy_diff::instruments::Reviews::load(&ctx.corpus_dir)?;
-        return clauses(&docs, tax, &reviews, args.format);
+        return clauses(&docs, tax, &reviews, args.format, ctx.stale());
     }
     let mut sink = Sink::new(
         args.format,
@@ -163,7 +168,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             )?;
         }
     }
-    sink.finish()
+    sink.finish(stale)
 }
 
 /// `export --level clause`: one row per clause.
@@ -172,6 +177,7 @@ fn clauses(
     tax: &policy_diff::topics::Taxonomy,
     reviews: &policy_diff::instruments::Reviews,
     format: Format,
+    stale: Option<&policy_diff::app::Stale>,
 ) -> anyhow::Result<i32> {
     let fw = policy_diff::instruments::Framework::resolve(None)?;
     let mut sink = Sink::new(
@@ -248,5 +254,5 @@ fn clauses(
             }
         }
     }
-    sink.finish()
+    sink.finish(stale)
 }

@@ -27,8 +27,18 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         println!("removed {}: 《{}》", e.id, e.title);
     }
     if !args.no_index {
-        let summary = ctx.update_index(&corpus, false)?;
-        eprintln!("{}", summary.line());
+        match ctx.update_index(&corpus, false) {
+            Ok(summary) => eprintln!("{}", summary.line()),
+            Err(e) => {
+                // As `add` says it: the corpus changed, the index did not.
+                eprintln!(
+                    "policy-diff: error: the documents are out of the corpus, but updating the index failed \
+                     (the next command that reads the index will try again; until then searches answer from \
+                     the last index): {e}"
+                );
+                return Ok(1);
+            }
+        }
     }
     Ok(0)
 }

@@ -68,7 +68,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     }
     match args.format {
         Format::Json => render::json(&mut out, &res, ctx.stale())?,
-        Format::Jsonl => render::jsonl(&mut out, &res)?,
+        Format::Jsonl => {
+            render::jsonl(&mut out, &res)?;
+            policy_diff::report::stale::jsonl_end(&mut out, ctx.stale())?;
+        }
         Format::Csv => render::csv(&mut out, &res)?,
         Format::Md => render::markdown(&mut out, &res)?,
         _ => render::text(&mut out, &res, std::io::stdout().is_terminal())?,

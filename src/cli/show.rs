@@ -50,10 +50,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                         })
                         .collect(),
                 };
-                serde_json::to_writer_pretty(&mut out, &with)?;
+                serde_json::to_writer_pretty(&mut out, &ctx.with_stale(&with))?;
                 writeln!(out)?;
             } else if args.format == Format::Json {
-                serde_json::to_writer_pretty(&mut out, p)?;
+                serde_json::to_writer_pretty(&mut out, &ctx.with_stale(p))?;
                 writeln!(out)?;
             } else if args.clauses {
                 writeln!(out, "{}", p.heading)?;
@@ -80,8 +80,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         }
         None => {
             if args.format == Format::Json {
-                serde_json::to_writer_pretty(&mut out, &doc.provisions)?;
-                writeln!(out)?;
+                policy_diff::report::stale::json_list(
+                    &mut out,
+                    "provisions",
+                    &doc.provisions,
+                    ctx.stale(),
+                )?;
             } else {
                 writeln!(out, "{} ({})", doc.entry.title, doc.entry.id)?;
                 // Only the fields the document has: no `河南省 ·  · —`.

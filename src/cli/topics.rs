@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use policy_diff::report::stale;
 use policy_diff::report::topics as render;
 use policy_diff::Error;
 
@@ -26,15 +27,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     if let Some(id) = &args.explain {
         let ex = ctx.explain_topics(id)?;
         match args.format {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut out, &ex.rows)?;
-                writeln!(out)?;
-            }
+            Format::Json => stale::json_list(&mut out, "rows", &ex.rows, ctx.stale())?,
             Format::Jsonl => {
                 for r in &ex.rows {
                     serde_json::to_writer(&mut out, r)?;
                     writeln!(out)?;
                 }
+                stale::jsonl_end(&mut out, ctx.stale())?;
             }
             Format::Text => render::explain_text(&mut out, &ex)?,
             _ => {
@@ -53,7 +52,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             serde_json::to_writer_pretty(&mut out, &ctx.with_stale(&cov))?;
             writeln!(out)?;
         }
-        Format::Jsonl => render::jsonl(&mut out, &cov)?,
+        Format::Jsonl => {
+            render::jsonl(&mut out, &cov)?;
+            stale::jsonl_end(&mut out, ctx.stale())?;
+        }
         Format::Csv => render::csv(&mut out, &cov)?,
         Format::Md => render::markdown(&mut out, &cov)?,
         _ => render::text(&mut out, &cov)?,

@@ -20,6 +20,7 @@
 //! and switches `CURRENT` only when it is complete.
 
 mod chars;
+mod directory;
 mod heading;
 mod phrase;
 mod query;
@@ -40,6 +41,7 @@ pub use read::{Hit, Located, Reader, SearchFilter, SearchResult};
 
 use crate::corpus::{Corpus, Provision};
 use crate::error::{Error, Result};
+use directory::GenerationDirectory;
 use state::{Payload, Versions};
 
 const CURRENT: &str = "CURRENT";
@@ -163,7 +165,7 @@ impl IndexDir {
         let Some(dir) = self.current() else {
             return Ok(Err(NO_INDEX.to_string()));
         };
-        let index = Index::open_in_dir(&dir).map_err(ierr)?;
+        let index = Index::open(GenerationDirectory::open(&dir).map_err(ierr)?).map_err(ierr)?;
         schema::register_tokenizers(&index);
         Ok(load_payload(&index, &dir)?.map(|payload| (index, payload, dir)))
     }
@@ -413,6 +415,13 @@ impl IndexDir {
             )),
             other => other,
         };
+        // What a failed or killed update appended to `texts.bin` past the
+        // last commit is cut off: nothing half-written outlives the next writer.
+        if let Ok((_, p, dir)) = &existing {
+            if let Some((committed, _)) = p.texts {
+                texts::truncate_uncommitted(dir, committed)?;
+            }
+        }
         let want = Versions::current(&opts.topics.version);
         let rebuild_reason = if opts.rebuild {
             Some("--rebuild".to_string())
@@ -465,7 +474,12 @@ impl IndexDir {
                 std::fs::create_dir_all(&dir)
                     .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
                 let (schema, _) = schema::build();
-                let index = Index::create_in_dir(&dir, schema).map_err(ierr)?;
+                let index = Index::create(
+                    GenerationDirectory::open(&dir).map_err(ierr)?,
+                    schema,
+                    tantivy::IndexSettings::default(),
+                )
+                .map_err(ierr)?;
                 schema::register_tokenizers(&index);
                 (index, Default::default(), Some(name), dir)
             }
@@ -690,11 +704,22 @@ impl IndexDir {
     /// reader may still be using one that was just replaced): left by a
     /// rebuild killed before switching, or replaced by a rebuild
     /// ([`REPLACED`] in it marks the time).
+    ///
+    /// A generation numbered above the current one never became current (a
+    /// rebuild that failed or was killed before switching): no reader ever
+    /// opened it, and the caller holds `LOCK`, so it goes at once.
     fn remove_abandoned_generations(&self) {
         let current = self.current();
-        for (_, name) in self.generations() {
+        let current_number = self
+            .current_name()
+            .and_then(|n| n.strip_prefix("gen-").and_then(|n| n.parse::<u64>().ok()));
+        for (number, name) in self.generations() {
             let dir = self.root.join(&name);
             if Some(&dir) == current.as_ref() {
+                continue;
+            }
+            if current.is_some() && current_number.is_some_and(|c| number > c) {
+                let _ = std::fs::remove_dir_all(dir);
                 continue;
             }
             let idle = std::fs::metadata(&dir)
@@ -930,7 +955,15 @@ fn payload_json(dir: &Path, payload: &mut Payload, corpus: &Corpus) -> Result<St
 /// place once written whole: an update removes those of a killed writer
 /// (see `IndexDir::remove_temporary_files`).
 fn temp_file(dir: &Path, prefix: &str) -> Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
+    let mut builder = tempfile::Builder::new();
+    // The mode of any new file (0666 less the umask), not a temporary
+    // file's 0600: an index built by one user is readable by others.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
         .prefix(prefix)
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)

@@ -262,6 +262,25 @@ pub fn file_len(gen_dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Cut the generation's text file back to `committed` bytes, the length
+/// the last commit recorded: bytes past it were appended by an update that
+/// failed or was killed, and nothing refers to them. Only a writer (holding
+/// `LOCK`) calls this; readers map the file but read only committed offsets.
+/// Returns the bytes removed.
+pub fn truncate_uncommitted(gen_dir: &Path, committed: u64) -> Result<u64> {
+    let path = gen_dir.join(FILE);
+    let len = file_len(gen_dir);
+    if len <= committed {
+        return Ok(0);
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_len(committed).and_then(|_| f.sync_all()))
+        .map_err(|e| Error::io(format!("truncating {}", path.display()), e))?;
+    Ok(len - committed)
+}
+
 /// Does the generation have its text file?
 pub fn exists(gen_dir: &Path) -> bool {
     gen_dir.join(FILE).is_file()
@@ -270,6 +289,45 @@ pub fn exists(gen_dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_writer_cuts_what_a_failed_update_appended() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = TextSink::open(dir.path(), 0).unwrap();
+        let placed = sink
+            .append(["人才公寓", "土地出让"], &mut Ordinals::default())
+            .unwrap();
+        sink.sync().unwrap();
+        let committed = sink.len();
+        drop(sink);
+        // A failed update's bytes, never committed.
+        let sink = TextSink::open(dir.path(), 2).unwrap();
+        sink.append(["半截"], &mut Ordinals::default()).unwrap();
+        sink.sync().unwrap();
+        drop(sink);
+        assert_eq!(file_len(dir.path()), committed + "半截".len() as u64);
+        assert_eq!(
+            truncate_uncommitted(dir.path(), committed).unwrap(),
+            "半截".len() as u64
+        );
+        assert_eq!(file_len(dir.path()), committed);
+        assert_eq!(truncate_uncommitted(dir.path(), committed).unwrap(), 0);
+        // The committed texts are intact; the next text starts where they end.
+        let sink = TextSink::open(dir.path(), 2).unwrap();
+        let next = sink.append(["财政"], &mut Ordinals::default()).unwrap();
+        sink.sync().unwrap();
+        assert_eq!(next[0].at, committed);
+        let store = TextStore::open(dir.path()).unwrap();
+        let p = &placed[1];
+        assert_eq!(
+            store.get(p.at, "土地出让".len() as u64),
+            Some("土地出让".as_bytes())
+        );
+        assert_eq!(
+            store.get(committed, "财政".len() as u64),
+            Some("财政".as_bytes())
+        );
+    }
 
     #[test]
     fn appended_texts_read_back_across_reopen() {

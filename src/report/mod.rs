@@ -2,6 +2,7 @@
 
 pub mod reuse;
 pub mod search;
+pub mod stale;
 pub mod topics;
 
 /// Neutralize a CSV cell a spreadsheet would run as a formula (=, +, -, @,

@@ -289,8 +289,13 @@ fn api_doc(config: &Config, name: &str) -> crate::Result<Reply> {
     let (ws, _) = config.workspace();
     let (doc, index) = ws.document(name)?;
     match index {
-        Some(i) => json_of(&doc.provisions[i]),
-        None => json_of(&doc.provisions),
+        Some(i) => json_of(&ws.with_stale(&doc.provisions[i])),
+        None => {
+            let mut out = vec![];
+            crate::report::stale::json_list(&mut out, "provisions", &doc.provisions, ws.stale())
+                .map_err(|e| Error::Other(e.to_string()))?;
+            Ok(Reply::json(out))
+        }
     }
 }
 
