@@ -104,3 +104,40 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c.to_string())
         .collect()
 }
+
+#[cfg(test)]
+mod io_fault_tests {
+    use super::Error;
+
+    /// The faults the tests cannot cause without privileges (a full disk, a
+    /// read-only filesystem: `ulimit -f` gives EFBIG, permissions EACCES)
+    /// read as plainly as those they can: the path, the system's words and
+    /// the way out.
+    #[test]
+    fn every_common_fault_names_the_path_and_the_way_out() {
+        for (errno, words, way_out) in [
+            (28, "No space left on device", "the disk is full"),
+            (30, "Read-only file system", "read-only filesystem"),
+            (27, "File too large", "file-size limit"),
+            (13, "Permission denied", "lacks the permission"),
+            (20, "Not a directory", "a file stands where a directory"),
+        ] {
+            let e = Error::io(
+                "writing /data/index/gen-2/texts.bin",
+                std::io::Error::from_raw_os_error(errno),
+            );
+            let shown = e.to_string();
+            assert!(
+                shown.starts_with("writing /data/index/gen-2/texts.bin: "),
+                "{shown}"
+            );
+            assert!(shown.contains(words), "{errno}: {shown}");
+            assert!(
+                shown.contains(&format!("\nhint: {}", "")),
+                "{errno}: {shown}"
+            );
+            assert!(shown.contains(way_out), "{errno}: {shown}");
+            assert!(!e.is_user_error());
+        }
+    }
+}
