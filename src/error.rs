@@ -29,6 +29,9 @@ pub enum Error {
     },
     #[error("index: {0}")]
     Index(String),
+    /// Ctrl-C (SIGINT or SIGTERM) stopped a converter working on this file.
+    #[error("{}: interrupted: the conversion was stopped", .0.display())]
+    Interrupted(PathBuf),
     #[error("{0}")]
     Other(String),
 }

@@ -310,6 +310,102 @@ fn office_failures_exit_2_name_the_file_and_change_nothing() {
     assert_eq!(out.code, 0, "{out:?}");
 }
 
+/// Ctrl-C during a conversion reaches the converter: its process group is
+/// killed at once (not at its time limit), its scratch folder removed, the
+/// corpus and index unchanged, exit 130. The same for SIGTERM.
+#[test]
+fn ctrl_c_stops_a_hung_converter_and_changes_nothing() {
+    let env = Env::new();
+    env.seeded();
+    let before = env.snapshot();
+    let doc = std::fs::read(fixture("wuxi-2023-9.doc")).unwrap();
+    let good = env.write("wuxi.doc", &doc);
+    // A converter that hangs, with a helper in its group; it says when it
+    // started and who it is.
+    let marker = env.dir.path().join("started");
+    let hang = env.script(
+        "soffice",
+        &format!(
+            "sleep 120 &\necho $! > {m}.tmp && mv {m}.tmp {m}\nsleep 120",
+            m = marker.display()
+        ),
+    );
+    for signal in ["-INT", "-TERM"] {
+        let _ = std::fs::remove_file(&marker);
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("policy-diff"))
+            .arg("--corpus")
+            .arg(env.corpus())
+            .arg("--index")
+            .arg(env.index())
+            .args(["add", good.to_str().unwrap()])
+            .env("TMPDIR", env.tmp())
+            .env("POLICY_DIFF_SOFFICE", &hang)
+            // The limit is far away: only the signal can end it.
+            .env("POLICY_DIFF_CONVERT_TIMEOUT", "300")
+            .env_remove("POLICY_DIFF_CORPUS")
+            .env_remove("POLICY_DIFF_INDEX")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut waited = 0;
+        while !marker.exists() {
+            assert!(waited < 600, "the converter never started");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            waited += 1;
+        }
+        let helper = std::fs::read_to_string(&marker).unwrap().trim().to_string();
+        assert!(std::path::Path::new("/proc").join(&helper).exists());
+        assert!(std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+        let out = child.wait_with_output().unwrap();
+        let out = Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert_eq!(out.code, 130, "{signal}: {out:?}");
+        assert!(
+            out.stderr.contains("wuxi.doc") && out.stderr.contains("interrupted"),
+            "{signal}: {out:?}"
+        );
+        assert!(out.stdout.is_empty(), "{out:?}");
+        assert!(
+            env.snapshot() == before,
+            "{signal}: the corpus or index changed"
+        );
+        assert_eq!(
+            env.leftovers(),
+            Vec::<String>::new(),
+            "{signal}: scratch left"
+        );
+        // The helper in the converter's group is gone too (reaped by init,
+        // it may linger a moment as a zombie, which /proc/PID/stat shows).
+        let gone = |pid: &str| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|s| s.split(") ").nth(1).is_some_and(|r| r.starts_with('Z')))
+                .unwrap_or(true)
+        };
+        let mut waited = 0;
+        while !gone(&helper) {
+            assert!(
+                waited < 100,
+                "{signal}: the converter's helper {helper} still runs"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            waited += 1;
+        }
+    }
+    // And the corpus takes the file once the converter works.
+    if have("soffice", "libreoffice-writer-nogui") {
+        let out = env.add(&good, &[]);
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+}
+
 // ------------------------------------------------------------------- OFD
 
 /// One text object: Boundary origin (mm), font size, and the codes in it:

@@ -236,6 +236,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     }
 
     std::fs::create_dir_all(&ctx.corpus_dir)?;
+    stop_converters_on_ctrl_c();
     ctx.sweep_interrupted_add()?;
     if !args.no_index {
         ctx.prepare_indexing();
@@ -294,6 +295,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                     eprintln!("{note}");
                 }
             }
+            Err(Error::Interrupted(_)) => {
+                refused += 1;
+            }
             Err(_) if *no_path => {
                 refused += 1;
                 eprintln!(
@@ -310,6 +314,21 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 eprintln!("policy-diff: error: refused {}: {e}", item.label);
             }
         }
+    }
+    if added
+        .results
+        .iter()
+        .any(|r| matches!(r, Err(Error::Interrupted(_))))
+    {
+        let during = added.results.iter().zip(&items).find_map(|(r, (item, _))| {
+            matches!(r, Err(Error::Interrupted(_))).then_some(&item.label)
+        });
+        eprintln!(
+            "policy-diff: error: interrupted while converting {}: the converter was stopped; \
+             nothing was added",
+            during.map(String::as_str).unwrap_or("a file")
+        );
+        return Ok(130);
     }
     let added_count = if added.committed { ok } else { 0 };
     if manifest_rows.is_some() || candidates.len() > 1 || from_folder {
@@ -351,6 +370,20 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         }
     }
     Ok(if refused > 0 { 2 } else { 0 })
+}
+
+/// Ctrl-C or SIGTERM: a running converter's process group is killed and
+/// its scratch folder removed (the library undoes the add and `run`
+/// returns 130); with no converter running, exit at once as the signal
+/// would (an interrupted `add` is swept by the next command).
+fn stop_converters_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if extract::run::interrupt() {
+            // The add is being undone; should it hang, go anyway.
+            std::thread::sleep(Duration::from_secs(10));
+        }
+        std::process::exit(130);
+    });
 }
 
 /// ` (南通市, 通政发〔2022〕18号, 2022-03-15, OCR 91.3%)`, or nothing.

@@ -54,6 +54,29 @@ static ISSUER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\S{2,40}(?:人民政府|管理委员会|管委会|委员会|办公厅|办公室|政府|局|厅|部|委)$")
         .unwrap()
 });
+/// A standing committee's announcement under a local regulation's title:
+/// `杭州市第十二届人民代表大会常务委员会公告` then `第82号` (one line or two;
+/// `〔十四届〕第三十一号` too). Its number is the regulation's 文号.
+static ANNOUNCEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\p{Han}{2,30}?人民代表大会常务委员会公告)\s*((?:[〔\[［(（]\p{Han}{2,6}[〕\]］)）])?\s*第\s*[0-9〇零一二三四五六七八九十百]{1,8}\s*号)?$").unwrap()
+});
+static ANNOUNCEMENT_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[〔\[［(（]\p{Han}{2,6}[〕\]］)）])?\s*第\s*[0-9〇零一二三四五六七八九十百]{1,8}\s*号$").unwrap()
+});
+
+/// A line that opens an attachment: `附件`, `附件 1`, `附件一：…`, `附件：1. …`.
+fn is_attachment_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("附件") else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    rest.is_empty()
+        || rest.starts_with([':', '：'])
+        || rest.chars().next().is_some_and(|c| {
+            c.is_ascii_digit() || c.is_numeric() || "一二三四五六七八九十".contains(c)
+        })
+}
+
 /// `《title》（doc number）` references in the preamble.
 static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"《([^》]{{2,80}})》\s*[（(]\s*([\p{{Han}}]{{1,12}}\s*{BR_OPEN}\s*\d{{4}}\s*{BR_CLOSE}\s*\d{{1,4}}\s*号)")).unwrap()
@@ -67,7 +90,7 @@ static BARE_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Kinds of document, longest first so 实施方案 wins over 方案.
-const KINDS: [&str; 22] = [
+const KINDS: [&str; 24] = [
     "规划纲要",
     "实施方案",
     "行动方案",
@@ -88,6 +111,8 @@ const KINDS: [&str; 22] = [
     "条例",
     "规定",
     "决定",
+    "复函",
+    "批复",
     "通知",
     "法",
 ];
@@ -341,6 +366,37 @@ pub fn detect(text: &str) -> Detected {
     if let Some(n) = head.iter().find(|l| DOC_NUMBER_LINE.is_match(l)) {
         d.doc_number = Some(canonical_doc_number(n));
     }
+    // A local regulation's announcement: `…人民代表大会常务委员会公告` and
+    // `第82号` (on the same line or the next).
+    if d.doc_number.is_none() {
+        d.doc_number = head.iter().enumerate().find_map(|(i, l)| {
+            let c = ANNOUNCEMENT.captures(l)?;
+            let number = match c.get(2) {
+                Some(n) => n.as_str().to_string(),
+                None => head
+                    .get(i + 1)
+                    .filter(|n| ANNOUNCEMENT_NUMBER.is_match(n))?
+                    .to_string(),
+            };
+            Some(canonical_doc_number(&format!("{}{number}", &c[1])))
+        });
+    }
+
+    // The document proper ends where its attachments begin (附件 1, 附件：…
+    // after the body): an attachment's signature, dates and headings are
+    // not the document's. A text that opens with one is all attachment.
+    // A list of attachments above the signature (附件：1. …, then the
+    // issuer and the date) is the document's own: a line counts as an
+    // attachment's start only when no date line follows within 8 lines.
+    let main = (3..lines.len())
+        .find(|&i| {
+            is_attachment_line(lines[i])
+                && !lines[i + 1..lines.len().min(i + 9)]
+                    .iter()
+                    .any(|l| parse_date(l).is_some())
+        })
+        .unwrap_or(lines.len());
+    let lines = &lines[..main];
 
     // Issuer and date: an organisation line directly above a date line.
     let signature = lines.windows(2).find_map(|w| {
@@ -371,6 +427,8 @@ pub fn detect(text: &str) -> Detected {
         let mut run: Vec<&str> = vec![];
         for l in head {
             let skip = DOC_NUMBER_LINE.is_match(l)
+                || ANNOUNCEMENT.is_match(l)
+                || ANNOUNCEMENT_NUMBER.is_match(l)
                 || parse_date(l).is_some()
                 || enactment::is_record_line(l)
                 || (ISSUER.is_match(l) && !l.contains("关于"))
@@ -407,6 +465,11 @@ pub fn detect(text: &str) -> Detected {
     let preamble = lines[..body_start].join("");
     let own = d.doc_number.clone();
     for c in REFERENCE.captures_iter(&preamble) {
+        // A reply's request (你院《关于…的请示》（沪高法〔2021〕215号）收悉)
+        // or a report is answered, not implemented.
+        if c[1].ends_with("请示") || c[1].ends_with("报告") {
+            continue;
+        }
         let number = canonical_doc_number(&c[2]);
         if Some(&number) != own.as_ref() && !d.implements.iter().any(|i| i.doc_number == number) {
             d.implements.push(Implemented {
@@ -440,6 +503,114 @@ pub fn detect(text: &str) -> Detected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 19: a local regulation with its standing committee's
+    /// announcement (real header: 杭州大江东产业集聚区管理条例, 2016).
+    #[test]
+    fn a_local_regulation_and_its_announcement() {
+        let d = detect(include_str!(
+            "../../tests/eval/meta/fixtures/local-regulation-hangzhou.txt"
+        ));
+        assert_eq!(d.title.as_deref(), Some("杭州大江东产业集聚区管理条例"));
+        assert_eq!(d.kind.as_deref(), Some("条例"));
+        assert_eq!(
+            d.doc_number.as_deref(),
+            Some("杭州市第十二届人民代表大会常务委员会公告第82号")
+        );
+        // Adopted by the city's committee; the province only approved it.
+        assert_eq!(d.issuer.as_deref(), Some("杭州市人民代表大会常务委员会"));
+        assert_eq!(d.jurisdiction.as_deref(), Some("杭州市"));
+        assert_eq!(d.level.as_deref(), Some("city"));
+        assert_eq!(d.adopted.as_deref(), Some("2016-12-29"));
+        assert_eq!(d.date.as_deref(), Some("2016-12-29"));
+        // The announcement on one line, with the session in brackets.
+        let d = detect(
+            "福建省招标投标条例\n福建省人民代表大会常务委员会公告〔十四届〕第三十一号\n\
+             第一条 为了规范招标投标活动，制定本条例。\n",
+        );
+        assert_eq!(
+            d.doc_number.as_deref(),
+            Some("福建省人民代表大会常务委员会公告〔十四届〕第三十一号")
+        );
+        assert_eq!(d.title.as_deref(), Some("福建省招标投标条例"));
+    }
+
+    /// A reply (批复, 复函): the issuer is the body replying, not the one
+    /// addressed; the request it answers is not a document it implements.
+    /// Real text: 法释〔2021〕11号.
+    #[test]
+    fn a_reply_names_its_issuer_not_its_addressee() {
+        let text = "# 最高人民法院关于知识产权侵权诉讼中被告以原告滥用权利为由请求赔偿合理开支问题的批复\n\n\
+            法释〔2021〕11号\n\n2021年5月31日 最高人民法院审判委员会第1840次会议通过\n\n\
+            2021年6月3日 施行\n\n<!-- INFO END -->\n\n上海市高级人民法院：\n\n\
+            你院《关于知识产权侵权诉讼中被告以原告滥用权利为由请求赔偿合理开支问题的请示》\
+            （沪高法〔2021〕215号）收悉。经研究，批复如下：\n\n\
+            在知识产权侵权诉讼中，被告提交证据证明原告的起诉构成法律规定的滥用权利损害其合法权益,\
+            依法请求原告赔偿其因该诉讼所支付的合理的律师费、交通费、食宿费等开支的，人民法院依法予以支持。\n";
+        let d = detect(text);
+        assert_eq!(d.issuer.as_deref(), Some("最高人民法院"));
+        assert_eq!(d.doc_number.as_deref(), Some("法释〔2021〕11号"));
+        assert_eq!(d.kind.as_deref(), Some("批复"));
+        assert_eq!(d.date.as_deref(), Some("2021-05-31"));
+        assert_eq!(d.jurisdiction.as_deref(), Some("全国"));
+        assert!(d.implements.is_empty(), "{:?}", d.implements);
+        // A government's reply, addressed to a province, signed at the end
+        // (written on the form of 国办函〔2020〕55号, whose text is not in
+        // our corpora).
+        let text = "国务院办公厅关于同意建立职业病防治工作部际联席会议制度的复函\n\
+            国办函〔2020〕55号\n江苏省人民政府：\n\
+            你省《关于建立职业病防治工作协作机制的请示》（苏政发〔2020〕12号）收悉。经国务院同意，现函复如下：\n\
+            一、同意建立职业病防治工作部际联席会议制度。\n国务院办公厅\n2020年7月22日\n";
+        let d = detect(text);
+        assert_eq!(d.issuer.as_deref(), Some("国务院办公厅"));
+        assert_eq!(d.doc_number.as_deref(), Some("国办函〔2020〕55号"));
+        assert_eq!(d.kind.as_deref(), Some("复函"));
+        assert_eq!(d.date.as_deref(), Some("2020-07-22"));
+        assert_eq!(d.jurisdiction.as_deref(), Some("全国"));
+        assert!(d.implements.is_empty(), "{:?}", d.implements);
+    }
+
+    /// A notice with attachments (seed 000, 连开委〔2021〕54号): the
+    /// attachment's heading is not the title, and a signature inside an
+    /// attachment is not the notice's.
+    #[test]
+    fn attachments_do_not_steal_the_title_or_the_signature() {
+        let seed = include_str!("../../corpus/docs/lyg-etdz-2021-54.txt");
+        let d = detect(seed);
+        assert_eq!(
+            d.title.as_deref(),
+            Some("中国（江苏）自由贸易试验区连云港经济技术开发区联动创新发展中区建设方案")
+        );
+        assert_eq!(d.doc_number.as_deref(), Some("连开委〔2021〕54号"));
+        assert_eq!(d.issuer.as_deref(), Some("连云港经济技术开发区管理委员会"));
+        assert_eq!(d.date.as_deref(), Some("2021-07-30"));
+        // The notice without its own signature, its attachment 1 (the whole
+        // plan) ending in another body's signature (seed 004's 落款).
+        let cut = seed
+            .find("连云港经济技术开发区管理委员会\n\n2021年7月30日")
+            .unwrap();
+        let start = seed.find("附件 1").unwrap();
+        let end = seed.find("附件 2").unwrap();
+        let text = format!(
+            "{}{}\n连云港市人民政府 \n 2021 年 4 月 12 日 \n",
+            &seed[..cut],
+            &seed[start..end]
+        );
+        let d = detect(&text);
+        assert_eq!(d.issuer.as_deref(), Some("连云港经济技术开发区管理委员会"));
+        assert_eq!(d.date, None);
+        assert_eq!(d.doc_number.as_deref(), Some("连开委〔2021〕54号"));
+        // A list of attachments above the signature stays the notice's.
+        let d = detect(
+            "南通市人民政府关于印发南通市企业技术中心认定管理办法的通知\n通政发〔2021〕9号\n\
+             各县（市、区）人民政府：\n现将《南通市企业技术中心认定管理办法》印发给你们，请认真贯彻执行。\n\
+             附件：南通市企业技术中心认定管理办法\n南通市人民政府\n2021年3月1日\n\
+             附件\n南通市企业技术中心认定管理办法\n第一条 为推动企业技术创新，制定本办法。\n",
+        );
+        assert_eq!(d.issuer.as_deref(), Some("南通市人民政府"));
+        assert_eq!(d.date.as_deref(), Some("2021-03-01"));
+        assert_eq!(d.title.as_deref(), Some("南通市企业技术中心认定管理办法"));
+    }
 
     #[test]
     fn dates() {

@@ -18,6 +18,7 @@ pub mod pending;
 pub mod provision;
 pub mod regions;
 pub mod signals;
+pub mod sketches;
 pub mod structure;
 mod task_table;
 
@@ -302,14 +303,35 @@ impl Corpus {
         items: &[(&Path, meta::Detected)],
         options: &AddOptions<'_>,
     ) -> Added {
+        let mut bodies = Bodies::default();
+        let added = self.add_each_with(items, options, &mut bodies);
+        // The near-duplicate sketches, when the check computed or added any:
+        // a cache beside the catalog, written even when the add was refused
+        // (only for the documents the catalog holds now).
+        if let Some(s) = &bodies.sketches {
+            s.save(&self.dir, &self.catalog.documents);
+        }
+        added
+    }
+
+    fn add_each_with(
+        &mut self,
+        items: &[(&Path, meta::Detected)],
+        options: &AddOptions<'_>,
+        bodies: &mut Bodies,
+    ) -> Added {
         let mut results = Vec::with_capacity(items.len());
         let mut written = vec![];
-        let mut bodies = Bodies::default();
         for (source, overrides) in items {
+            // Ctrl-C stopped a conversion: the rest is not read, nothing is added.
+            if extract::run::interrupted() {
+                results.push(Err(Error::Interrupted(source.to_path_buf())));
+                continue;
+            }
             let mut overrides = overrides.clone();
             let r = normalize_overrides(&mut overrides).and_then(|_| {
                 self.complete_jurisdiction(&mut overrides);
-                self.stage_file(source, &overrides, options, &mut bodies, &mut written)
+                self.stage_file(source, &overrides, options, bodies, &mut written)
             });
             if let Some(p) = options.files_progress {
                 p.step();
@@ -317,7 +339,10 @@ impl Corpus {
             results.push(r);
         }
         let refused = results.iter().any(|r| r.is_err());
-        let saved = if options.all_or_nothing && refused {
+        let interrupted = results
+            .iter()
+            .any(|r| matches!(r, Err(Error::Interrupted(_))));
+        let saved = if (options.all_or_nothing && refused) || interrupted {
             Err(Error::Other(String::new()))
         } else if results.iter().any(|r| r.is_ok()) {
             let ids: Vec<String> = results
@@ -344,7 +369,10 @@ impl Corpus {
                 self.journal = None;
                 self.loaded = None;
             }
-            if results.iter().all(|r| r.is_err()) || (options.all_or_nothing && refused) {
+            if results.iter().all(|r| r.is_err())
+                || (options.all_or_nothing && refused)
+                || interrupted
+            {
                 return Added {
                     results,
                     committed: false,
@@ -426,8 +454,11 @@ impl Corpus {
         if let Some(existing) = self.catalog.documents.iter().find(|d| d.hash == hash) {
             return Err(already(source, existing));
         }
+        let mut sketch = None;
         if !options.allow_near_duplicate {
-            if let Some((existing, share)) = self.near_duplicate_of(&extracted.text, bodies) {
+            let (found, s) = self.near_duplicate_of(&extracted.text, bodies);
+            sketch = Some(s);
+            if let Some((existing, share)) = found {
                 return Err(Error::input(
                     source,
                     format!(
@@ -482,39 +513,46 @@ impl Corpus {
             .map_err(|e| Error::io("creating the corpus docs directory", e))?;
         catalog::write_atomic(&path, extracted.text.as_bytes())?;
         written.push(path);
+        if let (Some(sketch), Some(stored)) = (sketch, &mut bodies.sketches) {
+            stored.insert(&self.dir, &entry, sketch);
+        }
         self.catalog.documents.push(entry.clone());
         Ok(entry)
     }
 
     /// The document already in the corpus whose body is at least
-    /// [`near_duplicate::THRESHOLD`] the same as `text`'s, and how much.
-    /// Bodies are computed once per `add` and only for documents whose
-    /// stored text is of a size that could match.
-    fn near_duplicate_of(&self, text: &str, bodies: &mut Bodies) -> Option<(&Entry, f64)> {
+    /// [`near_duplicate::THRESHOLD`] the same as `text`'s, and how much;
+    /// and the sketch of `text`'s body. The stored documents are compared
+    /// by their sketches ([`sketches`], loaded and brought up to date once
+    /// per `add`); only those whose sketch could match are read and diffed.
+    fn near_duplicate_of(
+        &self,
+        text: &str,
+        bodies: &mut Bodies,
+    ) -> (Option<(&Entry, f64)>, near_duplicate::Sketch) {
         let body = near_duplicate::Body::of(text);
+        let sketch = body.sketch();
         if body.is_empty() {
-            return None;
+            return (None, sketch);
         }
-        let size = text.len() as f64;
+        let stored = bodies.sketches.get_or_insert_with(|| {
+            let mut s = sketches::Sketches::load(&self.dir);
+            s.refresh(&self.dir, &self.catalog.documents);
+            s
+        });
         let mut best: Option<(&Entry, f64)> = None;
         for e in &self.catalog.documents {
-            let b = match bodies.0.get(&e.id) {
+            if !stored.get(e).is_some_and(|s| sketch.may_match(s)) {
+                continue;
+            }
+            let b = match bodies.full.get(&e.id) {
                 Some(b) => b,
                 None => {
-                    // Page numbers, headers and whitespace change the size a
-                    // little; a text of half or twice the size cannot match.
-                    let path = self.dir.join(&e.file);
-                    let len = std::fs::metadata(&path)
-                        .map(|m| m.len() as f64)
-                        .unwrap_or(0.0);
-                    if len < size / 2.0 || len > size * 2.0 {
-                        continue;
-                    }
-                    let Ok(t) = load::read_text(&path) else {
+                    let Ok(t) = load::read_text(&self.dir.join(&e.file)) else {
                         continue;
                     };
                     bodies
-                        .0
+                        .full
                         .entry(e.id.clone())
                         .or_insert_with(|| near_duplicate::Body::of(&t.text))
                 }
@@ -524,7 +562,7 @@ impl Corpus {
                 best = Some((e, s));
             }
         }
-        best
+        (best, sketch)
     }
 
     /// The document whose original bytes (or stored text) are `bytes`.
@@ -652,9 +690,14 @@ pub struct Added {
     pub committed: bool,
 }
 
-/// Bodies of the corpus's documents computed during one `add` (by id).
+/// The near-duplicate check's state during one `add`: the corpus's
+/// sketches (loaded on the first check) and the full bodies of the
+/// documents diffed so far (by id).
 #[derive(Default)]
-struct Bodies(std::collections::HashMap<String, near_duplicate::Body>);
+struct Bodies {
+    sketches: Option<sketches::Sketches>,
+    full: std::collections::HashMap<String, near_duplicate::Body>,
+}
 
 /// Held while a process changes the corpus (see [`Corpus::open_for_writing`]).
 #[derive(Debug)]

@@ -27,32 +27,41 @@ pub struct Body {
     bigram_total: u32,
 }
 
-impl Body {
-    pub fn of(text: &str) -> Body {
-        let l = layout(text);
-        let mut joined = String::with_capacity(text.len());
-        for b in &l.blocks {
-            match b {
-                Block::Para(p) => joined.push_str(p),
-                Block::Table(t) => {
-                    if let Some(c) = &t.caption {
-                        joined.push_str(c);
-                    }
-                    for row in &t.rows {
-                        for cell in row {
-                            joined.push_str(cell);
-                        }
+/// A document's body: its text after layout, folded, without whitespace.
+pub fn body_text(text: &str) -> String {
+    let l = layout(text);
+    let mut joined = String::with_capacity(text.len());
+    for b in &l.blocks {
+        match b {
+            Block::Para(p) => joined.push_str(p),
+            Block::Table(t) => {
+                if let Some(c) = &t.caption {
+                    joined.push_str(c);
+                }
+                for row in &t.rows {
+                    for cell in row {
+                        joined.push_str(cell);
                     }
                 }
             }
         }
-        let folded: String = fold(&joined)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+    }
+    fold(&joined)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+impl Body {
+    pub fn of(text: &str) -> Body {
+        Body::of_body(&body_text(text))
+    }
+
+    /// From [`body_text`]'s output.
+    pub fn of_body(folded: &str) -> Body {
         let mut counts = HashMap::new();
         let mut total = 0;
-        for b in bigrams(&folded) {
+        for b in bigrams(folded) {
             *counts.entry(b).or_insert(0) += 1;
             total += 1;
         }
@@ -60,6 +69,25 @@ impl Body {
             chars: folded.chars().collect(),
             bigrams: counts,
             bigram_total: total,
+        }
+    }
+
+    /// The compact stand-in kept for a stored document.
+    pub fn sketch(&self) -> Sketch {
+        let mut hashes: Vec<u32> = Vec::with_capacity(self.bigram_total as usize);
+        for (b, n) in &self.bigrams {
+            // The i-th occurrence of a bigram is its own element: a
+            // multiset sample.
+            for i in 0..u64::from(*n) {
+                hashes.push((mix(*b ^ mix(i.wrapping_add(0x5851_f42d_4c95_7f2d))) >> 32) as u32);
+            }
+        }
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes.truncate(SKETCH_SIZE);
+        Sketch {
+            len: self.chars.len() as u32,
+            mins: hashes,
         }
     }
 
@@ -121,6 +149,77 @@ impl Body {
     }
 }
 
+/// Hashes a [`Sketch`] keeps: the smallest of the body's bigram elements.
+pub const SKETCH_SIZE: usize = 96;
+
+/// The estimated resemblance below which a sketch rules a document out. A
+/// pair at [`THRESHOLD`] passes the bigram filter of [`Body::similarity`],
+/// so its bigram multisets resemble each other at least 0.94 / 1.06 = 0.887
+/// (Jaccard); a 96-hash estimate falls from there below 0.7 about once in
+/// 10⁸ pairs (binomial, 5.8 standard deviations).
+const SKETCH_FLOOR: f64 = 0.7;
+
+/// A stored document's stand-in for the near-duplicate check: its body
+/// length in characters and a bottom-k sample (k = [`SKETCH_SIZE`]) of
+/// hashed bigram occurrences, sorted. Comparing two costs a merge of two
+/// short lists; only pairs it allows are diffed in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sketch {
+    pub len: u32,
+    pub mins: Vec<u32>,
+}
+
+impl Sketch {
+    /// Could `other`'s body be a near duplicate of this one? Lengths within
+    /// the threshold's ratio, and an estimated resemblance of at least
+    /// [`SKETCH_FLOOR`] (the bottom-k estimator: of the k smallest hashes
+    /// of both, the share found in both).
+    pub fn may_match(&self, other: &Sketch) -> bool {
+        let (a, b) = (self.len.min(other.len), self.len.max(other.len));
+        if b == 0
+            || (2 * u64::from(a)) as f64 / (u64::from(a) + u64::from(b)) as f64 <= THRESHOLD - 1e-12
+        {
+            return false;
+        }
+        self.resemblance(other) >= SKETCH_FLOOR
+    }
+
+    /// Estimated Jaccard resemblance of the two bigram multisets.
+    pub fn resemblance(&self, other: &Sketch) -> f64 {
+        let (x, y) = (&self.mins, &other.mins);
+        let (mut i, mut j) = (0, 0);
+        let (mut taken, mut both) = (0u32, 0u32);
+        while (taken as usize) < SKETCH_SIZE && (i < x.len() || j < y.len()) {
+            match (x.get(i), y.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    both += 1;
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), Some(b)) if a < b => i += 1,
+                (Some(_), Some(_)) => j += 1,
+                (Some(_), None) => i += 1,
+                (None, _) => j += 1,
+            }
+            taken += 1;
+        }
+        if taken == 0 {
+            1.0
+        } else {
+            f64::from(both) / f64::from(taken)
+        }
+    }
+}
+
+/// A fixed 64-bit mixer (splitmix64's finalizer): sketches are stored, so
+/// their hashes must not change between runs or builds.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +255,38 @@ mod tests {
         let half = Body::of(&half);
         assert!(!a.length_allows(&half));
         assert_eq!(a.similarity(&half), 0.0);
+    }
+
+    #[test]
+    fn sketches_let_through_what_the_diff_would_find_and_little_else() {
+        let a = Body::of(DOC);
+        let pdf = DOC
+            .replace("实施意见\n", "实施意见\n\n— 1 —\n")
+            .replace("2025", "２０２５");
+        let b = Body::of(&pdf);
+        assert!(a.sketch().may_match(&b.sketch()));
+        assert_eq!(a.sketch(), a.sketch(), "stable");
+        // One character in fifty changed: still a candidate, and a match.
+        let mut chars: Vec<char> = DOC.chars().collect();
+        for k in (10..chars.len()).step_by(50) {
+            if crate::text::is_han(chars[k]) {
+                chars[k] = '某';
+            }
+        }
+        let edited: String = chars.into_iter().collect();
+        let e = Body::of(&edited);
+        assert!(a.sketch().may_match(&e.sketch()));
+        // Another document of the same length and vocabulary: ruled out.
+        let other = "连云港市人民政府关于加快推进港口物流业发展的若干意见\n\
+            各县区人民政府，市各委、办、局：\n为建设现代化港口城市，推动港产城融合发展，\
+            现提出以下意见。\n一、目标任务\n（一）到2025年，全市港口货物吞吐量达到三亿吨，\
+            集装箱运输量稳步增长，建成区域性国际物流中心城市。\n二、支持措施\n\
+            （二）对新开集装箱航线给予运营补贴。（三）优先保障物流园区建设用地需求。\n";
+        let o = Body::of(other);
+        let r = a.sketch().resemblance(&o.sketch());
+        assert!(r < SKETCH_FLOOR, "{r}");
+        // Empty and tiny bodies do not divide by zero.
+        let empty = Body::of("");
+        assert!(!empty.sketch().may_match(&a.sketch()));
     }
 }

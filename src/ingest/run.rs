@@ -7,11 +7,18 @@
 //! dropped), and, when policy-diff itself was killed, by the next conversion
 //! ([`Scratch::new`] removes the scratch folders of processes that no longer
 //! exist).
+//!
+//! Ctrl-C: the front end catches SIGINT/SIGTERM and calls [`interrupt`],
+//! which kills the process group of every converter running; each [`run`]
+//! then returns [`Error::Interrupted`] and its scratch folder is dropped, so
+//! `add` stops with nothing added. No converter is started after it.
 
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -82,6 +89,49 @@ impl Tool {
     }
 }
 
+/// Set once by [`interrupt`].
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The process groups of the converters running now; locked while one is
+/// started, so that none starts after [`interrupt`] looked.
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// The scratch folders in use now.
+static SCRATCH: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Stop every conversion (the front end calls it on Ctrl-C or SIGTERM):
+/// each running converter's process group is killed, its [`run`] returns
+/// [`Error::Interrupted`] and its scratch folder goes with it; no converter
+/// starts afterwards. Returns whether one was running. When none was, the
+/// caller is expected to exit at once: the scratch folders in use are
+/// removed here, as nothing will drop them.
+pub fn interrupt() -> bool {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    for pgid in running.iter() {
+        kill_pgid(*pgid);
+    }
+    if running.is_empty() {
+        for d in SCRATCH.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+    !running.is_empty()
+}
+
+/// Whether [`interrupt`] was called.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+fn kill_pgid(pgid: i32) {
+    #[cfg(unix)]
+    // SAFETY: kill(2) with a negative pid signals a process group we created.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+    #[cfg(not(unix))]
+    let _ = pgid;
+}
+
 /// What a finished converter left.
 #[derive(Debug)]
 pub struct Finished {
@@ -120,6 +170,10 @@ pub fn run(tool: &Tool, mut cmd: Command, file: &Path) -> Result<Finished> {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    if interrupted() {
+        return Err(Error::Interrupted(file.to_path_buf()));
+    }
     let mut child = cmd.spawn().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::input(
@@ -133,6 +187,10 @@ pub fn run(tool: &Tool, mut cmd: Command, file: &Path) -> Result<Finished> {
             Error::input(file, format!("cannot run {}: {e}", tool.program))
         }
     })?;
+    let pgid = child.id() as i32;
+    running.push(pgid);
+    drop(running);
+    let _registered = Registered(pgid);
     let mut stdout = child.stdout.take().expect("piped stdout");
     let stderr = child.stderr.take().expect("piped stderr");
     let out = std::thread::spawn(move || {
@@ -150,6 +208,12 @@ pub fn run(tool: &Tool, mut cmd: Command, file: &Path) -> Result<Finished> {
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
+            Ok(None) if interrupted() => {
+                kill_group(&mut child);
+                let _ = out.join();
+                let _ = err.join();
+                return Err(Error::Interrupted(file.to_path_buf()));
+            }
             Ok(None) if started.elapsed() >= limit => {
                 kill_group(&mut child);
                 let _ = out.join();
@@ -183,11 +247,25 @@ pub fn run(tool: &Tool, mut cmd: Command, file: &Path) -> Result<Finished> {
     }
     let stdout = out.join().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+    if interrupted() {
+        // Killed by `interrupt` as it ended: its output is not to be trusted.
+        return Err(Error::Interrupted(file.to_path_buf()));
+    }
     Ok(Finished {
         status,
         stdout,
         stderr,
     })
+}
+
+/// A running converter's entry in [`RUNNING`], removed when dropped.
+struct Registered(i32);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|p| *p != self.0);
+    }
 }
 
 fn fmt_secs(d: Duration) -> String {
@@ -229,6 +307,10 @@ impl Scratch {
             .prefix(&format!("{SCRATCH_PREFIX}{}-", std::process::id()))
             .tempdir()
             .map_err(|e| Error::io("creating a temporary folder for the conversion", e))?;
+        SCRATCH
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(dir.path().to_path_buf());
         Ok(Scratch { dir })
     }
 
@@ -241,6 +323,14 @@ impl Scratch {
         let p = self.dir.path().join(name);
         std::fs::write(&p, bytes).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
         Ok(p)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // The folder itself goes with `dir`.
+        let mut all = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|p| p != self.dir.path());
     }
 }
 
