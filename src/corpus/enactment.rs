@@ -150,6 +150,11 @@ static ORDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([\p{Han}、]{2,60}?)(?:令\s*第\s*([0-9〇零一二三四五六七八九十百]+)\s*号|第\s*([0-9〇零一二三四五六七八九十百]+)\s*号令)")
         .unwrap()
 });
+/// A meeting with no verb (`最高人民法院审判委员会第1732次会议`): the first of
+/// two bodies adopting a text jointly, the second line saying `通过`.
+static MEETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Han}{2,40}?第[0-9〇零一二三四五六七八九十百]+次(?:全体|常务)?会议$").unwrap()
+});
 /// A name that is an organisation: a ministry, commission, court, congress...
 static ORG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\p{Han}{1,30}(?:人民代表大会常务委员会|人民代表大会|委员会|总局|总署|审计署|部|院|局|署|银行|办公室|办公厅|政府|厅|委|军委|中央)$").unwrap()
@@ -199,7 +204,11 @@ pub fn is_record_line(line: &str) -> bool {
     }
     // A date alone (a signature) is not a record; `2021年6月3日 施行` is.
     let rest = rest.trim();
-    VERB.is_match(rest) || ORG.is_match(rest) || ORDER.is_match(rest) || CONGRESS.is_match(rest)
+    VERB.is_match(rest)
+        || ORG.is_match(rest)
+        || ORDER.is_match(rest)
+        || CONGRESS.is_match(rest)
+        || MEETING.is_match(rest)
 }
 
 /// May this line continue a record whose text so far is `so_far`? A long
@@ -421,7 +430,10 @@ pub fn parse(text: &str) -> Record {
             .trim_end_matches(['，', ',', ' ', '\u{3000}'])
             .trim();
         let Some(date) = date.clone() else { continue };
-        if seg.ends_with('、') {
+        // `…、` or a bare meeting line: acts with the next segment.
+        let with_next = seg.ends_with('、')
+            || (MEETING.is_match(seg) && !VERB.is_match(seg) && dates.get(i + 1).is_some());
+        if with_next {
             let issuer = issuer_of(seg.trim_end_matches('、'));
             joint = match (joint.take(), issuer) {
                 (Some(a), Some(b)) => Some(format!("{a}、{b}")),
@@ -631,6 +643,14 @@ mod tests {
         assert_eq!(r.issuer(), Some("最高人民法院、最高人民检察院"));
         // Adopted once both had adopted it.
         assert_eq!(r.adopted(), Some("2016-03-28"));
+        // The first court's meeting on a line of its own, without 通过
+        // (法释〔2018〕8号, the 批复 on compressed-gas guns).
+        let r = record("2018年1月25日 最高人民法院审判委员会第1732次会议\n\n2018年3月2日 最高人民检察院第十二届检察委员会第74次会议通过\n\n2018年3月30日 施行\n<!-- INFO END -->");
+        assert_eq!(r.issuer(), Some("最高人民法院、最高人民检察院"));
+        assert_eq!(r.adopted(), Some("2018-03-02"));
+        // A meeting line alone is no joint act.
+        let r = record("2018年1月25日 最高人民法院审判委员会第1732次会议");
+        assert_eq!(r.issuer(), Some("最高人民法院"));
     }
 
     #[test]
