@@ -35,6 +35,12 @@ pub struct SharedReader {
     refreshing: Mutex<()>,
 }
 
+impl std::fmt::Debug for SharedReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedReader")
+    }
+}
+
 impl SharedReader {
     pub fn new() -> SharedReader {
         SharedReader::default()
