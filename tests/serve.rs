@@ -77,6 +77,26 @@ fn every_page_answers_and_links_hold() {
         "{}",
         body(&narrowed)
     );
+    // The level filter narrows, and the form keeps it chosen.
+    let city = body(&get(
+        &c,
+        &format!("/search?q={}&level=city", q("人才 公寓")),
+    ));
+    assert!(city.contains("<option value=\"city\" selected>"), "{city}");
+    let n = |page: &str| {
+        page.split(" provisions match")
+            .next()
+            .unwrap()
+            .rsplit('>')
+            .next()
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
+    assert!(n(&city) >= 1 && n(&city) < 4, "{city}");
+    let zone = get(&c, &format!("/search?q={}&level=nowhere", q("人才")));
+    assert_eq!(zone.status, 400);
+    assert!(body(&zone).contains("unknown level"));
     // A permanent link goes to the provision's place on its document page.
     let r = get(&c, "/p/lyg-2022-32:9");
     assert_eq!(r.status, 303);
@@ -501,4 +521,58 @@ fn a_read_only_server_has_no_add_page() {
         header(&handle(&c, "PUT", "/add", ""), "Allow"),
         Some("GET, HEAD, POST")
     );
+}
+
+/// How many provisions hold the uploaded text's own phrase (/api/search).
+fn total(c: &Config) -> u64 {
+    let r = get(c, &format!("/api/search?q={}", q("\"运维人才驿站\"")));
+    assert_eq!(r.status, 200, "{}", body(&r));
+    serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn searches_share_a_reader_that_follows_the_corpus() {
+    let (dir, c) = writable();
+    let corpus = dir.path().join("corpus");
+    assert_eq!(total(&c), 0);
+    // While a writer holds the corpus (an add at work: the catalog
+    // written, the index not yet updated), searches answer from the reader
+    // they have, whole, instead of waiting for the writer or indexing half
+    // its work.
+    let file = dir.path().join("驿站通知.txt");
+    std::fs::write(&file, UPLOADED).unwrap();
+    let (mut writer, lock) = policy_diff::corpus::Corpus::open_for_writing(&corpus).unwrap();
+    let added = writer.add_file(&file, &Default::default()).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let c2 = c.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(total(&c2));
+    });
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(120)),
+        Ok(0),
+        "a search waited for the corpus's writer, or saw its unindexed work"
+    );
+    drop(lock);
+    // Once the writer is done, the next search sees its document.
+    assert_eq!(total(&c), 1);
+    // A `remove` and an `add` run beside the server are seen by the next
+    // search, without a restart.
+    let cli = || common::cli(&corpus, &dir.path().join("index"));
+    let out = cli().args(["remove", &added.id]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(total(&c), 0);
+    let out = cli().arg("add").arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(total(&c), 1);
 }

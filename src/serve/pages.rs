@@ -118,12 +118,25 @@ fn jurisdictions(docs: &[Entry]) -> Vec<String> {
     js
 }
 
+/// The levels of the corpus's documents, in order.
+fn levels(docs: &[Entry]) -> Vec<String> {
+    let mut ls: Vec<String> = docs
+        .iter()
+        .filter(|d| !d.level.is_empty())
+        .map(|d| d.level.clone())
+        .collect();
+    ls.sort();
+    ls.dedup();
+    ls
+}
+
 /// The search page: the form, then (with a query) the hits of this page
 /// beside the counts per jurisdiction and per topic, or the query's error.
 pub fn search(
     p: &Params,
     docs: &[Entry],
     topics: &[Topic],
+    instruments: &[(String, String)],
     result: Option<Result<(&SearchResults, usize), String>>,
     notices: &[String],
 ) -> String {
@@ -149,6 +162,18 @@ pub fn search(
                     option value=(d.id) selected[p.all("d").contains(&d.id)] { (d.id) " " (d.title) }
                 }
             }
+            select name="level" {
+                option value="" { "所有层级 all levels" }
+                @for l in levels(docs) {
+                    option value=(l) selected[p.all("level").contains(&l)] { (l) }
+                }
+            }
+            select name="i" {
+                option value="" { "所有政策工具 all instruments" }
+                @for (id, label) in instruments {
+                    option value=(id) selected[p.all("i").contains(id)] { (label) " " (id) }
+                }
+            }
             input name="from" value=(p.get("from").unwrap_or_default()) placeholder="from 2021" size="8";
             input name="to" value=(p.get("to").unwrap_or_default()) placeholder="to 2022-06" size="8";
             button type="submit" { "检索" }
@@ -157,7 +182,7 @@ pub fn search(
     let body = match result {
         None => html! {
             (form)
-            p.notice { "Words, \"exact phrases\" (also “…” 「…」), AND / OR / NOT, -word. Filters narrow by jurisdiction, topic, document and date." }
+            p.notice { "Words, \"exact phrases\" (also “…” 「…」), AND / OR / NOT, -word. Filters narrow by jurisdiction, topic, document, level, policy instrument and date." }
         },
         Some(Err(message)) => html! {
             (form)

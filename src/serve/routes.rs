@@ -274,15 +274,30 @@ fn search_request(p: &Params, limit: usize) -> SearchRequest {
     }
 }
 
+/// The built-in framework's instruments (id, label) for the filter.
+fn instrument_names() -> crate::Result<&'static [(String, String)]> {
+    static NAMES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    if let Some(n) = NAMES.get() {
+        return Ok(n);
+    }
+    let names = crate::instruments::Framework::resolve(None)?
+        .instruments
+        .into_iter()
+        .map(|i| (i.id, i.label))
+        .collect();
+    Ok(NAMES.get_or_init(|| names))
+}
+
 fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
     let (ws, notices) = config.workspace();
     let snap = config.shared.get(&ws)?;
     let docs = &snap.corpus.catalog.documents;
     let topics = ws.taxonomy()?.topics().to_vec();
+    let instruments = instrument_names()?;
     if p.get("q").is_none() {
         return Ok(Reply::html(
             200,
-            pages::search(p, docs, &topics, None, &notices.take()),
+            pages::search(p, docs, &topics, instruments, None, &notices.take()),
         ));
     }
     let page: usize = p
@@ -295,13 +310,27 @@ fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
     match ws.search_with(&snap.corpus, &snap.reader, &search_request(p, wanted)) {
         Ok(res) => Ok(Reply::html(
             200,
-            pages::search(p, docs, &topics, Some(Ok((&res, page))), &notices.take()),
+            pages::search(
+                p,
+                docs,
+                &topics,
+                instruments,
+                Some(Ok((&res, page))),
+                &notices.take(),
+            ),
         )),
         // The query's own errors (a column) and unknown filter names are
         // shown on the page, beside the form.
         Err(e) if e.is_user_error() => Ok(Reply::html(
             400,
-            pages::search(p, docs, &topics, Some(Err(e.to_string())), &notices.take()),
+            pages::search(
+                p,
+                docs,
+                &topics,
+                instruments,
+                Some(Err(e.to_string())),
+                &notices.take(),
+            ),
         )),
         Err(e) => Err(e),
     }
