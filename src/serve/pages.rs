@@ -118,6 +118,9 @@ fn jurisdictions(docs: &[Entry]) -> Vec<String> {
     js
 }
 
+/// Up to this many documents, the search form lists them to choose from.
+pub const DOC_LIST: usize = 200;
+
 /// The levels of the corpus's documents, in order.
 fn levels(docs: &[Entry]) -> Vec<String> {
     let mut ls: Vec<String> = docs
@@ -156,11 +159,19 @@ pub fn search(
                     option value=(t.id) selected[p.all("t").contains(&t.id)] { (t.label) " " (t.id) }
                 }
             }
-            select name="d" {
-                option value="" { "所有文件 all documents" }
-                @for d in docs {
-                    option value=(d.id) selected[p.all("d").contains(&d.id)] { (d.id) " " (d.title) }
+            // A list of every document is kept for small corpora; past
+            // DOC_LIST documents the page would weigh more than its hits
+            // (1,500 documents: 150 KB), so the document is typed (id, 文号
+            // or part of the title, as `--doc` takes it).
+            @if docs.len() <= DOC_LIST {
+                select name="d" {
+                    option value="" { "所有文件 all documents" }
+                    @for d in docs {
+                        option value=(d.id) selected[p.all("d").contains(&d.id)] { (d.id) " " (d.title) }
+                    }
                 }
+            } @else {
+                input name="d" value=(p.get("d").unwrap_or_default()) placeholder="文件 document: id, 文号 or title" size="18";
             }
             select name="level" {
                 option value="" { "所有层级 all levels" }
