@@ -576,3 +576,40 @@ fn searches_share_a_reader_that_follows_the_corpus() {
     );
     assert_eq!(total(&c), 1);
 }
+
+#[test]
+fn an_oversize_upload_is_refused_on_the_socket() {
+    let (dir, c) = writable();
+    let corpus = dir.path().join("corpus");
+    let before = tree(&corpus);
+    let server = Server::start(Config {
+        max_upload: 4096,
+        ..c
+    })
+    .unwrap();
+    let addr = server.addr();
+    let body = form(&[("csrf", "x")], &[("big.txt", &[b'a'; 10_000][..])]);
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "POST /add HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let _ = s.write_all(&body);
+    // Read the reply's page (the connection may stay open).
+    let mut reply = vec![];
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&reply).contains("</html>") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+        }
+    }
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    assert!(reply.contains("4 KB"), "{reply}");
+    server.stop();
+    assert!(tree(&corpus) == before);
+}

@@ -202,8 +202,11 @@ fn host_ok(config: &Config, host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback() || ip == config.bind.ip())
 }
 
-/// `32 MB`.
+/// `32 MB`, `4 KB`.
 pub fn megabytes(bytes: usize) -> String {
+    if bytes < 1024 * 1024 {
+        return format!("{} KB", bytes.div_ceil(1024));
+    }
     let mb = bytes as f64 / (1024.0 * 1024.0);
     if mb.fract() == 0.0 {
         format!("{mb:.0} MB")
