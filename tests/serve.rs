@@ -10,17 +10,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{chromium, CHROMIUM};
-use policy_diff::serve::{handle, Config, Reply, Server};
+use policy_diff::serve::{handle, respond, Config, Reply, Request, Server};
 
 fn config(index: &Path) -> Config {
     Config {
-        corpus_dir: common::repo().join("corpus"),
-        index_dir: index.to_path_buf(),
-        topics_file: None,
-        bind: "127.0.0.1:0".parse().unwrap(),
-        read_only: false,
-        token: None,
         workers: 4,
+        ..Config::new(common::repo().join("corpus"), index.to_path_buf())
     }
 }
 
@@ -82,6 +77,26 @@ fn every_page_answers_and_links_hold() {
         "{}",
         body(&narrowed)
     );
+    // The level filter narrows, and the form keeps it chosen.
+    let city = body(&get(
+        &c,
+        &format!("/search?q={}&level=city", q("人才 公寓")),
+    ));
+    assert!(city.contains("<option value=\"city\" selected>"), "{city}");
+    let n = |page: &str| {
+        page.split(" provisions match")
+            .next()
+            .unwrap()
+            .rsplit('>')
+            .next()
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
+    assert!(n(&city) >= 1 && n(&city) < 4, "{city}");
+    let zone = get(&c, &format!("/search?q={}&level=nowhere", q("人才")));
+    assert_eq!(zone.status, 400);
+    assert!(body(&zone).contains("unknown level"));
     // A permanent link goes to the provision's place on its document page.
     let r = get(&c, "/p/lyg-2022-32:9");
     assert_eq!(r.status, 303);
@@ -89,6 +104,36 @@ fn every_page_answers_and_links_hold() {
     let doc = body(&get(&c, "/doc/lyg-2022-32"));
     assert!(doc.contains("id=\"p9\""));
     assert!(doc.contains("连政发〔2022〕32号"));
+    // A provision's topic links to why it has it (topics --explain).
+    let tag = doc
+        .split("href=\"/explain/lyg-2022-32:9#")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("provision 9 has a topic linked to its explanation")
+        .to_string();
+    let ex = get(&c, "/explain/lyg-2022-32:9");
+    assert_eq!(ex.status, 200);
+    let ex = body(&ex);
+    assert!(ex.contains(&format!("<b id=\"{tag}\">{tag}</b>")), "{ex}");
+    assert!(ex.contains("threshold"), "{ex}");
+    let api = get(&c, "/api/explain/lyg-2022-32:9");
+    let rows: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    assert!(rows[0]["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == tag.as_str()));
+    // The lines the parser dropped (page numbers, the table of contents)
+    // are on the page, folded away.
+    let plan = body(&get(&c, "/doc/lyg-etdz-plan-2021"));
+    let dropped = plan
+        .split("<details class=\"dropped\">")
+        .nth(1)
+        .expect("dropped lines");
+    assert!(dropped.contains("table of contents"), "{dropped}");
+    assert!(dropped.contains("目 录"), "{dropped}");
+    let nt = body(&get(&c, "/doc/nt-2021-23"));
+    assert!(nt.contains("<td>page number</td><td>— 3 —</td>"), "{nt}");
     // The heat map links each cell to its provisions.
     let topics = body(&get(&c, "/topics"));
     assert!(topics.contains("<svg"));
@@ -264,4 +309,315 @@ fn served_over_http_and_seen_in_chromium() {
         );
     }
     server.stop();
+}
+
+/// A writable copy of the bundled corpus and an empty index beside it.
+fn writable() -> (tempfile::TempDir, Config) {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("corpus"), &dir.path().join("corpus"));
+    let c = Config {
+        workers: 4,
+        ..Config::new(dir.path().join("corpus"), dir.path().join("index"))
+    };
+    (dir, c)
+}
+
+/// Every file under `dir` with its bytes (the corpus and index unchanged
+/// means this is equal before and after).
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+const BOUNDARY: &str = "----pdtestBoundary7MA4YWxk";
+
+/// A multipart body: fields, then files (name, bytes).
+fn form(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = vec![];
+    for (k, v) in fields {
+        b.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, data) in files {
+        b.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        b.extend_from_slice(data);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    b
+}
+
+fn post<'a>(body: &'a [u8], content_type: &'a str) -> Request<'a> {
+    Request {
+        method: "POST",
+        host: "127.0.0.1:8080",
+        origin: "http://127.0.0.1:8080",
+        content_type,
+        body,
+        ..Request::get("/add")
+    }
+}
+
+/// A policy text with a phrase found nowhere else and markup in its text.
+const UPLOADED: &str = "连云港市人民政府关于试行海上风电运维人才驿站的通知\n\
+连政发〔2024〕7号\n\
+各县、区人民政府，市各委、办、局：\n\
+一、建设海上风电运维人才驿站，为来连就业的运维工程师提供三个月免费住宿。\n\
+二、驿站标识为<script>alert(1)</script>，由市人社局负责。\n\
+连云港市人民政府\n2024年3月1日\n";
+
+#[test]
+fn an_upload_is_checked_and_becomes_searchable() {
+    let (dir, c) = writable();
+    let corpus = dir.path().join("corpus");
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    // Build the index first, so that "unchanged" covers it too.
+    assert_eq!(get(&c, &format!("/search?q={}", q("人才"))).status, 200);
+    let before = (tree(&corpus), tree(&dir.path().join("index")));
+    let unchanged = |what: &str| {
+        assert!(
+            (tree(&corpus), tree(&dir.path().join("index"))) == before,
+            "{what} changed the corpus or the index"
+        );
+    };
+    let good: &[(&str, &[u8])] = &[("驿站通知.txt", UPLOADED.as_bytes())];
+
+    // The Add page carries the token.
+    let page = body(&get(&c, "/add"));
+    assert!(page.contains(&format!("name=\"csrf\" value=\"{}\"", c.csrf)));
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+
+    // No token, a wrong one, another site's page: 403, nothing added.
+    for fields in [vec![], vec![("csrf", "not-the-token")]] {
+        let b = form(&fields, good);
+        let r = respond(&c, &post(&b, &ct));
+        assert_eq!(r.status, 403, "{}", body(&r));
+        unchanged("a POST without the token");
+    }
+    let b = form(&[("csrf", &c.csrf)], good);
+    let r = respond(
+        &c,
+        &Request {
+            origin: "http://evil.example",
+            ..post(&b, &ct)
+        },
+    );
+    assert_eq!(r.status, 403);
+    let r = respond(
+        &c,
+        &Request {
+            host: "evil.example:8080",
+            origin: "",
+            ..post(&b, &ct)
+        },
+    );
+    assert_eq!(r.status, 403, "a rebound host name is refused");
+    unchanged("a cross-site POST");
+
+    // Larger than the limit: 413 naming the limit, nothing changed.
+    let small = Config {
+        max_upload: 1024 * 1024,
+        ..c.clone()
+    };
+    let r = respond(
+        &small,
+        &Request {
+            too_large: true,
+            ..post(&[], &ct)
+        },
+    );
+    assert_eq!(r.status, 413);
+    assert!(body(&r).contains("1 MB"), "{}", body(&r));
+    unchanged("an oversize upload");
+
+    // A garbage PDF and an unsupported type: refused by name, nothing changed.
+    let bad: &[(&str, &[u8])] = &[
+        ("扫描件.pdf", b"%PDF-1.4 this is not really a pdf"),
+        ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+    ];
+    let b = form(&[("csrf", &c.csrf)], bad);
+    let r = respond(&c, &post(&b, &ct));
+    let page = body(&r);
+    assert_eq!(r.status, 400, "{page}");
+    assert!(page.contains("refused 扫描件.pdf"), "{page}");
+    assert!(page.contains("refused setup.exe"), "{page}");
+    assert!(page.contains("unchanged"), "{page}");
+    unchanged("refused files");
+
+    // A bad date is refused before anything is read.
+    let b = form(&[("csrf", &c.csrf), ("date", "2024-13-45")], good);
+    let r = respond(&c, &post(&b, &ct));
+    assert_eq!(r.status, 400, "{}", body(&r));
+    unchanged("a bad date");
+
+    // A good file: added, indexed, linked, and found by the next search.
+    let b = form(&[("csrf", &c.csrf), ("level", "city")], good);
+    let r = respond(&c, &post(&b, &ct));
+    let page = body(&r);
+    assert_eq!(r.status, 200, "{page}");
+    assert!(page.contains("added 驿站通知.txt as"), "{page}");
+    assert!(page.contains("Searchable now"), "{page}");
+    let id = page
+        .split("href=\"/doc/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let hits = body(&get(&c, &format!("/search?q={}", q("\"运维人才驿站\""))));
+    assert!(hits.contains("1 provisions match"), "{hits}");
+    assert!(hits.contains(&format!("/p/{id}:")), "{hits}");
+    // Its text is escaped on its page.
+    let doc = body(&get(&c, &format!("/doc/{id}")));
+    assert!(
+        doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{doc}"
+    );
+    assert!(!doc.contains("<script>alert(1)"));
+    // The same file again is refused as the CLI refuses it.
+    let r = respond(&c, &post(&b, &ct));
+    assert_eq!(r.status, 400);
+    assert!(body(&r).contains("already in the corpus"), "{}", body(&r));
+}
+
+#[test]
+fn a_read_only_server_has_no_add_page() {
+    let (dir, mut c) = writable();
+    c.read_only = true;
+    let corpus = dir.path().join("corpus");
+    let before = tree(&corpus);
+    assert_eq!(get(&c, "/add").status, 404);
+    assert!(!body(&get(&c, "/docs")).contains("href=\"/add\""));
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let b = form(&[("csrf", &c.csrf)], &[("a.txt", UPLOADED.as_bytes())]);
+    let r = respond(&c, &post(&b, &ct));
+    assert_eq!(r.status, 405);
+    assert!(body(&r).contains("read-only"));
+    assert!(tree(&corpus) == before);
+    // A writable server links its Add page; other routes still take only GET.
+    c.read_only = false;
+    assert!(body(&get(&c, "/docs")).contains("href=\"/add\""));
+    let r = respond(
+        &c,
+        &Request {
+            url: "/search",
+            ..post(&b, &ct)
+        },
+    );
+    assert_eq!(r.status, 405);
+    assert_eq!(header(&r, "Allow"), Some("GET, HEAD"));
+    assert_eq!(
+        header(&handle(&c, "PUT", "/add", ""), "Allow"),
+        Some("GET, HEAD, POST")
+    );
+}
+
+/// How many provisions hold the uploaded text's own phrase (/api/search).
+fn total(c: &Config) -> u64 {
+    let r = get(c, &format!("/api/search?q={}", q("\"运维人才驿站\"")));
+    assert_eq!(r.status, 200, "{}", body(&r));
+    serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn searches_share_a_reader_that_follows_the_corpus() {
+    let (dir, c) = writable();
+    let corpus = dir.path().join("corpus");
+    assert_eq!(total(&c), 0);
+    // While a writer holds the corpus (an add at work: the catalog
+    // written, the index not yet updated), searches answer from the reader
+    // they have, whole, instead of waiting for the writer or indexing half
+    // its work.
+    let file = dir.path().join("驿站通知.txt");
+    std::fs::write(&file, UPLOADED).unwrap();
+    let (mut writer, lock) = policy_diff::corpus::Corpus::open_for_writing(&corpus).unwrap();
+    let added = writer.add_file(&file, &Default::default()).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let c2 = c.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(total(&c2));
+    });
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(120)),
+        Ok(0),
+        "a search waited for the corpus's writer, or saw its unindexed work"
+    );
+    drop(lock);
+    // Once the writer is done, the next search sees its document.
+    assert_eq!(total(&c), 1);
+    // A `remove` and an `add` run beside the server are seen by the next
+    // search, without a restart.
+    let cli = || common::cli(&corpus, &dir.path().join("index"));
+    let out = cli().args(["remove", &added.id]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(total(&c), 0);
+    let out = cli().arg("add").arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(total(&c), 1);
+}
+
+#[test]
+fn an_oversize_upload_is_refused_on_the_socket() {
+    let (dir, c) = writable();
+    let corpus = dir.path().join("corpus");
+    let before = tree(&corpus);
+    let server = Server::start(Config {
+        max_upload: 4096,
+        ..c
+    })
+    .unwrap();
+    let addr = server.addr();
+    let body = form(&[("csrf", "x")], &[("big.txt", &[b'a'; 10_000][..])]);
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "POST /add HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let _ = s.write_all(&body);
+    // Read the reply's page (the connection may stay open).
+    let mut reply = vec![];
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&reply).contains("</html>") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+        }
+    }
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    assert!(reply.contains("4 KB"), "{reply}");
+    server.stop();
+    assert!(tree(&corpus) == before);
 }

@@ -8,10 +8,12 @@
 //! The layer never prints and reads no environment variable: what the user
 //! should be told goes through the [`Observer`] the front end supplies.
 
+pub mod add;
 pub mod compare;
 pub mod diff;
 pub mod instruments;
 pub mod search;
+pub mod shared;
 pub mod topics;
 
 use std::path::PathBuf;

@@ -90,6 +90,41 @@ impl Workspace {
         };
         let reader = self.fresh_reader(&corpus)?;
         self.mark("index open and checked fresh");
+        self.search_in(&corpus, &reader, req, q, raw, notices, filter)
+    }
+
+    /// Answer a search from a corpus and an index reader the caller keeps
+    /// (the server shares one across requests: see [`super::shared`]).
+    pub fn search_with(
+        &self,
+        corpus: &Corpus,
+        reader: &crate::index::Reader,
+        req: &SearchRequest,
+    ) -> Result<SearchResults> {
+        let raw = req.query.clone();
+        let (q, notices) = query::parse_noting(&raw)?;
+        for n in &notices {
+            self.notice(&format!("hint: {n}"));
+        }
+        let filter = SearchFilter {
+            doc_ids: resolve_docs(corpus, req)?,
+            topics: self.resolve_topics(&req.topics)?,
+            provisions: self.instrument_filter(corpus, &req.instruments)?,
+        };
+        self.search_in(corpus, reader, req, q, raw, notices, filter)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn search_in(
+        &self,
+        corpus: &Corpus,
+        reader: &crate::index::Reader,
+        req: &SearchRequest,
+        q: query::Query,
+        raw: String,
+        notices: Vec<String>,
+        filter: SearchFilter,
+    ) -> Result<SearchResults> {
         // More hits than provisions is every hit; the engine reserves room for
         // `limit` up front, so a huge limit must not reach it.
         let limit = req

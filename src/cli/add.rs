@@ -1,14 +1,13 @@
 //! `policy-diff add FILE|FOLDER...` and `add --manifest FILE.csv`
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use policy_diff::corpus::extract::{self, manifest, OcrMode, Progress};
+use policy_diff::app::add::{describe, missing_note, AddProgress, AddRequest, Outcome};
+use policy_diff::corpus::extract::{self, OcrMode, Progress};
 use policy_diff::corpus::meta::Detected;
-use policy_diff::corpus::{AddOptions, Corpus, Entry};
-use policy_diff::Error;
 
 use super::Ctx;
 
@@ -126,164 +125,63 @@ impl Progress for Bar {
     }
 }
 
-/// What to do with one path found on the command line or in a folder.
-enum Candidate {
-    File(PathBuf),
-    Skipped(PathBuf, String),
-}
-
-/// One line of the report per document.
-struct Item {
-    /// What names it: the file, or `row N (file)` in a manifest.
-    label: String,
-    file: PathBuf,
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
-    let given = Detected {
-        title: args.title.clone(),
-        doc_number: args.doc_number.clone(),
-        issuer: args.issuer.clone(),
-        date: args.date.clone(),
-        jurisdiction: args.jurisdiction.clone(),
-        level: args.level.clone(),
-        ..Default::default()
+    let req = AddRequest {
+        files: args.files.clone(),
+        manifest: args.manifest.clone(),
+        partial: args.partial,
+        ocr: args.ocr.into(),
+        allow_near_duplicate: args.allow_near_duplicate,
+        given: Detected {
+            title: args.title.clone(),
+            doc_number: args.doc_number.clone(),
+            issuer: args.issuer.clone(),
+            date: args.date.clone(),
+            jurisdiction: args.jurisdiction.clone(),
+            level: args.level.clone(),
+            ..Default::default()
+        },
     };
-    // Catch a bad date before anything is read.
-    policy_diff::corpus::normalize_overrides(&mut given.clone())?;
-    let manifest_rows = match &args.manifest {
-        Some(m) => {
-            if !args.files.is_empty() {
-                return Err(
-                    Error::Usage("give either files or --manifest, not both".into()).into(),
-                );
-            }
-            Some(manifest::read(m)?)
-        }
-        None => None,
-    };
-    let from_folder = args.files.iter().any(|f| f.is_dir());
-    let candidates = expand(
-        &args.files,
-        &[&ctx.corpus_dir, &ctx.index_dir],
-        args.ocr == Ocr::Always,
-    );
-    // (what to report it as, the file, the fields given by hand)
-    let mut items: Vec<(Item, Detected)> = vec![];
-    let mut skipped_lines = vec![];
-    match &manifest_rows {
-        Some(rows) => {
-            for r in rows {
-                // A row's cells win over the flags given for every row.
-                let mut fields = given.clone();
-                macro_rules! take {
-                    ($($f:ident),*) => { $( if r.fields.$f.is_some() { fields.$f = r.fields.$f.clone(); } )* };
-                }
-                take!(title, doc_number, issuer, date, jurisdiction, level);
-                items.push((
-                    Item {
-                        label: format!("row {} ({})", r.line, r.path.display()),
-                        file: r.path.clone(),
-                    },
-                    fields,
-                ));
-            }
-        }
-        None => {
-            for c in &candidates {
-                match c {
-                    Candidate::File(p) => items.push((
-                        Item {
-                            label: p.display().to_string(),
-                            file: p.clone(),
-                        },
-                        given.clone(),
-                    )),
-                    Candidate::Skipped(p, why) => {
-                        skipped_lines.push(format!("skipped {}: {why}", p.display()))
-                    }
-                }
-            }
-        }
-    }
-    if items.is_empty() {
-        for l in &skipped_lines {
+    let plan = ctx.plan_add(&req)?;
+    if plan.items.is_empty() {
+        for l in &plan.skipped {
             eprintln!("{l}");
         }
-        let what = match &args.manifest {
-            Some(m) => m.display().to_string(),
-            None => args
-                .files
-                .iter()
-                .map(|f| f.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        };
-        return Err(Error::Usage(format!(
-            "no documents to add in {what} (policy-diff reads .{})",
-            extract::EXTENSIONS.join(" .")
-        ))
-        .into());
     }
-    if manifest_rows.is_none()
-        && items.len() > 1
-        && (args.title.is_some() || args.doc_number.is_some())
-    {
-        return Err(Error::Usage(
-            "--title and --doc-number describe one document: give them with a single file".into(),
-        )
-        .into());
-    }
+    plan.check()?;
 
-    std::fs::create_dir_all(&ctx.corpus_dir)?;
     stop_converters_on_ctrl_c();
-    ctx.sweep_interrupted_add()?;
     if !args.no_index {
+        // jieba's dictionary loads while the files are read.
         ctx.prepare_indexing();
     }
-    let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
     let tty = std::io::stderr().is_terminal();
     let multi = indicatif::MultiProgress::new();
     let files_bar = Bar::new(&multi, "{msg} {wide_bar} {pos}/{len} files ({eta} left)");
     let pages_bar = Bar::new(&multi, "{msg} {wide_bar} {pos}/{len} pages");
-    if tty && items.len() > 1 {
-        files_bar.start("adding", items.len() as u64);
+    let many = tty && plan.items.len() > 1;
+    if many {
+        files_bar.start("adding", plan.items.len() as u64);
     }
-    let empty_path_refusals: Vec<bool> = items
-        .iter()
-        .map(|(i, _)| i.file.as_os_str().is_empty())
-        .collect();
-    let to_add: Vec<(&Path, Detected)> = items
-        .iter()
-        .map(|(i, d)| (i.file.as_path(), d.clone()))
-        .collect();
-    let options = AddOptions {
-        extract: extract::Options {
-            ocr: args.ocr.into(),
-            progress: tty.then_some(&pages_bar as &dyn Progress),
+    let done = ctx.add(
+        &req,
+        &plan,
+        AddProgress {
+            files: many.then_some(&files_bar as &dyn Progress),
+            pages: tty.then_some(&pages_bar as &dyn Progress),
         },
-        allow_near_duplicate: args.allow_near_duplicate,
-        all_or_nothing: manifest_rows.is_some() && !args.partial,
-        files_progress: (tty && items.len() > 1).then_some(&files_bar as &dyn Progress),
-    };
-    let added = corpus.add_each(&to_add, &options);
+    )?;
     files_bar.finish();
-    for l in &skipped_lines {
+    for l in &plan.skipped {
         eprintln!("{l}");
     }
-    let (mut ok, mut refused) = (0, 0);
-    let rolled_back = !added.committed && added.results.iter().any(|r| r.is_ok());
-    for (((item, _), r), no_path) in items.iter().zip(&added.results).zip(&empty_path_refusals) {
-        match r {
-            Ok(e) if rolled_back => {
-                ok += 1;
-                eprintln!(
-                    "not added {}: readable (as {}), but another row was refused",
-                    item.label, e.id
-                );
-            }
-            Ok(e) => {
-                ok += 1;
+    for (item, outcome) in plan.items.iter().zip(&done.outcomes) {
+        match outcome {
+            Outcome::RolledBack(e) => eprintln!(
+                "not added {}: readable (as {}), but another row was refused",
+                item.label, e.id
+            ),
+            Outcome::Added(e) => {
                 println!(
                     "added {} as {}: 《{}》{}",
                     item.label,
@@ -295,69 +193,54 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                     eprintln!("{note}");
                 }
             }
-            Err(Error::Interrupted(_)) => {
-                refused += 1;
+            Outcome::Refused(reason) => {
+                eprintln!("policy-diff: error: refused {}: {reason}", item.label)
             }
-            Err(_) if *no_path => {
-                refused += 1;
-                eprintln!(
-                    "policy-diff: error: refused {}: the row has no path",
-                    item.label
-                );
-            }
-            Err(Error::Input { reason, .. }) => {
-                refused += 1;
-                eprintln!("policy-diff: error: refused {}: {reason}", item.label);
-            }
-            Err(e) => {
-                refused += 1;
-                eprintln!("policy-diff: error: refused {}: {e}", item.label);
-            }
+            Outcome::Interrupted => {}
         }
     }
-    if added
-        .results
+    if let Some((item, _)) = plan
+        .items
         .iter()
-        .any(|r| matches!(r, Err(Error::Interrupted(_))))
+        .zip(&done.outcomes)
+        .find(|(_, o)| matches!(o, Outcome::Interrupted))
     {
-        let during = added.results.iter().zip(&items).find_map(|(r, (item, _))| {
-            matches!(r, Err(Error::Interrupted(_))).then_some(&item.label)
-        });
         eprintln!(
             "policy-diff: error: interrupted while converting {}: the converter was stopped; \
              nothing was added",
-            during.map(String::as_str).unwrap_or("a file")
+            item.label
         );
         return Ok(130);
     }
-    let added_count = if added.committed { ok } else { 0 };
-    if manifest_rows.is_some() || candidates.len() > 1 || from_folder {
-        let mut summary = format!("{added_count} added, {refused} refused");
-        if !skipped_lines.is_empty() {
-            summary.push_str(&format!(", {} skipped", skipped_lines.len()));
+    let refused = done.refused;
+    if plan.summarize {
+        let mut summary = format!("{} added, {refused} refused", done.added);
+        if !plan.skipped.is_empty() {
+            summary.push_str(&format!(", {} skipped", plan.skipped.len()));
         }
-        if rolled_back {
+        if done.rolled_back > 0 {
             summary.push_str(&format!(
                 "; nothing was added because {} refused: fix {} and run the manifest again, \
-                 or give --partial to add the {ok} that can be",
+                 or give --partial to add the {} that can be",
                 if refused == 1 {
                     "a row was"
                 } else {
                     "rows were"
                 },
                 if refused == 1 { "it" } else { "them" },
+                done.rolled_back,
             ));
         }
         eprintln!("{summary}");
     }
-    if added_count > 0 {
+    if done.added > 0 {
         if args.no_index {
             eprintln!(
                 "not indexed (--no-index): the next command that reads the index will index {}",
-                if added_count == 1 { "it" } else { "them" }
+                if done.added == 1 { "it" } else { "them" }
             );
         } else {
-            match ctx.update_index(&corpus, false) {
+            match ctx.update_index(&done.corpus, false) {
                 Ok(summary) => eprintln!("{}", summary.line()),
                 Err(e) => {
                     eprintln!(
@@ -384,111 +267,4 @@ fn stop_converters_on_ctrl_c() {
         }
         std::process::exit(130);
     });
-}
-
-/// ` (南通市, 通政发〔2022〕18号, 2022-03-15, OCR 91.3%)`, or nothing.
-fn describe(e: &Entry) -> String {
-    let mut what = vec![];
-    for v in [&e.jurisdiction, &e.doc_number, &e.date] {
-        if !v.is_empty() {
-            what.push(v.clone());
-        }
-    }
-    if !e.ocr.is_empty() {
-        what.push(format!("read by OCR, mean confidence {}%", e.ocr));
-    }
-    if what.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", what.join(", "))
-    }
-}
-
-/// `note: X.txt: no doc number, no issuer detected; set them with policy-diff meta ID`,
-/// for a document some of whose fields could not be detected (nor were given).
-fn missing_note(file: &Path, e: &Entry) -> Option<String> {
-    let missing = e.missing();
-    if missing.is_empty() {
-        return None;
-    }
-    let names: Vec<String> = missing
-        .iter()
-        .map(|f| format!("no {}", f.replace('_', " ")))
-        .collect();
-    let flags: Vec<String> = missing
-        .iter()
-        .map(|f| format!("--{} …", f.replace('_', "-")))
-        .collect();
-    Some(format!(
-        "note: {}: {} detected; set {} with policy-diff meta {} {}",
-        file.display(),
-        names.join(", "),
-        if missing.len() == 1 { "it" } else { "them" },
-        e.id,
-        flags.join(" ")
-    ))
-}
-
-/// Files named on the command line, and the files of folders (recursively,
-/// in name order), skipping hidden entries, the corpus and index folders,
-/// symbolic links to folders, files of other types, and images unless
-/// `images` (`--ocr always`).
-fn expand(paths: &[PathBuf], own: &[&Path], images: bool) -> Vec<Candidate> {
-    let own: Vec<PathBuf> = own
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
-    let mut out = vec![];
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &own, images, &mut out);
-        } else {
-            out.push(Candidate::File(p.clone()));
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, own: &[PathBuf], images: bool, out: &mut Vec<Candidate>) {
-    if std::fs::canonicalize(dir).is_ok_and(|c| own.contains(&c)) {
-        return;
-    }
-    let mut entries: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).collect(),
-        Err(e) => {
-            out.push(Candidate::Skipped(
-                dir.to_path_buf(),
-                format!("cannot read the folder: {e}"),
-            ));
-            return;
-        }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        if e.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = e.path();
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            walk(&path, own, images, out);
-        } else if ft.is_symlink() && path.is_dir() {
-            continue;
-        } else if !images && extract::is_image_name(&path) {
-            // A folder's pictures are mostly logos and photos: read them by
-            // OCR only when asked.
-            out.push(Candidate::Skipped(
-                path,
-                "an image (name it, or give --ocr always, to read it by OCR)".into(),
-            ));
-        } else if extract::is_supported(&path) {
-            out.push(Candidate::File(path));
-        } else {
-            let why = match extract::extension_of(&path) {
-                Some(x) => format!("not a document type policy-diff reads (.{x})"),
-                None => "not a document type policy-diff reads (no extension)".to_string(),
-            };
-            out.push(Candidate::Skipped(path, why));
-        }
-    }
 }

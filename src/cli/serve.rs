@@ -22,6 +22,10 @@ pub struct Args {
     /// Refuse every request that would change the corpus.
     #[arg(long)]
     pub read_only: bool,
+    /// The largest upload the Add page takes, in MB (larger ones are
+    /// refused with 413).
+    #[arg(long, default_value_t = 32, value_name = "MB")]
+    pub max_upload: usize,
     /// Threads answering requests.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub workers: usize,
@@ -31,20 +35,30 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     // The corpus must open now, not at the first request.
     ctx.corpus()?;
     let token = (!args.bind.is_loopback() && !args.read_only).then(new_token);
+    if args.max_upload == 0 {
+        return Err(Error::Usage("--max-upload must be at least 1 (MB)".into()).into());
+    }
     let server = Server::start(Config {
-        corpus_dir: ctx.corpus_dir.clone(),
-        index_dir: ctx.index_dir.clone(),
         topics_file: ctx.topics_file.clone(),
         bind: SocketAddr::new(args.bind, args.port),
         read_only: args.read_only,
         token: token.clone(),
         workers: args.workers,
+        max_upload: args.max_upload.saturating_mul(1024 * 1024),
+        ..Config::new(ctx.corpus_dir.clone(), ctx.index_dir.clone())
     })?;
     let mut url = format!("http://{}/", server.addr());
     if let Some(t) = &token {
         url.push_str(&format!("?token={t}"));
     }
     println!("policy-diff: serving {} at {url}", ctx.corpus_dir.display());
+    if !args.read_only {
+        eprintln!(
+            "policy-diff: the Add page (http://{}/add) takes uploads of up to {} MB (--max-upload)",
+            server.addr(),
+            args.max_upload
+        );
+    }
     eprintln!("policy-diff: Ctrl-C stops the server");
     if args.open {
         let opener = if cfg!(target_os = "macos") {

@@ -706,6 +706,16 @@ pub struct WriteLock {
 }
 
 impl WriteLock {
+    /// Does a process (this one included) hold the corpus's write lock?
+    /// Probed with a shared lock taken and dropped at once.
+    pub fn held(dir: &Path) -> bool {
+        use fs4::fs_std::FileExt;
+        let Ok(file) = std::fs::File::open(dir) else {
+            return false;
+        };
+        !matches!(FileExt::try_lock_shared(&file), Ok(true))
+    }
+
     /// The lock if no other process holds it (`None` if one does, or the
     /// directory cannot be locked).
     fn try_acquire(dir: &Path) -> Option<WriteLock> {

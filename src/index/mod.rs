@@ -336,9 +336,25 @@ impl IndexDir {
         .then(|| "files were rewritten with the same content".to_string()))
     }
 
+    /// What names the last commit, at the cost of one small read and one
+    /// `stat`: the current generation and its `meta.json` (which tantivy
+    /// replaces at every commit). A reader kept across requests is still
+    /// the newest while this is unchanged.
+    pub fn commit_stamp(&self) -> Option<(String, crate::corpus::signals::Sig)> {
+        let name = self.current_name()?;
+        let sig = crate::corpus::signals::Sig::of(&self.root.join(&name).join("meta.json"));
+        Some((name, sig))
+    }
+
+    /// Whether an update was started and not finished (then the corpus's
+    /// signals are not trusted until one finishes).
+    pub fn interrupted(&self) -> bool {
+        self.root.join(CHECKING).exists()
+    }
+
     /// Does a process hold `LOCK` (an update at work)? Probed with a
     /// shared lock taken and dropped at once; readers write nothing.
-    fn writer_active(&self) -> bool {
+    pub fn writer_active(&self) -> bool {
         let Ok(file) = std::fs::File::open(self.root.join(LOCK)) else {
             return false;
         };

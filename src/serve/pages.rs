@@ -47,6 +47,14 @@ td, th { border:1px solid var(--line); padding:.2rem .5rem; }
 iframe { width:100%; height:80vh; border:1px solid var(--line); background:#fff; }
 .downloads a { margin-right:.8rem; }
 nav.pages a, nav.pages b { margin-right:.6rem; }
+form.add label { display:flex; gap:.8rem; margin:.4rem 0; flex-wrap:wrap; }
+form.add label > span:first-child { width:10rem; color:var(--muted); }
+form.add input[type=text], form.add input:not([type]) { flex:1 1 16rem; font:inherit; padding:.3rem .5rem; }
+pre.explain { white-space:pre-wrap; font-size:.85rem; background:#fff; border:1px solid var(--line); padding:.6rem; }
+details.dropped { margin-top:1.5rem; color:var(--muted); }
+pre.explain { white-space:pre-wrap; font-size:.85rem; background:#fff; border:1px solid var(--line); padding:.6rem; }
+details.dropped { margin-top:1.5rem; color:var(--muted); }
+.searchable { background:#e8f5e9; border:1px solid #b7dfb9; padding:.6rem .9rem; border-radius:6px; }
 "#;
 
 fn layout(title: &str, body: Markup) -> String {
@@ -110,12 +118,28 @@ fn jurisdictions(docs: &[Entry]) -> Vec<String> {
     js
 }
 
+/// Up to this many documents, the search form lists them to choose from.
+pub const DOC_LIST: usize = 200;
+
+/// The levels of the corpus's documents, in order.
+fn levels(docs: &[Entry]) -> Vec<String> {
+    let mut ls: Vec<String> = docs
+        .iter()
+        .filter(|d| !d.level.is_empty())
+        .map(|d| d.level.clone())
+        .collect();
+    ls.sort();
+    ls.dedup();
+    ls
+}
+
 /// The search page: the form, then (with a query) the hits of this page
 /// beside the counts per jurisdiction and per topic, or the query's error.
 pub fn search(
     p: &Params,
     docs: &[Entry],
     topics: &[Topic],
+    instruments: &[(String, String)],
     result: Option<Result<(&SearchResults, usize), String>>,
     notices: &[String],
 ) -> String {
@@ -135,10 +159,30 @@ pub fn search(
                     option value=(t.id) selected[p.all("t").contains(&t.id)] { (t.label) " " (t.id) }
                 }
             }
-            select name="d" {
-                option value="" { "所有文件 all documents" }
-                @for d in docs {
-                    option value=(d.id) selected[p.all("d").contains(&d.id)] { (d.id) " " (d.title) }
+            // A list of every document is kept for small corpora; past
+            // DOC_LIST documents the page would weigh more than its hits
+            // (1,500 documents: 150 KB), so the document is typed (id, 文号
+            // or part of the title, as `--doc` takes it).
+            @if docs.len() <= DOC_LIST {
+                select name="d" {
+                    option value="" { "所有文件 all documents" }
+                    @for d in docs {
+                        option value=(d.id) selected[p.all("d").contains(&d.id)] { (d.id) " " (d.title) }
+                    }
+                }
+            } @else {
+                input name="d" value=(p.get("d").unwrap_or_default()) placeholder="文件 document: id, 文号 or title" size="18";
+            }
+            select name="level" {
+                option value="" { "所有层级 all levels" }
+                @for l in levels(docs) {
+                    option value=(l) selected[p.all("level").contains(&l)] { (l) }
+                }
+            }
+            select name="i" {
+                option value="" { "所有政策工具 all instruments" }
+                @for (id, label) in instruments {
+                    option value=(id) selected[p.all("i").contains(id)] { (label) " " (id) }
                 }
             }
             input name="from" value=(p.get("from").unwrap_or_default()) placeholder="from 2021" size="8";
@@ -149,7 +193,7 @@ pub fn search(
     let body = match result {
         None => html! {
             (form)
-            p.notice { "Words, \"exact phrases\" (also “…” 「…」), AND / OR / NOT, -word. Filters narrow by jurisdiction, topic, document and date." }
+            p.notice { "Words, \"exact phrases\" (also “…” 「…」), AND / OR / NOT, -word. Filters narrow by jurisdiction, topic, document, level, policy instrument and date." }
         },
         Some(Err(message)) => html! {
             (form)
@@ -219,11 +263,12 @@ fn bump(counts: &mut Vec<(String, usize)>, key: &str) {
     }
 }
 
-pub fn docs(entries: &[Entry]) -> String {
+pub fn docs(entries: &[Entry], can_add: bool) -> String {
     layout(
         "文件",
         html! {
             h2 { (entries.len()) " documents" }
+            @if can_add { p { a href="/add" { "添加文件 Add documents" } } }
             table {
                 tr { th { "id" } th { "地区" } th { "日期" } th { "文号" } th { "标题" } }
                 @for e in entries {
@@ -274,16 +319,68 @@ pub fn document(doc: &Document, tax: &Taxonomy) -> String {
                 div.id {
                     a href=(format!("/p/{}", p.id)) { (p.id) }
                     @let topics = crate::topics::topic_ids(tax, p);
-                    @if !topics.is_empty() { " · " (topics.join(", ")) }
+                    @for (k, t) in topics.iter().enumerate() {
+                        (if k == 0 { " · " } else { ", " })
+                        a.topic href=(format!("/explain/{}#{}", p.id, t)) title="why this topic (topics --explain)" { (t) }
+                    }
                 }
                 strong { (p.heading) }
                 @if !p.text.is_empty() && p.text != p.heading { p { (p.text) } }
                 @if !p.responsible_units.is_empty() { div.cite { "责任单位: " (p.responsible_units.join("、")) } }
             }
         }
+        @if !doc.layout_dropped.is_empty() {
+            @let lines: Vec<&str> = doc.text.lines().collect();
+            details.dropped {
+                summary { "未收录的行 Dropped lines (" (doc.layout_dropped.len()) "): page numbers, table of contents, running headers and footers the parser left out" }
+                table {
+                    tr { th { "line" } th { "why" } th { "text" } }
+                    @for d in &doc.layout_dropped {
+                        tr {
+                            td { (d.line + 1) }
+                            td { (dropped_reason(d.reason)) }
+                            td { (lines.get(d.line).copied().unwrap_or_default().trim_end()) }
+                        }
+                    }
+                }
+            }
+        }
         p.notice { a href=(format!("/api/doc/{}", e.id)) { "JSON" } }
     };
     layout(&e.title, body)
+}
+
+fn dropped_reason(r: crate::corpus::layout::DropReason) -> &'static str {
+    use crate::corpus::layout::DropReason as R;
+    match r {
+        R::PageNumber => "page number",
+        R::TableOfContents => "table of contents",
+        R::RunningHeader => "running header",
+        R::Footer => "footer",
+        R::Comment => "markup comment",
+    }
+}
+
+/// Why a document's (or one provision's) provisions are on their topics:
+/// `topics --explain ID` as the CLI prints it, each provision's topics
+/// linked to its search.
+pub fn explain(ex: &crate::app::topics::TopicsExplained, text: &str) -> String {
+    layout(
+        &format!("{} · topics", ex.doc_id),
+        html! {
+            h2 { "主题说明 Why these topics" }
+            p.cite { a href=(format!("/doc/{}", ex.doc_id)) { (ex.title) } " · " (ex.doc_id) }
+            @for r in &ex.rows {
+                p {
+                    a href=(format!("/p/{}", r.provision_id)) { (r.provision_id) } " " (r.heading) " → "
+                    @if r.topics.is_empty() { "—" }
+                    @for t in &r.topics { b id=(t) { (t) } " " }
+                }
+            }
+            p.notice { "Each topic's score: heading, parent section and body parts, and the words that gave it; * marks the topics at or above the threshold." }
+            pre.explain { (text) }
+        },
+    )
 }
 
 /// The topic × jurisdiction heat map (SVG): each cell links to the search
@@ -419,6 +516,88 @@ pub fn frame_page(kind: &str, p: &Params, docs: &[Entry]) -> String {
                 }
                 iframe src=(format!("/{kind}.html?{qs}")) title=(kind) {}
             }
+        },
+    )
+}
+
+/// The Add page: files and the metadata `add` takes by flag, with this
+/// server's CSRF token.
+pub fn add_form(csrf: &str, max_upload: usize) -> String {
+    let field = |name: &str, label: &str, hint: &str| {
+        html! {
+            label { span { (label) } input name=(name) placeholder=(hint); }
+        }
+    };
+    layout(
+        "添加",
+        html! {
+            h2 { "添加文件 Add documents" }
+            form.add method="post" action="/add" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { span { "文件 Files" } input type="file" name="files" multiple required; }
+                p.notice {
+                    "Text in any common encoding, .md, .html, .docx, .pdf, .doc, .wps, .ofd, scans; at most "
+                    (super::upload::megabytes(max_upload)) " in all. The fields below are optional: what is left empty is detected from the text (title and 文号 describe one file)."
+                }
+                (field("title", "标题 Title", ""))
+                (field("doc_number", "文号 Doc number", "苏园管〔2023〕12号"))
+                (field("issuer", "发文机关 Issuer", "南通市人民政府"))
+                (field("jurisdiction", "地区 Jurisdiction", "南通市"))
+                (field("level", "层级 Level", "city"))
+                (field("date", "日期 Date", "2023-05-01"))
+                label { span { "" } span { input type="checkbox" name="allow_near_duplicate"; " add even when nearly the same as a document already in the corpus" } }
+                button type="submit" { "添加 Add" }
+            }
+        },
+    )
+}
+
+/// What became of one uploaded file.
+pub enum Added {
+    Yes {
+        name: String,
+        id: String,
+        title: String,
+        /// ` (南通市, 通政发〔2022〕18号, 2022-03-15)`.
+        about: String,
+        /// Fields not detected.
+        note: Option<String>,
+    },
+    No {
+        name: String,
+        why: String,
+    },
+}
+
+/// The answer to an upload: each file added (with its link) or refused
+/// (why), then whether the index now holds the new documents.
+pub fn add_result(
+    rows: &[Added],
+    index: Option<Result<String, String>>,
+    notices: &[String],
+) -> String {
+    layout(
+        "添加",
+        html! {
+            h2 { "添加文件 Add documents" }
+            @for n in notices { p.notice { (n) } }
+            ul.added {
+                @for r in rows {
+                    @match r {
+                        Added::Yes { name, id, title, about, note } => li {
+                            "added " (name) " as " a href=(format!("/doc/{id}")) { (id) } ": 《" (title) "》" (about)
+                            @if let Some(n) = note { div.notice { (n) } }
+                        },
+                        Added::No { name, why } => li.error { "refused " (name) ": " (why) },
+                    }
+                }
+            }
+            @match &index {
+                Some(Ok(summary)) => p.searchable { "Searchable now: the index holds the new documents (" (summary) ")." },
+                Some(Err(e)) => p.error { "The documents are in the corpus, but indexing them failed (the next search will try again): " (e) },
+                None => p.notice { "Nothing was added; the corpus and the index are unchanged." },
+            }
+            p { a href="/add" { "添加更多 Add more" } " · " a href="/docs" { "文件 Documents" } }
         },
     )
 }

@@ -24,7 +24,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+    pub(super) fn new(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
         Reply {
             status,
             headers: vec![
@@ -36,7 +36,7 @@ impl Reply {
         }
     }
 
-    fn html(status: u16, page: String) -> Reply {
+    pub(super) fn html(status: u16, page: String) -> Reply {
         let mut r = Reply::new(status, "text/html; charset=utf-8", page.into_bytes());
         // Pages run only their own inline script and style; no framing by
         // other sites (the compare and diff frames are same-origin).
@@ -94,12 +94,59 @@ pub fn loggable(url: &str) -> String {
     }
 }
 
-/// Answer one request.
+/// One request as the handler sees it: no socket, so tests build it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    /// The path and query string.
+    pub url: &'a str,
+    pub cookie: &'a str,
+    /// The `Host` header (empty when absent).
+    pub host: &'a str,
+    /// The `Origin` header (empty when absent).
+    pub origin: &'a str,
+    pub content_type: &'a str,
+    /// The body, at most `Config::max_upload` bytes.
+    pub body: &'a [u8],
+    /// The body was longer than `Config::max_upload` (not read beyond it).
+    pub too_large: bool,
+}
+
+impl<'a> Request<'a> {
+    /// A GET of `url` with no headers.
+    pub fn get(url: &'a str) -> Request<'a> {
+        Request {
+            method: "GET",
+            url,
+            cookie: "",
+            host: "",
+            origin: "",
+            content_type: "",
+            body: &[],
+            too_large: false,
+        }
+    }
+}
+
+/// Answer a request without a body (GET, HEAD; other methods are refused).
 pub fn handle(config: &Config, method: &str, url: &str, cookie: &str) -> Reply {
-    let p = Params::parse(url);
+    respond(
+        config,
+        &Request {
+            method,
+            cookie,
+            ..Request::get(url)
+        },
+    )
+}
+
+/// Answer one request.
+pub fn respond(config: &Config, req: &Request<'_>) -> Reply {
+    let p = Params::parse(req.url);
     let mut set_cookie = None;
     if let Some(token) = &config.token {
-        let cookie_ok = cookie
+        let cookie_ok = req
+            .cookie
             .split(';')
             .any(|c| c.trim() == format!("pd_token={token}"));
         let param_ok = p.get("token") == Some(token.as_str());
@@ -118,22 +165,32 @@ pub fn handle(config: &Config, method: &str, url: &str, cookie: &str) -> Reply {
             ));
         }
     }
-    let mut reply = if method != "GET" && method != "HEAD" {
-        let mut r = Reply::html(
-            405,
-            pages::error(
+    let mut reply = match req.method {
+        "GET" | "HEAD" => route(config, &p),
+        "POST" if p.path == "/add" && !config.read_only => super::upload::post(config, req),
+        _ => {
+            let writable = p.path == "/add" && !config.read_only;
+            let mut r = Reply::html(
                 405,
-                if config.read_only {
-                    "this server is read-only"
-                } else {
-                    "only GET is served here"
-                },
-            ),
-        );
-        r.headers.push(("Allow".into(), "GET, HEAD".into()));
-        r
-    } else {
-        route(config, &p)
+                pages::error(
+                    405,
+                    if config.read_only {
+                        "this server is read-only"
+                    } else if writable {
+                        "the Add page takes GET and POST"
+                    } else {
+                        "only GET is served here"
+                    },
+                ),
+            );
+            let allow = if writable {
+                "GET, HEAD, POST"
+            } else {
+                "GET, HEAD"
+            };
+            r.headers.push(("Allow".into(), allow.into()));
+            r
+        }
     };
     if let Some(c) = set_cookie {
         reply.headers.push(("Set-Cookie".into(), c));
@@ -148,6 +205,10 @@ fn route(config: &Config, p: &Params) -> Reply {
         "/" | "/search" => search_page(config, p),
         "/api/search" => api_search(config, p),
         "/docs" => docs_page(config),
+        "/add" if !config.read_only => Ok(Reply::html(
+            200,
+            pages::add_form(&config.csrf, config.max_upload),
+        )),
         "/topics" => topics_page(config),
         "/api/topics" => api_topics(config),
         "/compare" => Ok(Reply::html(
@@ -176,6 +237,10 @@ fn route(config: &Config, p: &Params) -> Reply {
                 doc_page(config, name)
             } else if let Some(name) = path.strip_prefix("/api/doc/") {
                 api_doc(config, name)
+            } else if let Some(id) = path.strip_prefix("/explain/") {
+                explain_page(config, id)
+            } else if let Some(id) = path.strip_prefix("/api/explain/") {
+                api_explain(config, id)
             } else if let Some(id) = path.strip_prefix("/p/") {
                 provision_link(config, id)
             } else {
@@ -209,17 +274,30 @@ fn search_request(p: &Params, limit: usize) -> SearchRequest {
     }
 }
 
+/// The built-in framework's instruments (id, label) for the filter.
+fn instrument_names() -> crate::Result<&'static [(String, String)]> {
+    static NAMES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    if let Some(n) = NAMES.get() {
+        return Ok(n);
+    }
+    let names = crate::instruments::Framework::resolve(None)?
+        .instruments
+        .into_iter()
+        .map(|i| (i.id, i.label))
+        .collect();
+    Ok(NAMES.get_or_init(|| names))
+}
+
 fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
     let (ws, notices) = config.workspace();
-    let docs = ws
-        .corpus()
-        .map(|c| c.catalog.documents.clone())
-        .unwrap_or_default();
+    let snap = config.shared.get(&ws)?;
+    let docs = &snap.corpus.catalog.documents;
     let topics = ws.taxonomy()?.topics().to_vec();
+    let instruments = instrument_names()?;
     if p.get("q").is_none() {
         return Ok(Reply::html(
             200,
-            pages::search(p, &docs, &topics, None, &[]),
+            pages::search(p, docs, &topics, instruments, None, &notices.take()),
         ));
     }
     let page: usize = p
@@ -229,16 +307,30 @@ fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
         .max(1);
     // Enough hits for the facets and this page.
     let wanted = FACET_HITS.max(page * PAGE);
-    match ws.search(&search_request(p, wanted)) {
+    match ws.search_with(&snap.corpus, &snap.reader, &search_request(p, wanted)) {
         Ok(res) => Ok(Reply::html(
             200,
-            pages::search(p, &docs, &topics, Some(Ok((&res, page))), &notices.take()),
+            pages::search(
+                p,
+                docs,
+                &topics,
+                instruments,
+                Some(Ok((&res, page))),
+                &notices.take(),
+            ),
         )),
         // The query's own errors (a column) and unknown filter names are
         // shown on the page, beside the form.
         Err(e) if e.is_user_error() => Ok(Reply::html(
             400,
-            pages::search(p, &docs, &topics, Some(Err(e.to_string())), &notices.take()),
+            pages::search(
+                p,
+                docs,
+                &topics,
+                instruments,
+                Some(Err(e.to_string())),
+                &notices.take(),
+            ),
         )),
         Err(e) => Err(e),
     }
@@ -246,10 +338,11 @@ fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
 
 fn api_search(config: &Config, p: &Params) -> crate::Result<Reply> {
     let (ws, _) = config.workspace();
+    let snap = config.shared.get(&ws)?;
     let limit = p.get("n").and_then(|s| s.parse().ok()).unwrap_or(10);
-    let res = ws.search(&search_request(p, limit))?;
+    let res = ws.search_with(&snap.corpus, &snap.reader, &search_request(p, limit))?;
     let mut out = vec![];
-    crate::report::search::json(&mut out, &res, ws.stale())
+    crate::report::search::json(&mut out, &res, snap.stale.as_ref())
         .map_err(|e| Error::io("rendering", e))?;
     Ok(Reply::json(out))
 }
@@ -257,7 +350,10 @@ fn api_search(config: &Config, p: &Params) -> crate::Result<Reply> {
 fn docs_page(config: &Config) -> crate::Result<Reply> {
     let (ws, _) = config.workspace();
     let corpus = ws.corpus()?;
-    Ok(Reply::html(200, pages::docs(&corpus.catalog.documents)))
+    Ok(Reply::html(
+        200,
+        pages::docs(&corpus.catalog.documents, !config.read_only),
+    ))
 }
 
 fn topics_page(config: &Config) -> crate::Result<Reply> {
@@ -297,6 +393,25 @@ fn api_doc(config: &Config, name: &str) -> crate::Result<Reply> {
             Ok(Reply::json(out))
         }
     }
+}
+
+/// `/explain/DOC[:SEQ]`: `topics --explain` on a page.
+fn explain_page(config: &Config, id: &str) -> crate::Result<Reply> {
+    let (ws, _) = config.workspace();
+    let ex = ws.explain_topics(id)?;
+    let mut text = vec![];
+    crate::report::topics::explain_text(&mut text, &ex).map_err(|e| Error::io("rendering", e))?;
+    Ok(Reply::html(
+        200,
+        pages::explain(&ex, &String::from_utf8_lossy(&text)),
+    ))
+}
+
+/// `/api/explain/DOC[:SEQ]`: the bytes of `topics --explain ID --format json`.
+fn api_explain(config: &Config, id: &str) -> crate::Result<Reply> {
+    let (ws, _) = config.workspace();
+    let ex = ws.explain_topics(id)?;
+    json_of(&ex.rows)
 }
 
 /// `/p/DOC:SEQ`: the provision's place on its document's page.
