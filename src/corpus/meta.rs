@@ -396,6 +396,7 @@ pub fn detect(text: &str) -> Detected {
                     .any(|l| parse_date(l).is_some())
         })
         .unwrap_or(lines.len());
+    let whole = &lines[..];
     let lines = &lines[..main];
 
     // Issuer and date: an organisation line directly above a date line.
@@ -458,11 +459,14 @@ pub fn detect(text: &str) -> Detected {
 
     // Implemented documents: 《title》（number） references before the first
     // numbered heading, and bare follow-up numbers such as 和〔2020〕101号.
-    let body_start = lines
+    // Read over the whole text, attachments included: a notice that issues
+    // a plan (印发…的通知, 附件 1 the plan) implements what the plan's
+    // preamble says it implements.
+    let body_start = whole
         .iter()
         .position(|l| parse_marker(l).is_some_and(|m| m.kind.rank() <= 21 && m.kind.rank() >= 10))
-        .unwrap_or(lines.len().min(60));
-    let preamble = lines[..body_start].join("");
+        .unwrap_or(whole.len().min(60));
+    let preamble = whole[..body_start].join("");
     let own = d.doc_number.clone();
     for c in REFERENCE.captures_iter(&preamble) {
         // A reply's request (你院《关于…的请示》（沪高法〔2021〕215号）收悉)
