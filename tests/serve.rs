@@ -2,6 +2,8 @@
 //! the CLI's bytes for downloads, the token), one request over a real
 //! socket, and the search page as headless Chromium renders it.
 
+#[path = "common/cdp.rs"]
+mod cdp;
 mod common;
 
 use std::io::{Read, Write};
@@ -620,4 +622,135 @@ fn an_oversize_upload_is_refused_on_the_socket() {
     assert!(reply.contains("4 KB"), "{reply}");
     server.stop();
     assert!(tree(&corpus) == before);
+}
+
+/// The walk through the workbench, in a real browser driven over
+/// the DevTools protocol: type a query and submit it, see the hits, follow
+/// a citation to the document page with the provision highlighted, choose
+/// a topic on the compare page and download its CSV (the CLI's bytes).
+/// Screenshots of each step go to `target/screenshots/drive-*.png`.
+#[test]
+fn a_researcher_drives_the_workbench_in_chromium() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: install Debian's chromium (./.ci/test does)"
+    );
+    let index = tempfile::tempdir().unwrap();
+    let server = Server::start(config(index.path())).unwrap();
+    let base = format!("http://{}", server.addr());
+    let profile = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let shots = common::repo().join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut b = cdp::Browser::launch(CHROMIUM, profile.path());
+    let text = |b: &mut cdp::Browser, expr: &str| b.eval(expr).as_str().unwrap_or("").to_string();
+
+    // Type a query into the home page's box and submit it.
+    b.goto(&format!("{base}/"));
+    b.eval("document.querySelector('form.q input[name=q]').focus()");
+    b.type_text("人才 公寓");
+    b.navigating("document.querySelector('form.q').requestSubmit()");
+    assert_eq!(text(&mut b, "location.pathname"), "/search");
+    let page = text(&mut b, "document.body.innerText");
+    assert!(page.contains("4 provisions match"), "{page}");
+    assert_eq!(
+        b.eval("document.querySelectorAll('article.hit').length"),
+        serde_json::json!(4)
+    );
+    let marked = text(
+        &mut b,
+        "[...document.querySelectorAll('article.hit mark')].map(m => m.textContent).join(' ')",
+    );
+    assert!(
+        marked.contains("人才") && marked.contains("公寓"),
+        "{marked}"
+    );
+    b.screenshot(&shots.join("drive-1-search.png"));
+
+    // Follow the first hit's citation: the document page, at the provision.
+    let first = text(
+        &mut b,
+        "document.querySelector('article.hit h3 a').getAttribute('href')",
+    );
+    let id = first
+        .strip_prefix("/p/")
+        .expect("a permanent link")
+        .to_string();
+    let (doc, seq) = id.split_once(':').unwrap();
+    b.navigating("document.querySelector('article.hit h3 a').click()");
+    assert_eq!(
+        text(&mut b, "location.pathname + location.hash"),
+        format!("/doc/{doc}#p{seq}")
+    );
+    assert_eq!(
+        text(&mut b, "document.querySelector(':target').id"),
+        format!("p{seq}")
+    );
+    // Highlighted: the target's background is the accent's, others' none.
+    assert_eq!(
+        text(
+            &mut b,
+            "getComputedStyle(document.querySelector(':target')).backgroundColor"
+        ),
+        "rgb(255, 246, 224)"
+    );
+    assert_eq!(
+        text(
+            &mut b,
+            "getComputedStyle(document.querySelector('.prov:not(:target)')).backgroundColor"
+        ),
+        "rgba(0, 0, 0, 0)"
+    );
+    let provision = text(&mut b, "document.querySelector(':target').innerText");
+    assert!(
+        provision.contains("人才") && provision.contains("公寓"),
+        "{provision}"
+    );
+    b.screenshot(&shots.join("drive-2-provision.png"));
+
+    // Compare: choose a topic and submit; the report loads in its frame.
+    b.goto(&format!("{base}/compare"));
+    b.eval("document.querySelector('form.q input[name=topic]').focus()");
+    b.type_text("talent");
+    b.navigating("document.querySelector('form.q').requestSubmit()");
+    let report = text(
+        &mut b,
+        "document.querySelector('iframe').contentDocument.body.innerText",
+    );
+    assert!(
+        report.contains("连云港市") && report.contains("南通市"),
+        "{report}"
+    );
+    b.screenshot(&shots.join("drive-3-compare.png"));
+
+    // Download its CSV as a user would: the file the browser saves is the
+    // CLI's output, byte for byte.
+    b.browser_call(
+        "Browser.setDownloadBehavior",
+        serde_json::json!({
+            "behavior": "allow",
+            "downloadPath": downloads.path(),
+            "eventsEnabled": true,
+        }),
+    );
+    b.clear_events();
+    b.eval("[...document.querySelectorAll('p.downloads a')].find(a => a.textContent === 'csv').click()");
+    b.wait_for("Browser.downloadProgress", |p| p["state"] == "completed");
+    let saved: Vec<_> = std::fs::read_dir(downloads.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let out = common::cli(&common::repo().join("corpus"), index.path())
+        .args(["compare", "--topic", "talent", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        std::fs::read(&saved[0]).unwrap() == out.stdout,
+        "{} differs from `compare --topic talent --format csv`",
+        saved[0].display()
+    );
+    drop(b);
+    server.stop();
 }
