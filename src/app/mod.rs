@@ -255,6 +255,17 @@ impl Workspace {
         }
     }
 
+    /// The index's reader if it follows the corpus, else `None` (nothing
+    /// is written: see [`Workspace::fresh_reader`] for the reader that
+    /// updates it).
+    pub fn reader_if_fresh(&self, corpus: &Corpus) -> Result<Option<Reader>> {
+        let version = self.taxonomy()?.fingerprint();
+        Ok(self
+            .index()
+            .reader_if_fresh_with(corpus, &version, self.check)?
+            .ok())
+    }
+
     /// Bring the index up to date if it is missing or stale, saying so;
     /// when that fails, go on with the last committed index.
     pub fn refresh(&self, corpus: &Corpus) -> Result<()> {

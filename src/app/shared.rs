@@ -7,8 +7,13 @@
 //! the new index, never a half one. While a writer is at work (the
 //! corpus's write lock or the index's `LOCK` is held) requests answer from
 //! the last snapshot instead of waiting for it; one request at a time
-//! refreshes, the others answer from the last snapshot meanwhile.
+//! refreshes, the others answer from the last snapshot meanwhile. When the
+//! index must be brought up to date (documents added with `--no-index`, or
+//! a writer that stopped before indexing), that runs on a thread of its
+//! own: no search waits for indexing; the new documents appear once it is
+//! committed.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::corpus::signals::Sig;
@@ -16,7 +21,7 @@ use crate::corpus::{Corpus, WriteLock};
 use crate::index::{state, IndexDir, Reader};
 use crate::Result;
 
-use super::{Stale, Workspace};
+use super::{Quiet, Stale, Workspace};
 
 /// A corpus as read and the index reader checked fresh against it.
 pub struct Snapshot {
@@ -33,6 +38,8 @@ pub struct Snapshot {
 pub struct SharedReader {
     current: RwLock<Option<Arc<Snapshot>>>,
     refreshing: Mutex<()>,
+    /// An index update runs in the background.
+    updating: AtomicBool,
 }
 
 impl std::fmt::Debug for SharedReader {
@@ -49,24 +56,23 @@ impl SharedReader {
     /// The snapshot to answer a request from; `ws` (the request's
     /// workspace, whose observer hears the notices) opens a new one when
     /// the corpus or the index changed.
-    pub fn get(&self, ws: &Workspace) -> Result<Arc<Snapshot>> {
+    pub fn get(self: &Arc<Self>, ws: &Workspace) -> Result<Arc<Snapshot>> {
         let last = self.last();
-        if let Some(s) = &last {
-            if fresh(ws, s) {
-                return Ok(Arc::clone(s));
-            }
-            // A writer at work: the last snapshot is a whole index; the
-            // next request after it finishes sees the new one.
-            if WriteLock::held(&ws.corpus_dir) || IndexDir::new(&ws.index_dir).writer_active() {
-                return Ok(Arc::clone(s));
-            }
+        let Some(s) = last else {
+            // The first request: nothing to answer from meanwhile.
+            let _refreshing = self.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+            return self.open(ws, true);
+        };
+        if fresh(ws, &s) {
+            return Ok(s);
         }
-        let _refreshing = match self.refreshing.try_lock() {
-            Ok(g) => g,
-            Err(_) => match &last {
-                Some(s) => return Ok(Arc::clone(s)),
-                None => self.refreshing.lock().unwrap_or_else(|e| e.into_inner()),
-            },
+        // A writer at work: the last snapshot is a whole index; the next
+        // request after it finishes sees the new one.
+        if WriteLock::held(&ws.corpus_dir) || IndexDir::new(&ws.index_dir).writer_active() {
+            return Ok(s);
+        }
+        let Ok(_refreshing) = self.refreshing.try_lock() else {
+            return Ok(s);
         };
         // Another request may have refreshed it meanwhile.
         if let Some(s) = self.last() {
@@ -74,11 +80,31 @@ impl SharedReader {
                 return Ok(s);
             }
         }
+        // The index already follows the corpus (an `add` or `index` beside
+        // the server committed): open it now. Else bring it up to date in
+        // the background and answer from the last snapshot meanwhile.
+        match self.open(ws, false) {
+            Ok(fresh) => Ok(fresh),
+            Err(_) => {
+                self.update_in_background(ws);
+                Ok(s)
+            }
+        }
+    }
+
+    /// A new snapshot, stored for the next requests. Without `update`, an
+    /// index behind the corpus is an error (nothing is written).
+    fn open(&self, ws: &Workspace, update: bool) -> Result<Arc<Snapshot>> {
         // The stamp before opening: a commit in between makes the next
         // request look again, never miss it.
         let stamp = IndexDir::new(&ws.index_dir).commit_stamp();
         let corpus = ws.corpus()?;
-        let reader = ws.fresh_reader(&corpus)?;
+        let reader = if update {
+            ws.fresh_reader(&corpus)?
+        } else {
+            ws.reader_if_fresh(&corpus)?
+                .ok_or_else(|| crate::Error::Other("the index is behind the corpus".into()))?
+        };
         let snapshot = Arc::new(Snapshot {
             corpus,
             reader,
@@ -87,6 +113,27 @@ impl SharedReader {
         });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&snapshot));
         Ok(snapshot)
+    }
+
+    /// Update the index and open it, on a thread of its own (one at a time).
+    fn update_in_background(self: &Arc<Self>, ws: &Workspace) {
+        if self.updating.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let me = Arc::clone(self);
+        let (corpus_dir, index_dir, topics) = (
+            ws.corpus_dir.clone(),
+            ws.index_dir.clone(),
+            ws.topics_file.clone(),
+        );
+        std::thread::spawn(move || {
+            let ws = Workspace::new(corpus_dir, index_dir, topics, Box::new(Quiet));
+            {
+                let _refreshing = me.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+                let _ = me.open(&ws, true);
+            }
+            me.updating.store(false, Ordering::Release);
+        });
     }
 
     fn last(&self) -> Option<Arc<Snapshot>> {

@@ -10,7 +10,7 @@ use std::os::fd::{FromRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -85,7 +85,9 @@ impl Browser {
             let mut r = BufReader::new(from);
             let mut buf = vec![];
             while r.read_until(0, &mut buf).is_ok_and(|n| n > 0) {
-                buf.pop_if(|b| *b == 0);
+                if buf.last() == Some(&0) {
+                    buf.pop();
+                }
                 if let Ok(v) = serde_json::from_slice::<Value>(&buf) {
                     if tx.send(v).is_err() {
                         break;
@@ -149,10 +151,7 @@ impl Browser {
 
     fn recv(&mut self, deadline: Instant) -> Option<Value> {
         let left = deadline.saturating_duration_since(Instant::now());
-        match self.from.recv_timeout(left) {
-            Ok(v) => Some(v),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.from.recv_timeout(left).ok()
     }
 
     /// A command to the page.
