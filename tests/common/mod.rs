@@ -132,21 +132,24 @@ pub fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
 /// Debian's chromium, for the browser tests (`./.ci/test` installs it).
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
+/// Headless, offline, and the same window for every screenshot.
+pub const HEADLESS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1200,900",
+];
+
 /// Run Chromium headless with a fresh profile on `url` with `extra`
 /// arguments; its stdout.
 pub fn chromium(extra: &str, url: &str, profile: &Path) -> String {
     let mut child = std::process::Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1200,900",
-        ])
+        .args(HEADLESS)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(extra)
         .arg(url)
