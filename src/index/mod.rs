@@ -806,24 +806,7 @@ fn text_bytes_of(index: &Index, doc_id: tantivy::schema::Field, ids: &[&String])
             .search(&q, &tantivy::collector::DocSetCollector)
             .ok()?;
         for addr in found {
-            let segment = searcher.segment_reader(addr.segment_ord);
-            let column = |name| {
-                segment
-                    .fast_fields()
-                    .u64(name)
-                    .ok()
-                    .map(|c| c.first_or_default_col(0))
-            };
-            let (lens, heads_at, heads_len, texts_at) = (
-                column(schema::TEXT_LEN)?,
-                column(schema::HEAD_AT)?,
-                column(schema::HEAD_LEN)?,
-                column(schema::TEXT_AT)?,
-            );
-            total += lens.get_val(addr.doc_id);
-            if heads_at.get_val(addr.doc_id) < texts_at.get_val(addr.doc_id) {
-                total += heads_len.get_val(addr.doc_id);
-            }
+            total += stored_bytes(searcher.segment_reader(addr.segment_ord))?(addr.doc_id);
         }
     }
     Some(total)
@@ -835,35 +818,42 @@ fn live_text_bytes(index: &Index) -> Option<u64> {
     let searcher = reader.searcher();
     let mut live = 0;
     for segment in searcher.segment_readers() {
-        let lens = segment
-            .fast_fields()
-            .u64(schema::TEXT_LEN)
-            .ok()?
-            .first_or_default_col(0);
-        let column = |name| {
-            segment
-                .fast_fields()
-                .u64(name)
-                .ok()
-                .map(|c| c.first_or_default_col(0))
-        };
-        let (heads_at, heads_len, texts_at) = (
-            column(schema::HEAD_AT)?,
-            column(schema::HEAD_LEN)?,
-            column(schema::TEXT_AT)?,
-        );
+        let bytes = stored_bytes(segment)?;
         let alive = segment.alive_bitset();
         for doc in 0..segment.max_doc() {
             if alive.is_none_or(|a| a.is_alive(doc)) {
-                live += lens.get_val(doc);
-                // A heading written before its text.
-                if heads_at.get_val(doc) < texts_at.get_val(doc) {
-                    live += heads_len.get_val(doc);
-                }
+                live += bytes(doc);
             }
         }
     }
     Some(live)
+}
+
+/// Bytes of `texts.bin` each document of `segment` refers to: its text,
+/// and its heading when the heading was written before the text (`None` if
+/// a column is unreadable).
+fn stored_bytes(segment: &tantivy::SegmentReader) -> Option<impl Fn(tantivy::DocId) -> u64> {
+    let column = |name| {
+        segment
+            .fast_fields()
+            .u64(name)
+            .ok()
+            .map(|c| c.first_or_default_col(0))
+    };
+    let (lens, heads_at, heads_len, texts_at) = (
+        column(schema::TEXT_LEN)?,
+        column(schema::HEAD_AT)?,
+        column(schema::HEAD_LEN)?,
+        column(schema::TEXT_AT)?,
+    );
+    Some(move |doc| {
+        let heading = if heads_at.get_val(doc) < texts_at.get_val(doc) {
+            heads_len.get_val(doc)
+        } else {
+            0
+        };
+        lens.get_val(doc) + heading
+    })
 }
 
 /// A generation with the payload of its last commit, or why it cannot be
