@@ -198,38 +198,17 @@ fn a_reviewed_table_overrides_the_tool_and_reports_agreement() {
     let corpus = dir.path().join("corpus");
     copy_dir(&repo().join("corpus"), &corpus);
     let cmd = || cli(&corpus, &dir.path().join("index"));
-    let table = cmd()
-        .args(["export", "--level", "clause", "--format", "csv"])
-        .output()
-        .unwrap()
-        .stdout;
     // The analyst recodes two clauses of the table and leaves the rest.
-    let mut r = csv::Reader::from_reader(table.as_slice());
-    let headers = r.headers().unwrap().clone();
-    let code_col = headers.iter().position(|h| h == "analyst_code").unwrap();
-    let id_col = headers.iter().position(|h| h == "clause_id").unwrap();
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(&headers).unwrap();
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        let mut fields: Vec<String> = rec.iter().map(String::from).collect();
-        match &rec[id_col] {
-            "lyg-2022-32:9.1" => fields[code_col] = "supply.funding".into(),
-            "nt-2021-23:17.1" => fields[code_col] = "none".into(),
-            _ => {}
-        }
-        w.write_record(&fields).unwrap();
-    }
     let reviewed = dir.path().join("reviewed.csv");
-    std::fs::write(&reviewed, w.into_inner().unwrap()).unwrap();
+    let recode = |_: usize, id: &str| match id {
+        "lyg-2022-32:9.1" => Some("supply.funding"),
+        "nt-2021-23:17.1" => Some("none"),
+        _ => None,
+    };
+    std::fs::write(&reviewed, review_table(&cmd, recode, &[])).unwrap();
 
     // A bad row (an unknown clause id) refuses the whole file unless --partial.
-    let mut bad = std::fs::read_to_string(&reviewed).unwrap();
-    let mut row = vec![String::new(); headers.len()];
-    row[id_col] = "nt-2021-23:999.1".into();
-    row[code_col] = "supply.talent".into();
-    bad.push_str(&row.join(","));
-    bad.push('\n');
+    let bad = review_table(&cmd, recode, &[("nt-2021-23:999.1", "supply.talent")]);
     let bad_file = dir.path().join("bad.csv");
     std::fs::write(&bad_file, &bad).unwrap();
     cmd()
@@ -299,36 +278,16 @@ fn a_partial_review_applies_the_valid_rows_and_refuses_the_others() {
     let corpus = dir.path().join("corpus");
     copy_dir(&repo().join("corpus"), &corpus);
     let cmd = || cli(&corpus, &dir.path().join("index"));
-    let table = cmd()
-        .args(["export", "--level", "clause", "--format", "csv"])
-        .output()
-        .unwrap()
-        .stdout;
-    let mut r = csv::Reader::from_reader(table.as_slice());
-    let headers = r.headers().unwrap().clone();
-    let code_col = headers.iter().position(|h| h == "analyst_code").unwrap();
-    let id_col = headers.iter().position(|h| h == "clause_id").unwrap();
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(&headers).unwrap();
-    for (n, rec) in r.records().enumerate() {
-        let rec = rec.unwrap();
-        let mut fields: Vec<String> = rec.iter().map(String::from).collect();
-        if &rec[id_col] == "lyg-2022-32:9.1" {
-            fields[code_col] = "supply.funding".into();
-        }
-        // Rows 2 and 3 of the data: an unknown code, and a valid review.
-        if n == 1 {
-            fields[code_col] = "supply.talnet".into();
-        }
-        w.write_record(&fields).unwrap();
-    }
-    // And a clause id that does not exist.
-    let mut unknown = vec![String::new(); headers.len()];
-    unknown[id_col] = "nt-2021-23:999.1".into();
-    unknown[code_col] = "supply.talent".into();
-    w.write_record(&unknown).unwrap();
+    // Rows 2 and 3 of the data: an unknown code, and a valid review; and a
+    // clause id that does not exist.
+    let recode = |n: usize, id: &str| match (n, id) {
+        (1, _) => Some("supply.talnet"),
+        (_, "lyg-2022-32:9.1") => Some("supply.funding"),
+        _ => None,
+    };
+    let table = review_table(&cmd, recode, &[("nt-2021-23:999.1", "supply.talent")]);
     let file = dir.path().join("reviewed.csv");
-    std::fs::write(&file, w.into_inner().unwrap()).unwrap();
+    std::fs::write(&file, table).unwrap();
 
     let out = cmd()
         .args(["instruments", "--import-review"])
@@ -389,4 +348,41 @@ fn instruments_file_is_another_name_for_framework() {
     let names = a["framework"]["instruments"].as_array().unwrap();
     assert_eq!(names.len(), 14);
     assert!(!names.iter().any(|i| i[0] == "demand.trade"));
+}
+
+/// The clause table `export --level clause` writes, as an analyst returns
+/// it: the analyst code of data row `n` (from 0) with clause id `id` set to
+/// `recode(n, id)` where that says so, and `extra` rows (clause id, code)
+/// at the end.
+fn review_table(
+    cmd: &dyn Fn() -> assert_cmd::Command,
+    recode: impl Fn(usize, &str) -> Option<&'static str>,
+    extra: &[(&str, &str)],
+) -> Vec<u8> {
+    let table = cmd()
+        .args(["export", "--level", "clause", "--format", "csv"])
+        .output()
+        .unwrap()
+        .stdout;
+    let mut r = csv::Reader::from_reader(table.as_slice());
+    let headers = r.headers().unwrap().clone();
+    let code_col = headers.iter().position(|h| h == "analyst_code").unwrap();
+    let id_col = headers.iter().position(|h| h == "clause_id").unwrap();
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(&headers).unwrap();
+    for (n, rec) in r.records().enumerate() {
+        let rec = rec.unwrap();
+        let mut fields: Vec<String> = rec.iter().map(String::from).collect();
+        if let Some(code) = recode(n, &rec[id_col]) {
+            fields[code_col] = code.into();
+        }
+        w.write_record(&fields).unwrap();
+    }
+    for (id, code) in extra {
+        let mut row = vec![String::new(); headers.len()];
+        row[id_col] = id.to_string();
+        row[code_col] = code.to_string();
+        w.write_record(&row).unwrap();
+    }
+    w.into_inner().unwrap()
 }
