@@ -116,6 +116,8 @@ fn main() {
     println!("{}", line("tune", &a));
     println!("{}", line("test", &b));
     println!("{}", line("test without the 16 copies of tune clauses", &c));
+    let held = evaluate(&fw, &load(Part::Held), SETTINGS);
+    println!("{}", line("held-out (second coder)", &held));
     println!(
         "\ncoded vs uncoded (does the clause state an instrument?): tune P {:.3} R {:.3} κ {:.3}; test P {:.3} R {:.3} κ {:.3}",
         a.coded.precision(),
@@ -137,6 +139,26 @@ fn main() {
             b.clauses - p.tp - p.fp - p.fn_
         );
     }
+    println!("\n## Per family, held-out set (second coder)\n");
+    println!("| family | P | R | F1 | both | tool only | hand only |");
+    println!("|---|---|---|---|---|---|---|");
+    for (name, p) in &held.families {
+        println!(
+            "| {name} | {:.3} | {:.3} | {:.3} | {} | {} | {} |",
+            p.precision(),
+            p.recall(),
+            p.f1(),
+            p.tp,
+            p.fp,
+            p.fn_
+        );
+    }
+    println!(
+        "\ncoded vs uncoded, held-out: P {:.3} R {:.3} κ {:.3}",
+        held.coded.precision(),
+        held.coded.recall(),
+        held.coded_kappa
+    );
     println!("\n## Per label, test part\n");
     println!("| label | gold | coded | P | R | F1 |");
     println!("|---|---|---|---|---|---|");

@@ -37,6 +37,28 @@ fn the_coding_meets_its_floors_on_the_test_part() {
 }
 
 #[test]
+fn the_coding_meets_its_floors_on_the_held_out_set() {
+    // 290 clauses in neither part, coded by a second annotator after the
+    // rules were fixed (GUIDE.md, "The held-out set"). Measured: family F1
+    // 0.645, κ 0.508; sub-type F1 0.521. Floors a little under.
+    let fw = Framework::builtin(DEFAULT).unwrap();
+    let held = load(Part::Held);
+    assert_eq!(held.len(), 290);
+    let s = evaluate(&fw, &held, SETTINGS);
+    assert!(
+        s.family_micro.f1() >= 0.62,
+        "family F1 {:.3}",
+        s.family_micro.f1()
+    );
+    assert!(s.family_kappa >= 0.48, "family kappa {:.3}", s.family_kappa);
+    assert!(
+        s.subtype_micro.f1() >= 0.50,
+        "sub-type F1 {:.3}",
+        s.subtype_micro.f1()
+    );
+}
+
+#[test]
 fn instruments_counts_per_jurisdiction_with_shares() {
     let dir = tempfile::tempdir().unwrap();
     let cmd = || cli(&repo().join("corpus"), &dir.path().join("index"));

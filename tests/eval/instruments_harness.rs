@@ -44,6 +44,9 @@ pub struct Item {
 pub enum Part {
     Tune,
     Test,
+    /// Coded later by a second annotator, from clauses in neither part,
+    /// and never used to choose anything (GUIDE.md, "The held-out set").
+    Held,
 }
 
 fn dir() -> PathBuf {
@@ -54,6 +57,7 @@ pub fn load(part: Part) -> Vec<Item> {
     let file = match part {
         Part::Tune => "tune.tsv",
         Part::Test => "test.tsv",
+        Part::Held => "held.tsv",
     };
     let text = std::fs::read_to_string(dir().join(file)).expect("annotation file");
     text.lines()
