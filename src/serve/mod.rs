@@ -228,12 +228,10 @@ fn answer(config: &Config, mut request: tiny_http::Request) {
             response.add_header(h);
         }
     }
-    if too_large {
-        // The rest of the body is not read: the connection cannot be reused.
-        if let Ok(h) = tiny_http::Header::from_bytes(&b"Connection"[..], &b"close"[..]) {
-            response.add_header(h);
-        }
-    }
+    // A body left unread (past the limit) is not a hazard to the next
+    // request on the connection: tiny_http reads a Content-Length body to
+    // its end when the request is dropped, after the reply is sent (it
+    // also ignores a `Connection` header set here).
     let _ = request.respond(response);
     eprintln!(
         "{method} {} {status} {:.1} ms",
