@@ -11,7 +11,8 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use fixture::*;
-use policy_diff::serve::Server;
+use policy_diff::serve::{respond, Config, Request, Server};
+use serde_json::Value;
 
 /// Read one reply's head from a keep-alive connection; the status line.
 fn status_line(s: &mut TcpStream) -> std::io::Result<String> {
@@ -72,3 +73,98 @@ fn a_burst_of_keep_alive_connections_is_answered_at_once() {
     server.stop();
 }
 
+fn json(c: &Config, url: &str) -> Value {
+    let r = get(c, url);
+    assert_eq!(r.status, 200, "{url}: {}", body(&r));
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+fn api_post<'a>(body: &'a [u8], content_type: &'a str) -> Request<'a> {
+    Request {
+        url: "/api/add",
+        ..post(body, content_type)
+    }
+}
+
+/// `POST /api/add`: the Add page's checks and outcomes, in JSON.
+#[test]
+fn the_add_api_adds_refuses_and_answers_in_json() {
+    let (dir, c) = writable();
+    let corpus = dir.path().join("corpus");
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let found = |c: &Config| json(c, &format!("/api/search?q={}", q("\"运维人才驿站\"")));
+    assert_eq!(found(&c)["total"], 0);
+    let snapshot = || (tree(&corpus), tree(&dir.path().join("index")));
+    let good: &[(&str, &[u8])] = &[("驿站通知.txt", UPLOADED.as_bytes())];
+
+    // The token a script sends is the Add page's.
+    assert_eq!(json(&c, "/api/add")["csrf"], c.csrf.as_str());
+
+    // Without it, or from another site: 403 in JSON, nothing changed.
+    let before = snapshot();
+    let b = form(&[("csrf", "wrong")], good);
+    let r = respond(&c, &api_post(&b, &ct));
+    assert_eq!(r.status, 403);
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert!(v["error"].as_str().unwrap().contains("token"), "{v}");
+    let b = form(&[("csrf", &c.csrf)], good);
+    let r = respond(
+        &c,
+        &Request {
+            origin: "http://evil.example",
+            ..api_post(&b, &ct)
+        },
+    );
+    assert_eq!(r.status, 403);
+    assert!(snapshot() == before, "a refused POST changed the corpus or index");
+
+    // A file add refuses: named with the reason, nothing changed.
+    let bad = form(&[("csrf", &c.csrf)], &[("setup.exe", b"MZ\x90\x00\x03")]);
+    let r = respond(&c, &api_post(&bad, &ct));
+    assert_eq!(r.status, 400, "{}", body(&r));
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["added"], 0);
+    assert_eq!(v["files"][0]["file"], "setup.exe");
+    assert_eq!(v["files"][0]["outcome"], "refused");
+    assert!(v["files"][0]["error"].as_str().is_some(), "{v}");
+    assert_eq!(v["index"], Value::Null);
+    assert!(snapshot() == before, "a refused file changed the corpus or index");
+
+    // A good one: added, indexed, and found by the next search.
+    let r = respond(&c, &api_post(&b, &ct));
+    assert_eq!(r.status, 200, "{}", body(&r));
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!((v["added"].clone(), v["refused"].clone()), (1.into(), 0.into()));
+    let file = &v["files"][0];
+    assert_eq!(file["outcome"], "added", "{v}");
+    assert_eq!(file["document"]["doc_number"], "连政发〔2024〕7号", "{v}");
+    let id = file["document"]["id"].as_str().unwrap().to_string();
+    assert!(v["index"]["summary"].as_str().is_some(), "{v}");
+    let hits = found(&c);
+    assert_eq!(hits["total"], 1);
+    assert_eq!(hits["hits"][0]["doc_id"], id.as_str());
+
+    // The same file again: refused as a duplicate, nothing changed.
+    let before = snapshot();
+    let r = respond(&c, &api_post(&b, &ct));
+    assert_eq!(r.status, 400);
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["files"][0]["outcome"], "refused");
+    assert!(
+        v["files"][0]["error"].as_str().unwrap().contains("already in the corpus"),
+        "{v}"
+    );
+    assert!(snapshot() == before, "a duplicate changed the corpus or index");
+
+    // Read-only: no form to fetch, and a POST is refused in JSON.
+    let ro = Config {
+        read_only: true,
+        ..c.clone()
+    };
+    assert_eq!(get(&ro, "/api/add").status, 404);
+    let r = respond(&ro, &api_post(&b, &ct));
+    assert_eq!(r.status, 405);
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert!(v["error"].as_str().unwrap().contains("read-only"), "{v}");
+    assert!(snapshot() == before);
+}

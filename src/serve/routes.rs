@@ -168,21 +168,24 @@ pub fn respond(config: &Config, req: &Request<'_>) -> Reply {
     let mut reply = match req.method {
         "GET" | "HEAD" => route(config, &p),
         "POST" if p.path == "/add" && !config.read_only => super::upload::post(config, req),
+        "POST" if p.path == "/api/add" && !config.read_only => {
+            super::upload::post_api(config, req)
+        }
         _ => {
-            let writable = p.path == "/add" && !config.read_only;
-            let mut r = Reply::html(
-                405,
-                pages::error(
-                    405,
-                    if config.read_only {
-                        "this server is read-only"
-                    } else if writable {
-                        "the Add page takes GET and POST"
-                    } else {
-                        "only GET is served here"
-                    },
-                ),
-            );
+            let writable = matches!(p.path.as_str(), "/add" | "/api/add") && !config.read_only;
+            let why = if config.read_only {
+                "this server is read-only"
+            } else if writable {
+                "the Add page takes GET and POST"
+            } else {
+                "only GET is served here"
+            };
+            let mut r = if p.path.starts_with("/api/") {
+                Reply::error(true, &Error::Usage(why.into()))
+            } else {
+                Reply::html(405, pages::error(405, why))
+            };
+            r.status = 405;
             let allow = if writable {
                 "GET, HEAD, POST"
             } else {
@@ -209,6 +212,7 @@ fn route(config: &Config, p: &Params) -> Reply {
             200,
             pages::add_form(&config.csrf, config.max_upload),
         )),
+        "/api/add" if !config.read_only => Ok(super::upload::form_api(config)),
         "/topics" => topics_page(config),
         "/api/topics" => api_topics(config),
         "/compare" => Ok(Reply::html(
