@@ -79,6 +79,55 @@ fn json(c: &Config, url: &str) -> Value {
     serde_json::from_slice(&r.body).unwrap()
 }
 
+fn ids(v: &Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["provision_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The instrument filter of /api/search and the search page (`i=`, an
+/// instrument or a family) keeps the hits the CLI's `search --instrument`
+/// keeps, and only some of the unfiltered ones.
+#[test]
+fn the_instrument_filter_narrows_as_the_cli_does() {
+    let index = tempfile::tempdir().unwrap();
+    let c = config(index.path());
+    let cli_index = tempfile::tempdir().unwrap();
+    let corpus = common::repo().join("corpus");
+    let all = json(&c, &format!("/api/search?q={}&n=100", q("人才")));
+    let all_ids = ids(&all);
+    for instrument in ["supply.talent", "需求型"] {
+        let api = json(
+            &c,
+            &format!("/api/search?q={}&i={}&n=100", q("人才"), q(instrument)),
+        );
+        let cli = common::run_json(
+            common::cli(&corpus, cli_index.path()),
+            &["search", "人才", "-i", instrument, "-n", "100"],
+        );
+        assert_eq!(api["total"], cli["total"], "{instrument}");
+        assert_eq!(ids(&api), ids(&cli), "{instrument}");
+        let n = api["total"].as_u64().unwrap();
+        assert!(
+            n > 0 && n < all["total"].as_u64().unwrap(),
+            "{instrument}: {n} of {}",
+            all["total"]
+        );
+        assert!(ids(&api).iter().all(|id| all_ids.contains(id)), "{instrument}");
+        // The page shows the same count, and keeps the filter chosen.
+        let page = body(&get(
+            &c,
+            &format!("/search?q={}&i={}", q("人才"), q(instrument)),
+        ));
+        assert!(page.contains(&format!(">{n} provisions match")), "{page}");
+    }
+    let bad = get(&c, &format!("/api/search?q={}&i=nothing.such", q("人才")));
+    assert_eq!(bad.status, 404, "{}", body(&bad));
+}
+
 fn api_post<'a>(body: &'a [u8], content_type: &'a str) -> Request<'a> {
     Request {
         url: "/api/add",
