@@ -217,3 +217,68 @@ fn the_add_api_adds_refuses_and_answers_in_json() {
     assert!(v["error"].as_str().unwrap().contains("read-only"), "{v}");
     assert!(snapshot() == before);
 }
+
+/// A background index update that fails (here: a document's file went
+/// missing) is not tried again by every request but after a back-off,
+/// the answers meanwhile carry its error as `stale`, and once the cause
+/// is gone the next attempt succeeds and the notice goes.
+#[test]
+fn a_failing_index_update_backs_off_and_is_shown() {
+    let (dir, c) = writable();
+    let corpus = dir.path().join("corpus");
+    let found = |c: &Config| json(c, &format!("/api/search?q={}", q("\"运维人才驿站\"")));
+    assert_eq!(found(&c)["total"], 0);
+    // A document added beside the server without indexing, whose file is
+    // then lost: updating the index fails.
+    let upload = dir.path().join("驿站通知.txt");
+    std::fs::write(&upload, UPLOADED).unwrap();
+    let (mut writer, lock) = policy_diff::corpus::Corpus::open_for_writing(&corpus).unwrap();
+    let added = writer.add_file(&upload, &Default::default()).unwrap();
+    drop(lock);
+    let text = corpus.join(&added.file);
+    let bytes = std::fs::read(&text).unwrap();
+    std::fs::remove_file(&text).unwrap();
+
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !done() {
+            assert!(Instant::now() < deadline, "{what} never happened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_for("a first failed update", &|| {
+        found(&c);
+        c.shared.backoff().failures() >= 1
+    });
+    assert_eq!(c.shared.backoff().failures(), 1);
+    let v = found(&c);
+    assert_eq!(v["total"], 0, "answered from the last index");
+    assert!(
+        v["stale"]["error"].as_str().unwrap().contains("missing"),
+        "{v}"
+    );
+    let page = body(&get(&c, &format!("/search?q={}", q("人才"))));
+    assert!(page.contains("answering from the last index"), "{page}");
+    // Requests before the back-off allows start no attempt.
+    let next = c.shared.backoff().next_attempt().unwrap();
+    let mut asked = 0;
+    while Instant::now() + Duration::from_millis(300) < next {
+        found(&c);
+        asked += 1;
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(asked > 0, "the machine is too slow for this test");
+    assert_eq!(c.shared.backoff().failures(), 1, "{asked} requests");
+    // After it, one more attempt, which fails again and waits longer.
+    wait_for("a second failed update", &|| {
+        found(&c);
+        c.shared.backoff().failures() >= 2
+    });
+    assert_eq!(c.shared.backoff().failures(), 2);
+    // The file back: the next attempt succeeds, and the notice goes.
+    std::fs::write(&text, bytes).unwrap();
+    wait_for("the document found", &|| found(&c)["total"] == 1);
+    assert_eq!(c.shared.backoff().failures(), 0);
+    assert!(c.shared.failure().is_none());
+    assert!(found(&c).get("stale").is_none());
+}

@@ -295,13 +295,21 @@ fn instrument_names() -> crate::Result<&'static [(String, String)]> {
 fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
     let (ws, notices) = config.workspace();
     let snap = config.shared.get(&ws)?;
+    // Answering from an index behind the corpus (its update failed): said
+    // on the page, as `stale` says it in JSON.
+    let stale = snap.stale.clone().or_else(|| config.shared.failure());
+    let notices = || {
+        let mut n = notices.take();
+        n.extend(stale.as_ref().map(|s| s.notice()));
+        n
+    };
     let docs = &snap.corpus.catalog.documents;
     let topics = ws.taxonomy()?.topics().to_vec();
     let instruments = instrument_names()?;
     if p.get("q").is_none() {
         return Ok(Reply::html(
             200,
-            pages::search(p, docs, &topics, instruments, None, &notices.take()),
+            pages::search(p, docs, &topics, instruments, None, &notices()),
         ));
     }
     let page: usize = p
@@ -320,7 +328,7 @@ fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
                 &topics,
                 instruments,
                 Some(Ok((&res, page))),
-                &notices.take(),
+                &notices(),
             ),
         )),
         // The query's own errors (a column) and unknown filter names are
@@ -333,7 +341,7 @@ fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
                 &topics,
                 instruments,
                 Some(Err(e.to_string())),
-                &notices.take(),
+                &notices(),
             ),
         )),
         Err(e) => Err(e),
@@ -346,7 +354,8 @@ fn api_search(config: &Config, p: &Params) -> crate::Result<Reply> {
     let limit = p.get("n").and_then(|s| s.parse().ok()).unwrap_or(10);
     let res = ws.search_with(&snap.corpus, &snap.reader, &search_request(p, limit))?;
     let mut out = vec![];
-    crate::report::search::json(&mut out, &res, snap.stale.as_ref())
+    let stale = snap.stale.clone().or_else(|| config.shared.failure());
+    crate::report::search::json(&mut out, &res, stale.as_ref())
         .map_err(|e| Error::io("rendering", e))?;
     Ok(Reply::json(out))
 }
