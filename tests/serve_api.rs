@@ -116,7 +116,10 @@ fn the_instrument_filter_narrows_as_the_cli_does() {
             "{instrument}: {n} of {}",
             all["total"]
         );
-        assert!(ids(&api).iter().all(|id| all_ids.contains(id)), "{instrument}");
+        assert!(
+            ids(&api).iter().all(|id| all_ids.contains(id)),
+            "{instrument}"
+        );
         // The page shows the same count, and keeps the filter chosen.
         let page = body(&get(
             &c,
@@ -165,7 +168,10 @@ fn the_add_api_adds_refuses_and_answers_in_json() {
         },
     );
     assert_eq!(r.status, 403);
-    assert!(snapshot() == before, "a refused POST changed the corpus or index");
+    assert!(
+        snapshot() == before,
+        "a refused POST changed the corpus or index"
+    );
 
     // A file add refuses: named with the reason, nothing changed.
     let bad = form(&[("csrf", &c.csrf)], &[("setup.exe", b"MZ\x90\x00\x03")]);
@@ -177,13 +183,19 @@ fn the_add_api_adds_refuses_and_answers_in_json() {
     assert_eq!(v["files"][0]["outcome"], "refused");
     assert!(v["files"][0]["error"].as_str().is_some(), "{v}");
     assert_eq!(v["index"], Value::Null);
-    assert!(snapshot() == before, "a refused file changed the corpus or index");
+    assert!(
+        snapshot() == before,
+        "a refused file changed the corpus or index"
+    );
 
     // A good one: added, indexed, and found by the next search.
     let r = respond(&c, &api_post(&b, &ct));
     assert_eq!(r.status, 200, "{}", body(&r));
     let v: Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!((v["added"].clone(), v["refused"].clone()), (1.into(), 0.into()));
+    assert_eq!(
+        (v["added"].clone(), v["refused"].clone()),
+        (1.into(), 0.into())
+    );
     let file = &v["files"][0];
     assert_eq!(file["outcome"], "added", "{v}");
     assert_eq!(file["document"]["doc_number"], "连政发〔2024〕7号", "{v}");
@@ -200,10 +212,16 @@ fn the_add_api_adds_refuses_and_answers_in_json() {
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(v["files"][0]["outcome"], "refused");
     assert!(
-        v["files"][0]["error"].as_str().unwrap().contains("already in the corpus"),
+        v["files"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("already in the corpus"),
         "{v}"
     );
-    assert!(snapshot() == before, "a duplicate changed the corpus or index");
+    assert!(
+        snapshot() == before,
+        "a duplicate changed the corpus or index"
+    );
 
     // Read-only: no form to fetch, and a POST is refused in JSON.
     let ro = Config {

@@ -168,9 +168,7 @@ pub fn respond(config: &Config, req: &Request<'_>) -> Reply {
     let mut reply = match req.method {
         "GET" | "HEAD" => route(config, &p),
         "POST" if p.path == "/add" && !config.read_only => super::upload::post(config, req),
-        "POST" if p.path == "/api/add" && !config.read_only => {
-            super::upload::post_api(config, req)
-        }
+        "POST" if p.path == "/api/add" && !config.read_only => super::upload::post_api(config, req),
         _ => {
             let writable = matches!(p.path.as_str(), "/add" | "/api/add") && !config.read_only;
             let why = if config.read_only {

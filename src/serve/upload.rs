@@ -25,7 +25,10 @@ pub fn post(config: &Config, req: &Request<'_>) -> Reply {
         Err((status, message)) => return refuse(status, &message),
     };
     match add(config, &upload) {
-        Ok(done) => Reply::html(done.status(), pages::add_result(&done.rows(), done.index, &done.notices)),
+        Ok(done) => Reply::html(
+            done.status(),
+            pages::add_result(&done.rows(), done.index, &done.notices),
+        ),
         Err(e) => refuse(if e.is_user_error() { 400 } else { 500 }, &e.to_string()),
     }
 }
@@ -206,7 +209,9 @@ impl Done {
                     "file": name, "outcome": "rolled_back", "document": e,
                     "error": "readable, but another file was refused",
                 }),
-                Outcome::Refused(why) => json!({ "file": name, "outcome": "refused", "error": why }),
+                Outcome::Refused(why) => {
+                    json!({ "file": name, "outcome": "refused", "error": why })
+                }
                 Outcome::Interrupted => json!({
                     "file": name, "outcome": "interrupted",
                     "error": "the server is stopping: its conversion was stopped",

@@ -36,7 +36,10 @@ pub fn q(s: &str) -> String {
 /// A writable copy of the bundled corpus and an empty index beside it.
 pub fn writable() -> (tempfile::TempDir, Config) {
     let dir = tempfile::tempdir().unwrap();
-    super::common::copy_dir(&super::common::repo().join("corpus"), &dir.path().join("corpus"));
+    super::common::copy_dir(
+        &super::common::repo().join("corpus"),
+        &dir.path().join("corpus"),
+    );
     let c = Config {
         workers: 4,
         ..Config::new(dir.path().join("corpus"), dir.path().join("index"))
@@ -107,4 +110,3 @@ pub const UPLOADED: &str = "连云港市人民政府关于试行海上风电运�
 一、建设海上风电运维人才驿站，为来连就业的运维工程师提供三个月免费住宿。\n\
 二、驿站标识为<script>alert(1)</script>，由市人社局负责。\n\
 连云港市人民政府\n2024年3月1日\n";
-
