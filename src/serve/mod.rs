@@ -5,7 +5,8 @@
 //! the server (maud: templates checked and escaped at compile time) and
 //! every page has a JSON twin under `/api/` with the CLI's shapes.
 //!
-//! Searches share one corpus view and index reader ([`SharedReader`]),
+//! Searches, the document list and the compare and diff pages' document
+//! pickers share one corpus view and index reader ([`SharedReader`]),
 //! checked at each request by a few `stat`s and replaced when the corpus
 //! or the index changed, so an `add` or `index` run beside the server is
 //! seen by the next request, and a reader sees the old or the new index,
@@ -53,7 +54,8 @@ pub struct Config {
     pub max_upload: usize,
     /// The CSRF token of this server's forms (a secret of the process).
     pub csrf: String,
-    /// The corpus view and index reader searches share.
+    /// The corpus view and index reader searches (and the document list)
+    /// share.
     pub shared: Arc<SharedReader>,
 }
 

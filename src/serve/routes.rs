@@ -253,11 +253,14 @@ fn route(config: &Config, p: &Params) -> Reply {
     result.unwrap_or_else(|e| Reply::error(api, &e))
 }
 
-/// The documents of the corpus for the pages' pickers (empty on error).
+/// The documents of the corpus for the pages' pickers (empty on error),
+/// from the snapshot searches share.
 fn config_docs(config: &Config) -> Vec<crate::corpus::Entry> {
     let (ws, _) = config.workspace();
-    ws.corpus()
-        .map(|c| c.catalog.documents.clone())
+    config
+        .shared
+        .get(&ws)
+        .map(|s| s.corpus.catalog.documents.clone())
         .unwrap_or_default()
 }
 
@@ -360,10 +363,10 @@ fn api_search(config: &Config, p: &Params) -> crate::Result<Reply> {
 
 fn docs_page(config: &Config) -> crate::Result<Reply> {
     let (ws, _) = config.workspace();
-    let corpus = ws.corpus()?;
+    let snap = config.shared.get(&ws)?;
     Ok(Reply::html(
         200,
-        pages::docs(&corpus.catalog.documents, !config.read_only),
+        pages::docs(&snap.corpus.catalog.documents, !config.read_only),
     ))
 }
 
