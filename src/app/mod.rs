@@ -9,6 +9,7 @@
 //! should be told goes through the [`Observer`] the front end supplies.
 
 pub mod add;
+pub mod backoff;
 pub mod compare;
 pub mod diff;
 pub mod instruments;
@@ -55,6 +56,16 @@ pub struct Stale {
     pub reason: String,
     /// Why updating it failed.
     pub error: String,
+}
+
+impl Stale {
+    /// The one line that says so (the first line of the error).
+    pub fn notice(&self) -> String {
+        format!(
+            "policy-diff: answering from the last index, without what changed since ({}): updating it failed: {}",
+            self.reason, self.error
+        )
+    }
 }
 
 /// A JSON object output with the `stale` object first when the index
@@ -291,19 +302,17 @@ impl Workspace {
         };
         let full = e.to_string();
         let mut lines = full.lines();
-        let error = lines.next().unwrap_or_default().to_string();
-        let mut notice = format!(
-            "policy-diff: answering from the last index, without what changed since ({reason}): updating it failed: {error}"
-        );
+        let stale = Stale {
+            reason: reason.to_string(),
+            error: lines.next().unwrap_or_default().to_string(),
+        };
+        let mut notice = stale.notice();
         for l in lines {
             notice.push('\n');
             notice.push_str(l);
         }
         self.notice(&notice);
-        let _ = self.stale.set(Stale {
-            reason: reason.to_string(),
-            error,
-        });
+        let _ = self.stale.set(stale);
         Ok(reader)
     }
 

@@ -11,16 +11,21 @@
 //! index must be brought up to date (documents added with `--no-index`, or
 //! a writer that stopped before indexing), that runs on a thread of its
 //! own: no search waits for indexing; the new documents appear once it is
-//! committed.
+//! committed. An update that fails (a full disk, a document's file
+//! missing) is tried again only after a back-off (1 s doubling to 60 s,
+//! reset by a success), not by every request, and its error is the
+//! `stale` notice of the answers meanwhile ([`SharedReader::failure`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 
 use crate::corpus::signals::Sig;
 use crate::corpus::{Corpus, WriteLock};
 use crate::index::{state, IndexDir, Reader};
 use crate::Result;
 
+use super::backoff::Backoff;
 use super::{Quiet, Stale, Workspace};
 
 /// A corpus as read and the index reader checked fresh against it.
@@ -40,6 +45,9 @@ pub struct SharedReader {
     refreshing: Mutex<()>,
     /// An index update runs in the background.
     updating: AtomicBool,
+    /// When the next background update may start, and why the last failed
+    /// (until one succeeds).
+    failed: Mutex<(Backoff, Option<Stale>)>,
 }
 
 impl std::fmt::Debug for SharedReader {
@@ -112,11 +120,35 @@ impl SharedReader {
             stamp,
         });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&snapshot));
+        if snapshot.stale.is_none() {
+            // Up to date (by this server or a command beside it).
+            *self.failed() = (Backoff::default(), None);
+        }
         Ok(snapshot)
     }
 
-    /// Update the index and open it, on a thread of its own (one at a time).
+    /// Why the last background update failed, while no later one has
+    /// succeeded: the `stale` notice of answers from the last snapshot.
+    pub fn failure(&self) -> Option<Stale> {
+        self.failed().1.clone()
+    }
+
+    /// Background updates that failed in a row, and when the next may
+    /// start.
+    pub fn backoff(&self) -> Backoff {
+        self.failed().0
+    }
+
+    fn failed(&self) -> std::sync::MutexGuard<'_, (Backoff, Option<Stale>)> {
+        self.failed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Update the index and open it, on a thread of its own (one at a
+    /// time, and after a failure not before the back-off allows).
     fn update_in_background(self: &Arc<Self>, ws: &Workspace) {
+        if !self.failed().0.ready(Instant::now()) {
+            return;
+        }
         if self.updating.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -128,9 +160,23 @@ impl SharedReader {
         );
         std::thread::spawn(move || {
             let ws = Workspace::new(corpus_dir, index_dir, topics, Box::new(Quiet));
-            {
+            let outcome = {
                 let _refreshing = me.refreshing.lock().unwrap_or_else(|e| e.into_inner());
-                let _ = me.open(&ws, true);
+                me.open(&ws, true)
+            };
+            // A snapshot answering from the last index (the update failed
+            // but the last commit opened) is a failure too.
+            let failure = match outcome {
+                Ok(snapshot) => snapshot.stale.clone(),
+                Err(e) => Some(Stale {
+                    reason: "the corpus changed since the last index".into(),
+                    error: e.to_string().lines().next().unwrap_or_default().into(),
+                }),
+            };
+            if let Some(stale) = failure {
+                let mut failed = me.failed();
+                failed.0.failed(Instant::now());
+                failed.1 = Some(stale);
             }
             me.updating.store(false, Ordering::Release);
         });

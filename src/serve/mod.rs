@@ -5,7 +5,8 @@
 //! the server (maud: templates checked and escaped at compile time) and
 //! every page has a JSON twin under `/api/` with the CLI's shapes.
 //!
-//! Searches share one corpus view and index reader ([`SharedReader`]),
+//! Searches, the document list and the compare and diff pages' document
+//! pickers share one corpus view and index reader ([`SharedReader`]),
 //! checked at each request by a few `stat`s and replaced when the corpus
 //! or the index changed, so an `add` or `index` run beside the server is
 //! seen by the next request, and a reader sees the old or the new index,
@@ -53,7 +54,8 @@ pub struct Config {
     pub max_upload: usize,
     /// The CSRF token of this server's forms (a secret of the process).
     pub csrf: String,
-    /// The corpus view and index reader searches share.
+    /// The corpus view and index reader searches (and the document list)
+    /// share.
     pub shared: Arc<SharedReader>,
 }
 
@@ -228,12 +230,10 @@ fn answer(config: &Config, mut request: tiny_http::Request) {
             response.add_header(h);
         }
     }
-    if too_large {
-        // The rest of the body is not read: the connection cannot be reused.
-        if let Ok(h) = tiny_http::Header::from_bytes(&b"Connection"[..], &b"close"[..]) {
-            response.add_header(h);
-        }
-    }
+    // A body left unread (past the limit) is not a hazard to the next
+    // request on the connection: tiny_http reads a Content-Length body to
+    // its end when the request is dropped, after the reply is sent (it
+    // also ignores a `Connection` header set here).
     let _ = request.respond(response);
     eprintln!(
         "{method} {} {status} {:.1} ms",

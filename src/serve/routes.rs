@@ -168,21 +168,22 @@ pub fn respond(config: &Config, req: &Request<'_>) -> Reply {
     let mut reply = match req.method {
         "GET" | "HEAD" => route(config, &p),
         "POST" if p.path == "/add" && !config.read_only => super::upload::post(config, req),
+        "POST" if p.path == "/api/add" && !config.read_only => super::upload::post_api(config, req),
         _ => {
-            let writable = p.path == "/add" && !config.read_only;
-            let mut r = Reply::html(
-                405,
-                pages::error(
-                    405,
-                    if config.read_only {
-                        "this server is read-only"
-                    } else if writable {
-                        "the Add page takes GET and POST"
-                    } else {
-                        "only GET is served here"
-                    },
-                ),
-            );
+            let writable = matches!(p.path.as_str(), "/add" | "/api/add") && !config.read_only;
+            let why = if config.read_only {
+                "this server is read-only"
+            } else if writable {
+                "the Add page takes GET and POST"
+            } else {
+                "only GET is served here"
+            };
+            let mut r = if p.path.starts_with("/api/") {
+                Reply::error(true, &Error::Usage(why.into()))
+            } else {
+                Reply::html(405, pages::error(405, why))
+            };
+            r.status = 405;
             let allow = if writable {
                 "GET, HEAD, POST"
             } else {
@@ -209,6 +210,7 @@ fn route(config: &Config, p: &Params) -> Reply {
             200,
             pages::add_form(&config.csrf, config.max_upload),
         )),
+        "/api/add" if !config.read_only => Ok(super::upload::form_api(config)),
         "/topics" => topics_page(config),
         "/api/topics" => api_topics(config),
         "/compare" => Ok(Reply::html(
@@ -251,11 +253,14 @@ fn route(config: &Config, p: &Params) -> Reply {
     result.unwrap_or_else(|e| Reply::error(api, &e))
 }
 
-/// The documents of the corpus for the pages' pickers (empty on error).
+/// The documents of the corpus for the pages' pickers (empty on error),
+/// from the snapshot searches share.
 fn config_docs(config: &Config) -> Vec<crate::corpus::Entry> {
     let (ws, _) = config.workspace();
-    ws.corpus()
-        .map(|c| c.catalog.documents.clone())
+    config
+        .shared
+        .get(&ws)
+        .map(|s| s.corpus.catalog.documents.clone())
         .unwrap_or_default()
 }
 
@@ -291,13 +296,21 @@ fn instrument_names() -> crate::Result<&'static [(String, String)]> {
 fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
     let (ws, notices) = config.workspace();
     let snap = config.shared.get(&ws)?;
+    // Answering from an index behind the corpus (its update failed): said
+    // on the page, as `stale` says it in JSON.
+    let stale = snap.stale.clone().or_else(|| config.shared.failure());
+    let notices = || {
+        let mut n = notices.take();
+        n.extend(stale.as_ref().map(|s| s.notice()));
+        n
+    };
     let docs = &snap.corpus.catalog.documents;
     let topics = ws.taxonomy()?.topics().to_vec();
     let instruments = instrument_names()?;
     if p.get("q").is_none() {
         return Ok(Reply::html(
             200,
-            pages::search(p, docs, &topics, instruments, None, &notices.take()),
+            pages::search(p, docs, &topics, instruments, None, &notices()),
         ));
     }
     let page: usize = p
@@ -316,7 +329,7 @@ fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
                 &topics,
                 instruments,
                 Some(Ok((&res, page))),
-                &notices.take(),
+                &notices(),
             ),
         )),
         // The query's own errors (a column) and unknown filter names are
@@ -329,7 +342,7 @@ fn search_page(config: &Config, p: &Params) -> crate::Result<Reply> {
                 &topics,
                 instruments,
                 Some(Err(e.to_string())),
-                &notices.take(),
+                &notices(),
             ),
         )),
         Err(e) => Err(e),
@@ -342,17 +355,18 @@ fn api_search(config: &Config, p: &Params) -> crate::Result<Reply> {
     let limit = p.get("n").and_then(|s| s.parse().ok()).unwrap_or(10);
     let res = ws.search_with(&snap.corpus, &snap.reader, &search_request(p, limit))?;
     let mut out = vec![];
-    crate::report::search::json(&mut out, &res, snap.stale.as_ref())
+    let stale = snap.stale.clone().or_else(|| config.shared.failure());
+    crate::report::search::json(&mut out, &res, stale.as_ref())
         .map_err(|e| Error::io("rendering", e))?;
     Ok(Reply::json(out))
 }
 
 fn docs_page(config: &Config) -> crate::Result<Reply> {
     let (ws, _) = config.workspace();
-    let corpus = ws.corpus()?;
+    let snap = config.shared.get(&ws)?;
     Ok(Reply::html(
         200,
-        pages::docs(&corpus.catalog.documents, !config.read_only),
+        pages::docs(&snap.corpus.catalog.documents, !config.read_only),
     ))
 }
 
