@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::issuance::FOOTER_ORG_LINE;
 use super::numbering::{
     at_most_chars, has_sentence_punct, is_digit, parse_marker, Marker, MarkerKind,
 };
@@ -63,9 +64,6 @@ static FOOTER_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:抄\s*送|抄\s*报)\s*[:：]").unwrap());
 static PRINTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d〇零一二三四五六七八九十]{1,3}\s*月\s*[\d〇零一二三四五六七八九十]{1,3}\s*日\s*印\s*发$").unwrap()
-});
-static ORG_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\S{2,40}(?:办公室|办公厅|人民政府|委员会|管委会|政府|局|厅|部|委|办)$").unwrap()
 });
 
 /// Display width: CJK and full-width chars count 2, others 1. Counted on
@@ -288,7 +286,7 @@ pub fn layout(text: &str) -> Layout {
         if kinds[i] == LineKind::Text && PRINTED.is_match(clean[i]) {
             drop(&mut kinds, i, DropReason::Footer);
             if let Some(p) = (0..i).rev().find(|&j| kinds[j] != LineKind::Blank) {
-                if kinds[p] == LineKind::Text && ORG_LINE.is_match(clean[p]) {
+                if kinds[p] == LineKind::Text && FOOTER_ORG_LINE.is_match(clean[p]) {
                     drop(&mut kinds, p, DropReason::Footer);
                 }
             }

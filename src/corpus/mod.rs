@@ -6,6 +6,7 @@ mod catalog_cache;
 pub mod catalog_view;
 pub mod dates;
 pub mod enactment;
+pub mod issuance;
 /// Former home of [`crate::ingest`] (files to text).
 pub use crate::ingest as extract;
 pub mod layout;
@@ -797,7 +798,7 @@ pub fn normalize_overrides(o: &mut meta::Detected) -> Result<()> {
         }
     }
     if let Some(n) = &o.doc_number {
-        o.doc_number = Some(meta::canonical_doc_number(n));
+        o.doc_number = Some(issuance::canonical_doc_number(n));
     }
     Ok(())
 }
