@@ -5,145 +5,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::repo;
+use common::{repo, Env, Out};
 use serde_json::Value;
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        let env = Env {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        std::fs::create_dir_all(env.corpus()).unwrap();
-        std::fs::create_dir_all(env.input()).unwrap();
-        env
-    }
-
-    fn corpus(&self) -> PathBuf {
-        self.dir.path().join("corpus")
-    }
-
-    fn index(&self) -> PathBuf {
-        self.dir.path().join("index")
-    }
-
-    /// Where the fixtures to add are written.
-    fn input(&self) -> PathBuf {
-        self.dir.path().join("in")
-    }
-
-    fn cmd(&self) -> Command {
-        common::cli(&self.corpus(), &self.index())
-    }
-
-    fn run(&self, args: &[&str]) -> Out {
-        let mut c = self.cmd();
-        c.args(args);
-        Out::of(c.output().unwrap())
-    }
-
-    fn add(&self, file: &Path, extra: &[&str]) -> Out {
-        let mut c = self.cmd();
-        c.arg("add").arg(file).args(extra);
-        Out::of(c.output().unwrap())
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.input().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
-    fn catalog(&self) -> Vec<u8> {
-        std::fs::read(self.corpus().join("catalog.toml")).unwrap_or_default()
-    }
-
-    /// Exact-phrase hits: (total, doc ids of the hits).
-    fn phrase(&self, phrase: &str) -> (u64, Vec<String>) {
-        let out = self.run(&["search", &format!("\"{phrase}\""), "--format", "json"]);
-        assert_eq!(out.code, 0, "search failed: {}", out.stderr);
-        let v: Value = serde_json::from_str(&out.stdout).unwrap();
-        let ids = v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["doc_id"].as_str().unwrap().to_string())
-            .collect();
-        (v["total"].as_u64().unwrap(), ids)
-    }
-
-    fn meta(&self, id: &str) -> Value {
-        let out = self.run(&["meta", id, "--format", "json"]);
-        assert_eq!(out.code, 0, "{}", out.stderr);
-        serde_json::from_str(&out.stdout).unwrap()
-    }
-
-    /// Every file under the corpus and index folders with its size and
-    /// modification time: what "no change" means.
-    fn snapshot(&self) -> BTreeMap<PathBuf, (u64, std::time::SystemTime)> {
-        let mut m = BTreeMap::new();
-        for root in [self.corpus(), self.index()] {
-            let mut stack = vec![root];
-            while let Some(d) = stack.pop() {
-                let Ok(rd) = std::fs::read_dir(&d) else {
-                    continue;
-                };
-                for e in rd {
-                    let e = e.unwrap();
-                    let md = e.metadata().unwrap();
-                    if md.is_dir() {
-                        stack.push(e.path());
-                    } else if e.file_name() != "LOCK" {
-                        m.insert(e.path(), (md.len(), md.modified().unwrap()));
-                    }
-                }
-            }
-        }
-        m
-    }
-}
-
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn of(o: std::process::Output) -> Out {
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
-    }
-
-    /// The id in "added FILE as ID: ...".
-    fn added_id(&self) -> String {
-        let line = self
-            .stdout
-            .lines()
-            .find(|l| l.starts_with("added "))
-            .unwrap_or_else(|| panic!("nothing added: {self:?}"));
-        line.split(" as ")
-            .nth(1)
-            .unwrap()
-            .split(':')
-            .next()
-            .unwrap()
-            .to_string()
-    }
-}
 
 // ---------------------------------------------------------------- fixtures
 
@@ -489,7 +356,7 @@ fn duplicates_are_refused_by_original_and_by_text() {
     let gbk = env.write("a/talent.txt", &gbk_bytes());
     assert_eq!(env.add(&gbk, &[]).code, 0);
     let before = env.catalog();
-    let snap = env.snapshot();
+    let snap = env.stamps();
     // The same file again, under another name.
     let copy = env.write("b/copy-of-talent.txt", &gbk_bytes());
     let out = env.add(&copy, &[]);
@@ -508,7 +375,7 @@ fn duplicates_are_refused_by_original_and_by_text() {
         "{out:?}"
     );
     assert_eq!(env.catalog(), before);
-    assert_eq!(env.snapshot(), snap);
+    assert_eq!(env.stamps(), snap);
     // Twice in one command: the first is added, the second refused.
     let env = Env::new();
     let d1 = env.write("x.docx", &docx_bytes());
@@ -531,7 +398,7 @@ fn bad_files_are_refused_and_change_nothing() {
     let good = env.write("good.md", MARKDOWN.as_bytes());
     assert_eq!(env.add(&good, &[]).code, 0);
     let before = env.catalog();
-    let snap = env.snapshot();
+    let snap = env.stamps();
     let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
     let mut cases: Vec<(PathBuf, &str)> = vec![
         (env.write("photo.png", &binary), "not a text file"),
@@ -577,7 +444,7 @@ fn bad_files_are_refused_and_change_nothing() {
         assert!(out.stderr.contains(reason), "{name}: {out:?}");
         assert!(out.stdout.is_empty(), "{out:?}");
         assert_eq!(env.catalog(), before, "{name}");
-        assert_eq!(env.snapshot(), snap, "{name}");
+        assert_eq!(env.stamps(), snap, "{name}");
     }
     // A scan without OCR: the message says what to do.
     if have_pdftotext() {
@@ -585,7 +452,7 @@ fn bad_files_are_refused_and_change_nothing() {
         assert_eq!(out.code, 2, "{out:?}");
         assert!(out.stderr.contains("--ocr auto"), "{out:?}");
         assert!(out.stderr.contains("ocrmypdf"), "{out:?}");
-        assert_eq!(env.snapshot(), snap);
+        assert_eq!(env.stamps(), snap);
     }
 }
 

@@ -13,123 +13,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
+use common::{Env, Out};
 
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn added_id(&self) -> String {
-        let line = self
-            .stdout
-            .lines()
-            .find(|l| l.starts_with("added "))
-            .unwrap_or_else(|| panic!("nothing added: {self:?}"));
-        line.split(" as ")
-            .nth(1)
-            .unwrap()
-            .split(':')
-            .next()
-            .unwrap()
-            .to_string()
-    }
-}
-
+/// What only these tests ask of the harness.
 impl Env {
-    fn new() -> Env {
-        let env = Env {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        for d in [env.corpus(), env.input(), env.tmp()] {
-            std::fs::create_dir_all(d).unwrap();
-        }
-        env
-    }
-    fn corpus(&self) -> PathBuf {
-        self.dir.path().join("corpus")
-    }
-    fn index(&self) -> PathBuf {
-        self.dir.path().join("index")
-    }
-    fn input(&self) -> PathBuf {
-        self.dir.path().join("in")
-    }
-    /// The converters' temporary directory (TMPDIR), to see what they leave.
-    fn tmp(&self) -> PathBuf {
-        self.dir.path().join("tmp")
-    }
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.input().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
-        let mut c = common::cli(&self.corpus(), &self.index());
-        c.env("TMPDIR", self.tmp());
-        for (k, v) in env {
-            c.env(k, v);
-        }
-        let o = c.args(args).output().unwrap();
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
-    }
-    fn run(&self, args: &[&str]) -> Out {
-        self.run_env(args, &[])
-    }
-    fn add(&self, file: &Path, extra: &[&str]) -> Out {
-        let mut args = vec!["add", file.to_str().unwrap()];
-        args.extend(extra);
-        self.run(&args)
-    }
     fn text_of(&self, id: &str) -> String {
         std::fs::read_to_string(self.corpus().join(format!("docs/{id}.txt"))).unwrap()
-    }
-    fn meta(&self, id: &str) -> Value {
-        let out = self.run(&["meta", id, "--format", "json"]);
-        assert_eq!(out.code, 0, "{out:?}");
-        serde_json::from_str(&out.stdout).unwrap()
-    }
-    fn phrase_hits(&self, phrase: &str) -> Vec<String> {
-        let out = self.run(&["search", &format!("\"{phrase}\""), "--format", "json"]);
-        assert_eq!(out.code, 0, "{out:?}");
-        let v: Value = serde_json::from_str(&out.stdout).unwrap();
-        v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["doc_id"].as_str().unwrap().to_string())
-            .collect()
-    }
-    /// Every file under corpus and index with its bytes: "byte-identical".
-    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut m = BTreeMap::new();
-        for root in [self.corpus(), self.index()] {
-            let mut stack = vec![root];
-            while let Some(d) = stack.pop() {
-                let Ok(rd) = std::fs::read_dir(&d) else {
-                    continue;
-                };
-                for e in rd {
-                    let e = e.unwrap();
-                    if e.file_type().unwrap().is_dir() {
-                        stack.push(e.path());
-                    } else if e.file_name() != "LOCK" {
-                        m.insert(e.path(), std::fs::read(e.path()).unwrap());
-                    }
-                }
-            }
-        }
-        m
     }
     /// What converters left in TMPDIR.
     fn leftovers(&self) -> Vec<String> {
@@ -243,7 +132,7 @@ fn doc_and_wps_are_read_through_libreoffice_with_their_tables() {
         ),
         "{text}"
     );
-    assert_eq!(env.phrase_hits("蠡园物联网数据港"), ["wx-2023-9"]);
+    assert_eq!(env.phrase("蠡园物联网数据港").1, ["wx-2023-9"]);
     let show = env.run(&["show", "wx-2023-9"]);
     assert!(show.stdout.contains("（三）引进物联网领军人才"), "{show:?}");
     // A .wps (WPS Office writes the Word-compatible binary format).
@@ -252,7 +141,7 @@ fn doc_and_wps_are_read_through_libreoffice_with_their_tables() {
     let id = out.added_id();
     assert_eq!(env.meta(&id)["doc_number"], "常政办发〔2023〕4号");
     assert_eq!(env.meta(&id)["original"], format!("originals/{id}.wps"));
-    assert_eq!(env.phrase_hits("金坛储能产业园"), [id.as_str()]);
+    assert_eq!(env.phrase("金坛储能产业园").1, [id.as_str()]);
     assert_eq!(env.leftovers(), Vec::<String>::new(), "scratch files left");
 }
 
@@ -623,7 +512,7 @@ fn ofd_text_objects_become_lines_paragraphs_and_table_rows() {
         texts.iter().any(|t| t.contains("建设东关街运河非遗展示馆")),
         "{texts:?}"
     );
-    assert_eq!(env.phrase_hits("邵伯古镇船闸遗产公园"), ["yz-2023-15"]);
+    assert_eq!(env.phrase("邵伯古镇船闸遗产公园").1, ["yz-2023-15"]);
 }
 
 #[test]

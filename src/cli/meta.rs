@@ -118,7 +118,7 @@ fn show(e: &Entry, format: Format) -> anyhow::Result<()> {
         return Ok(());
     }
     let manual = |f: &str| {
-        if e.manual.iter().any(|m| m == f) {
+        if e.manual.iter().any(|m| m.name() == f) {
             "  (manual)"
         } else {
             ""

@@ -394,8 +394,8 @@ pub fn text(d: &DocumentDiff, width: usize, color: bool) -> String {
     out
 }
 
-/// Escape for Markdown text (and inline HTML): HTML-escape, then backslash
-/// the characters Markdown would interpret.
+/// Text for one line of Markdown: printable (`plain`), then
+/// `report::md_inline` (backslashes, no HTML entities).
 fn md(s: &str) -> String {
     crate::report::md_inline(&plain(s))
 }

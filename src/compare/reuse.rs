@@ -152,7 +152,12 @@ fn push_sentence(out: &mut Vec<(String, String)>, cur: &mut String) {
     let s = std::mem::take(cur);
     let display = s.trim().to_string();
     let folded = fold(&display);
-    // Responsible-unit notes are lists of offices, not policy text.
+    // Responsible-unit notes are lists of offices, not policy text. Not
+    // `text::units`' note rule (ARCHITECTURE.md): this drops any sentence
+    // naming one of three labels, a task table's header row (…责任部门)
+    // and a mention (明确牵头单位…) too; the note rule would keep both, and
+    // units' five labels as mentions would drop 57 sentences of the laws
+    // corpus naming 责任主体 in passing. Either changes what reuse counts.
     let unit_note = ["责任单位", "牵头单位", "责任部门"]
         .iter()
         .any(|l| folded.contains(l));

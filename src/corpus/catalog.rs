@@ -54,7 +54,138 @@ pub struct Entry {
     pub ocr: String,
     /// Fields set by hand; detection never overwrites them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub manual: Vec<String>,
+    pub manual: Vec<Field>,
+}
+
+/// A metadata field of an entry, by the name the catalog uses for it (in
+/// `manual = ["level"]` and as the entry's key). Written and read as that
+/// name; a name the tool does not know (a hand-edited catalog) is kept as
+/// written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Field {
+    Title,
+    Jurisdiction,
+    Level,
+    Issuer,
+    DocNumber,
+    Date,
+    Adopted,
+    Amended,
+    Kind,
+    Implements,
+    Other(String),
+}
+
+impl Field {
+    /// The fields detection fills, one string each, in the catalog's order.
+    pub const DETECTED: [Field; 9] = [
+        Field::Title,
+        Field::Jurisdiction,
+        Field::Level,
+        Field::Issuer,
+        Field::DocNumber,
+        Field::Date,
+        Field::Adopted,
+        Field::Amended,
+        Field::Kind,
+    ];
+
+    /// The fields a person may give by hand (`add` and `meta` flags), in the
+    /// order `manual` lists them.
+    pub const GIVEN: [Field; 7] = [
+        Field::Title,
+        Field::DocNumber,
+        Field::Issuer,
+        Field::Date,
+        Field::Kind,
+        Field::Jurisdiction,
+        Field::Level,
+    ];
+
+    pub fn name(&self) -> &str {
+        match self {
+            Field::Title => "title",
+            Field::Jurisdiction => "jurisdiction",
+            Field::Level => "level",
+            Field::Issuer => "issuer",
+            Field::DocNumber => "doc_number",
+            Field::Date => "date",
+            Field::Adopted => "adopted",
+            Field::Amended => "amended",
+            Field::Kind => "kind",
+            Field::Implements => "implements",
+            Field::Other(name) => name,
+        }
+    }
+
+    pub fn parse(name: &str) -> Field {
+        match name {
+            "title" => Field::Title,
+            "jurisdiction" => Field::Jurisdiction,
+            "level" => Field::Level,
+            "issuer" => Field::Issuer,
+            "doc_number" => Field::DocNumber,
+            "date" => Field::Date,
+            "adopted" => Field::Adopted,
+            "amended" => Field::Amended,
+            "kind" => Field::Kind,
+            "implements" => Field::Implements,
+            other => Field::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for Field {
+    fn from(name: String) -> Field {
+        match Field::parse(&name) {
+            Field::Other(_) => Field::Other(name),
+            known => known,
+        }
+    }
+}
+
+impl From<Field> for String {
+    fn from(f: Field) -> String {
+        match f {
+            Field::Other(name) => name,
+            known => known.name().to_string(),
+        }
+    }
+}
+
+impl Detected {
+    /// The detected value of one of [`Field::DETECTED`]; `None` for another.
+    pub fn value(&self, f: &Field) -> Option<&Option<String>> {
+        Some(match f {
+            Field::Title => &self.title,
+            Field::Jurisdiction => &self.jurisdiction,
+            Field::Level => &self.level,
+            Field::Issuer => &self.issuer,
+            Field::DocNumber => &self.doc_number,
+            Field::Date => &self.date,
+            Field::Adopted => &self.adopted,
+            Field::Amended => &self.amended,
+            Field::Kind => &self.kind,
+            Field::Implements | Field::Other(_) => return None,
+        })
+    }
+
+    /// [`Detected::value`], to change it.
+    pub fn value_mut(&mut self, f: &Field) -> Option<&mut Option<String>> {
+        Some(match f {
+            Field::Title => &mut self.title,
+            Field::Jurisdiction => &mut self.jurisdiction,
+            Field::Level => &mut self.level,
+            Field::Issuer => &mut self.issuer,
+            Field::DocNumber => &mut self.doc_number,
+            Field::Date => &mut self.date,
+            Field::Adopted => &mut self.adopted,
+            Field::Amended => &mut self.amended,
+            Field::Kind => &mut self.kind,
+            Field::Implements | Field::Other(_) => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,17 +410,38 @@ impl Entry {
     /// The value of one of [`EXPECTED_FIELDS`] (or `kind`, `adopted`,
     /// `amended`); `None` for another name.
     pub fn field(&self, name: &str) -> Option<&str> {
-        Some(match name {
-            "title" => &self.title,
-            "jurisdiction" => &self.jurisdiction,
-            "level" => &self.level,
-            "issuer" => &self.issuer,
-            "doc_number" => &self.doc_number,
-            "date" => &self.date,
-            "adopted" => &self.adopted,
-            "amended" => &self.amended,
-            "kind" => &self.kind,
-            _ => return None,
+        self.value(&Field::parse(name))
+    }
+
+    /// The value of one of [`Field::DETECTED`]; `None` for another field.
+    pub fn value(&self, f: &Field) -> Option<&str> {
+        Some(match f {
+            Field::Title => &self.title,
+            Field::Jurisdiction => &self.jurisdiction,
+            Field::Level => &self.level,
+            Field::Issuer => &self.issuer,
+            Field::DocNumber => &self.doc_number,
+            Field::Date => &self.date,
+            Field::Adopted => &self.adopted,
+            Field::Amended => &self.amended,
+            Field::Kind => &self.kind,
+            Field::Implements | Field::Other(_) => return None,
+        })
+    }
+
+    /// [`Entry::value`], to change it.
+    pub fn value_mut(&mut self, f: &Field) -> Option<&mut String> {
+        Some(match f {
+            Field::Title => &mut self.title,
+            Field::Jurisdiction => &mut self.jurisdiction,
+            Field::Level => &mut self.level,
+            Field::Issuer => &mut self.issuer,
+            Field::DocNumber => &mut self.doc_number,
+            Field::Date => &mut self.date,
+            Field::Adopted => &mut self.adopted,
+            Field::Amended => &mut self.amended,
+            Field::Kind => &mut self.kind,
+            Field::Implements | Field::Other(_) => return None,
         })
     }
 
@@ -301,29 +453,20 @@ impl Entry {
             .collect()
     }
 
-    fn is_manual(&self, field: &str) -> bool {
-        self.manual.iter().any(|m| m == field)
+    /// Was this field set by hand?
+    pub fn is_manual(&self, field: &Field) -> bool {
+        self.manual.contains(field)
     }
 
     /// Refresh the detected fields, keeping those marked manual.
     pub fn apply_detected(&mut self, d: &Detected) {
-        macro_rules! set {
-            ($field:ident) => {
-                if !self.is_manual(stringify!($field)) {
-                    self.$field = d.$field.clone().unwrap_or_default();
-                }
-            };
+        for f in Field::DETECTED {
+            if !self.is_manual(&f) {
+                let value = d.value(&f).cloned().flatten().unwrap_or_default();
+                *self.value_mut(&f).expect("a detected field") = value;
+            }
         }
-        set!(title);
-        set!(jurisdiction);
-        set!(level);
-        set!(issuer);
-        set!(doc_number);
-        set!(date);
-        set!(adopted);
-        set!(amended);
-        set!(kind);
-        if !self.is_manual("implements") {
+        if !self.is_manual(&Field::Implements) {
             self.implements = d.implements.clone();
         }
     }
@@ -396,7 +539,7 @@ mod tests {
     fn manual_fields_survive_detection() {
         let mut e = Entry {
             level: "special zone".into(),
-            manual: vec!["level".into()],
+            manual: vec![Field::Level],
             ..Default::default()
         };
         e.apply_detected(&Detected {
@@ -406,6 +549,49 @@ mod tests {
         });
         assert_eq!(e.level, "special zone");
         assert_eq!(e.title, "T");
+    }
+
+    #[test]
+    fn manual_fields_read_and_write_as_their_names() {
+        let text = "[[document]]\nid = \"a\"\nfile = \"docs/a.txt\"\nhash = \"h\"\n\
+                    title = \"T\"\njurisdiction = \"J\"\n\
+                    manual = [\"level\", \"doc_number\", \"implements\", \"colour\"]\n";
+        let catalog: Catalog = toml::from_str(text).unwrap();
+        assert_eq!(
+            catalog.documents[0].manual,
+            [
+                Field::Level,
+                Field::DocNumber,
+                Field::Implements,
+                Field::Other("colour".into())
+            ]
+        );
+        // The same bytes as the names themselves, in TOML and in JSON.
+        #[derive(Serialize)]
+        struct Names<T> {
+            manual: Vec<T>,
+        }
+        let names = ["level", "doc_number", "implements", "colour"].map(String::from);
+        assert_eq!(
+            toml::to_string(&Names {
+                manual: catalog.documents[0].manual.clone()
+            })
+            .unwrap(),
+            toml::to_string(&Names {
+                manual: names.to_vec()
+            })
+            .unwrap()
+        );
+        let back: Catalog = toml::from_str(&catalog.to_toml()).unwrap();
+        assert_eq!(back, catalog);
+        assert_eq!(
+            serde_json::to_string(&catalog.documents[0].manual).unwrap(),
+            r#"["level","doc_number","implements","colour"]"#
+        );
+        for f in Field::DETECTED {
+            assert_eq!(Field::parse(f.name()), f);
+            assert!(Entry::default().value(&f).is_some(), "{f:?}");
+        }
     }
 
     #[test]

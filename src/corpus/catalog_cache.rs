@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::catalog::{Catalog, Entry};
+use super::catalog::{Catalog, Entry, Field};
 use super::meta::Implemented;
 use super::signals::Sig;
 
@@ -188,7 +188,7 @@ fn put_entry(o: &mut Out, e: &Entry) {
     }
     o.len(manual.len());
     for m in manual {
-        o.str(m);
+        o.str(m.name());
     }
 }
 
@@ -374,7 +374,7 @@ fn entry(i: &mut In) -> Option<Entry> {
         e.implements.push(Implemented { doc_number, title });
     }
     for _ in 0..i.len()? {
-        e.manual.push(i.str()?);
+        e.manual.push(Field::from(i.str()?));
     }
     Some(e)
 }
@@ -415,7 +415,7 @@ mod tests {
             source: s("003.txt"),
             original: s("originals/a.pdf"),
             ocr: s("91.3"),
-            manual: vec![s("level"), s("date")],
+            manual: vec![Field::Level, Field::Date, Field::Other(s("colour"))],
         });
         let bytes = encode(&catalog);
         assert_eq!(decode(&bytes), Some(catalog.clone()));

@@ -8,10 +8,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::issuance::FOOTER_ORG_LINE;
 use super::numbering::{
     at_most_chars, has_sentence_punct, is_digit, parse_marker, Marker, MarkerKind,
 };
 use crate::text::normalize::clean_line;
+use crate::text::units::unit_note_start;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
@@ -64,9 +66,6 @@ static FOOTER_START: LazyLock<Regex> =
 static PRINTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d〇零一二三四五六七八九十]{1,3}\s*月\s*[\d〇零一二三四五六七八九十]{1,3}\s*日\s*印\s*发$").unwrap()
 });
-static ORG_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\S{2,40}(?:办公室|办公厅|人民政府|委员会|管委会|政府|局|厅|部|委|办)$").unwrap()
-});
 
 /// Display width: CJK and full-width chars count 2, others 1. Counted on
 /// the UTF-8 bytes, without branches: an ASCII byte is a char of width 1,
@@ -105,12 +104,9 @@ fn ends_terminal(line: &str) -> bool {
     match chars.next() {
         Some('。' | '！' | '？' | '!' | '?' | '；' | ';' | '：' | ':' | '…') => true,
         Some('）' | '〕' | ')' | '】' | ']') => {
-            // A responsible-unit note closes a measure.
+            // A responsible-unit note (`text::units`' rule) closes a measure.
             let tail = &line[line.char_indices().rev().nth(119).map_or(0, |(i, _)| i)..];
-            tail.contains("责任单位")
-                || tail.contains("牵头单位")
-                || tail.contains("责任部门")
-                || matches!(chars.next(), Some('。' | '！' | '？'))
+            unit_note_start(tail).is_some() || matches!(chars.next(), Some('。' | '！' | '？'))
         }
         _ => false,
     }
@@ -288,7 +284,7 @@ pub fn layout(text: &str) -> Layout {
         if kinds[i] == LineKind::Text && PRINTED.is_match(clean[i]) {
             drop(&mut kinds, i, DropReason::Footer);
             if let Some(p) = (0..i).rev().find(|&j| kinds[j] != LineKind::Blank) {
-                if kinds[p] == LineKind::Text && ORG_LINE.is_match(clean[p]) {
+                if kinds[p] == LineKind::Text && FOOTER_ORG_LINE.is_match(clean[p]) {
                     drop(&mut kinds, p, DropReason::Footer);
                 }
             }
@@ -595,6 +591,22 @@ mod tests {
                 Block::Table(t) => format!("TABLE{:?}", t.rows),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_unit_note_ends_a_line_a_mention_does_not() {
+        for (line, ends) in [
+            ("推进路网改造（责任单位：市财政局）", true),
+            ("给予支持〔牵头部门：市商务局〕", true),
+            ("建立工作机制（责任主体：各县区）", true),
+            // A bracket that closes a sentence ends it too.
+            ("提高利用率（详见附件。）", true),
+            // A label in passing is not a note.
+            ("明确牵头单位和工作责任（详见附件）", false),
+            ("压实责任（明确牵头单位和责任单位）", false),
+        ] {
+            assert_eq!(ends_terminal(line), ends, "{line}");
+        }
     }
 
     #[test]

@@ -8,6 +8,10 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::enactment;
+use super::issuance::{
+    canonical_doc_number, year_and_number, ARABIC_DATE_LINE, CHINESE_DATE_LINE, DOC_NUMBER_LINE,
+    ISSUER_LINE,
+};
 use super::numbering::{has_sentence_punct, parse_marker};
 use crate::text::normalize::{clean_line, squeeze_cjk_spaces};
 
@@ -36,24 +40,6 @@ pub struct Detected {
     pub implements: Vec<Implemented>,
 }
 
-const BR_OPEN: &str = r"[〔\[［(（【]";
-const BR_CLOSE: &str = r"[〕\]］)）】]";
-
-static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"^([\p{{Han}}]{{1,12}})\s*{BR_OPEN}\s*(\d{{4}})\s*{BR_CLOSE}\s*(\d{{1,4}})\s*号$"
-    ))
-    .unwrap()
-});
-static DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?$").unwrap());
-static CN_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?$").unwrap()
-});
-static ISSUER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\S{2,40}(?:人民政府|管理委员会|管委会|委员会|办公厅|办公室|政府|局|厅|部|委)$")
-        .unwrap()
-});
 /// A standing committee's announcement under a local regulation's title:
 /// `杭州市第十二届人民代表大会常务委员会公告` then `第82号` (one line or two;
 /// `〔十四届〕第三十一号` too). Its number is the regulation's 文号.
@@ -79,15 +65,15 @@ fn is_attachment_line(line: &str) -> bool {
 
 /// `《title》（doc number）` references in the preamble.
 static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"《([^》]{{2,80}})》\s*[（(]\s*([\p{{Han}}]{{1,12}}\s*{BR_OPEN}\s*\d{{4}}\s*{BR_CLOSE}\s*\d{{1,4}}\s*号)")).unwrap()
-});
-/// A bare follow-up number: `和〔2020〕101号`.
-static BARE_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"[和及、与]\s*({BR_OPEN}\s*\d{{4}}\s*{BR_CLOSE}\s*\d{{1,4}}\s*号)"
+        r"《([^》]{{2,80}})》\s*[（(]\s*([\p{{Han}}]{{1,12}}\s*{})",
+        year_and_number()
     ))
     .unwrap()
 });
+/// A bare follow-up number: `和〔2020〕101号`.
+static BARE_REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"[和及、与]\s*({})", year_and_number())).unwrap());
 
 /// Kinds of document, longest first so 实施方案 wins over 方案.
 const KINDS: [&str; 24] = [
@@ -117,13 +103,6 @@ const KINDS: [&str; 24] = [
     "法",
 ];
 
-/// Canonical doc number: 〔〕 brackets, no spaces.
-pub fn canonical_doc_number(s: &str) -> String {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    s.replace(['[', '［', '(', '（', '【'], "〔")
-        .replace([']', '］', ')', '）', '】'], "〕")
-}
-
 pub(crate) fn cn_digit(c: char) -> Option<u32> {
     "〇一二三四五六七八九"
         .chars()
@@ -148,7 +127,7 @@ pub(crate) fn cn_small_number(s: &str) -> Option<u32> {
 /// Parse a date line: `2021年7月30日`, `2021 年 4 月 12 日`, `二〇二一年九月`.
 pub fn parse_date(line: &str) -> Option<String> {
     let line = line.trim();
-    if let Some(c) = DATE.captures(line) {
+    if let Some(c) = ARABIC_DATE_LINE.captures(line) {
         let (y, m) = (&c[1], c[2].parse::<u32>().ok()?);
         if !(1..=12).contains(&m) {
             return None;
@@ -158,7 +137,7 @@ pub fn parse_date(line: &str) -> Option<String> {
             None => format!("{y}-{m:02}"),
         });
     }
-    if let Some(c) = CN_DATE.captures(line) {
+    if let Some(c) = CHINESE_DATE_LINE.captures(line) {
         let y: String = c[1]
             .chars()
             .map(|ch| char::from_digit(cn_digit(ch).unwrap_or(0), 10).unwrap())
@@ -402,7 +381,7 @@ pub fn detect(text: &str) -> Detected {
     // Issuer and date: an organisation line directly above a date line.
     let signature = lines.windows(2).find_map(|w| {
         let date = parse_date(w[1])?;
-        ISSUER.is_match(w[0]).then(|| (w[0].to_string(), date))
+        ISSUER_LINE.is_match(w[0]).then(|| (w[0].to_string(), date))
     });
     if let Some((issuer, date)) = signature {
         d.issuer.get_or_insert_with(|| squeeze_cjk_spaces(&issuer));
@@ -413,7 +392,7 @@ pub fn detect(text: &str) -> Detected {
         if let Some(h) = head
             .iter()
             .find_map(|l| l.strip_suffix("文件"))
-            .filter(|h| ISSUER.is_match(h))
+            .filter(|h| ISSUER_LINE.is_match(h))
         {
             d.issuer = Some(h.to_string());
         }
@@ -432,7 +411,7 @@ pub fn detect(text: &str) -> Detected {
                 || ANNOUNCEMENT_NUMBER.is_match(l)
                 || parse_date(l).is_some()
                 || enactment::is_record_line(l)
-                || (ISSUER.is_match(l) && !l.contains("关于"))
+                || (ISSUER_LINE.is_match(l) && !l.contains("关于"))
                 || l.ends_with("文件")
                 || l.starts_with("（此件")
                 || l.starts_with('-');

@@ -4,7 +4,7 @@
 //! catalog entries in, one entry or a typed error out.
 
 use super::catalog::Entry;
-use super::meta::canonical_doc_number;
+use super::issuance::canonical_doc_number;
 use crate::error::{suggest, Error, Result};
 use crate::text::fold;
 

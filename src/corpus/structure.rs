@@ -4,11 +4,8 @@
 //! law's adoption and amendment lines) is kept as a `Front` provision:
 //! nothing is silently dropped.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::enactment;
+use super::issuance::{is_date_line, FRONT_DOC_NUMBER_LINE, FRONT_ORG_LINE};
 use super::layout::{Block, Table};
 use super::numbering::{
     at_most_chars, has_sentence_punct, lead_phrase, parse_marker, split_lead, MarkerKind,
@@ -18,21 +15,10 @@ use super::provision::{responsible_units, Provision, ProvisionKind};
 use super::task_table::task_rows;
 use crate::text::normalize::squeeze_cjk_spaces;
 
-static DOC_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\S{1,12}[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号$").unwrap()
-});
-static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?)$").unwrap()
-});
-static ORG_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\S{2,40}(?:人民政府|委员会|管委会|办公室|办公厅|政府|局|厅|部)(?:文件)?$")
-        .unwrap()
-});
-
 fn is_front_line(p: &str) -> bool {
-    DOC_NUMBER_LINE.is_match(p)
-        || DATE_LINE.is_match(p)
-        || (ORG_LINE.is_match(p) && !has_sentence_punct(p))
+    FRONT_DOC_NUMBER_LINE.is_match(p)
+        || is_date_line(p)
+        || (FRONT_ORG_LINE.is_match(p) && !has_sentence_punct(p))
         || p.starts_with("（此件")
         || p.starts_with("(此件")
         || is_addressee(p)
@@ -50,7 +36,7 @@ fn front_len(blocks: &[Block]) -> usize {
         if parse_marker(p).is_some_and(|m| !matches!(m.kind, MarkerKind::Num)) {
             break;
         }
-        if DATE_LINE.is_match(p) && para(i - 1).is_some_and(|o| ORG_LINE.is_match(o)) {
+        if is_date_line(p) && para(i - 1).is_some_and(|o| FRONT_ORG_LINE.is_match(o)) {
             let mut end = i + 1;
             if para(end).is_some_and(|p| p.starts_with("（此件") || p.starts_with("(此件")) {
                 end += 1;

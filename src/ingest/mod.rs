@@ -45,11 +45,41 @@ pub enum Format {
     Image,
 }
 
-/// Extensions of the formats above, as found in folders (lower case).
-pub const EXTENSIONS: [&str; 16] = [
-    "txt", "text", "md", "markdown", "html", "htm", "docx", "pdf", "doc", "wps", "ofd", "png",
-    "jpg", "jpeg", "tif", "tiff",
+/// Each extension `add` knows (lower case) and its format: the one list
+/// behind a file's format when its signature does not decide
+/// (`detect_format`) and behind what a folder walk reads (`is_supported`),
+/// so that a folder and a single file accept the same extensions.
+const BY_EXTENSION: [(&str, Format); 18] = [
+    ("txt", Format::Text),
+    ("text", Format::Text),
+    ("md", Format::Markdown),
+    ("markdown", Format::Markdown),
+    ("html", Format::Html),
+    ("htm", Format::Html),
+    ("xhtml", Format::Html),
+    ("shtml", Format::Html),
+    ("docx", Format::Docx),
+    ("pdf", Format::Pdf),
+    ("doc", Format::Doc),
+    ("wps", Format::Wps),
+    ("ofd", Format::Ofd),
+    ("png", Format::Image),
+    ("jpg", Format::Image),
+    ("jpeg", Format::Image),
+    ("tif", Format::Image),
+    ("tiff", Format::Image),
 ];
+
+/// Extensions of the formats above, as found in folders (lower case).
+pub const EXTENSIONS: [&str; BY_EXTENSION.len()] = {
+    let mut out = [""; BY_EXTENSION.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = BY_EXTENSION[i].0;
+        i += 1;
+    }
+    out
+};
 
 impl Format {
     pub fn name(self) -> &'static str {
@@ -82,18 +112,11 @@ impl Format {
     }
 
     fn from_extension(ext: &str) -> Option<Format> {
-        Some(match ext.to_ascii_lowercase().as_str() {
-            "txt" | "text" => Format::Text,
-            "md" | "markdown" => Format::Markdown,
-            "html" | "htm" | "xhtml" | "shtml" => Format::Html,
-            "docx" => Format::Docx,
-            "pdf" => Format::Pdf,
-            "doc" => Format::Doc,
-            "wps" => Format::Wps,
-            "ofd" => Format::Ofd,
-            "png" | "jpg" | "jpeg" | "tif" | "tiff" => Format::Image,
-            _ => return None,
-        })
+        let ext = ext.to_ascii_lowercase();
+        BY_EXTENSION
+            .iter()
+            .find(|(e, _)| *e == ext)
+            .map(|&(_, format)| format)
     }
 }
 
@@ -517,6 +540,19 @@ pub(crate) fn emit_table(sink: &mut Lines, rows: &[Vec<String>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_reads_every_extension_a_single_file_does() {
+        for ext in EXTENSIONS {
+            assert!(Format::from_extension(ext).is_some(), "{ext}");
+        }
+        for name in ["a.xhtml", "b.SHTML", "c.htm", "d.tiff", "e.Md"] {
+            assert!(is_supported(Path::new(name)), "{name}");
+        }
+        for name in ["a.dat", "b", "c.html.bak"] {
+            assert!(!is_supported(Path::new(name)), "{name}");
+        }
+    }
 
     #[test]
     fn formats_by_signature_then_extension() {

@@ -52,6 +52,13 @@ pub fn md_inline(s: &str) -> String {
     out
 }
 
+/// Text for a code span (`` `id` ``) inside a Markdown table cell: `|` is
+/// backslash-escaped, since a table splits its cells before it reads code
+/// spans; nothing else is, since a backslash is literal inside a code span.
+pub fn md_code(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
 /// Serialize `(key, value)` pairs as a JSON object in their order (a map
 /// type would sort them; columns and topics keep the order the user gave).
 pub fn serialize_pairs<S, K, V>(pairs: &[(K, V)], s: S) -> Result<S::Ok, S::Error>
@@ -97,7 +104,7 @@ pub fn count(n: usize, noun: &str) -> String {
 
 #[cfg(test)]
 mod count_tests {
-    use super::{count, md_inline};
+    use super::{count, md_code, md_inline};
 
     #[test]
     fn markdown_is_escaped_without_entities() {
@@ -105,6 +112,7 @@ mod count_tests {
         assert_eq!(md_inline("二、主要任务 > （一）"), "二、主要任务 > （一）");
         assert_eq!(md_inline("R&D\n[1]"), "R\\&D \\[1\\]");
         assert!(!md_inline("<script>&amp;").contains("&lt;"));
+        assert_eq!(md_code("land_use|x*"), "land_use\\|x*");
     }
 
     #[test]

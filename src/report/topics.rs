@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::app::topics::TopicsExplained;
-use crate::report::csv_safe;
+use crate::report::{csv_safe, md_code, md_inline};
 use crate::topics::{self, Coverage};
 
 /// One row per topic: id, labels, a count per jurisdiction, total.
@@ -125,24 +125,23 @@ pub fn text(out: &mut impl Write, cov: &Coverage) -> io::Result<()> {
 
 /// The matrix as a Markdown table.
 pub fn markdown(out: &mut impl Write, cov: &Coverage) -> io::Result<()> {
-    let esc = |s: &str| s.replace('|', "\\|");
     writeln!(
         out,
         "Taxonomy {} ({}), threshold {}.\n",
-        esc(&cov.taxonomy_version),
-        esc(&cov.taxonomy_source),
+        md_inline(&cov.taxonomy_version),
+        md_inline(&cov.taxonomy_source),
         cov.threshold
     )?;
     let mut head = "| topic | label |".to_string();
     let mut rule = "|---|---|".to_string();
     for j in &cov.jurisdictions {
-        head.push_str(&format!(" {} |", esc(j)));
+        head.push_str(&format!(" {} |", md_inline(j)));
         rule.push_str("---:|");
     }
     writeln!(out, "{head} total |")?;
     writeln!(out, "{rule}---:|")?;
     for t in &cov.topics {
-        let mut row = format!("| `{}` | {} |", esc(&t.id), esc(&t.label));
+        let mut row = format!("| `{}` | {} |", md_code(&t.id), md_inline(&t.label));
         for j in &cov.jurisdictions {
             row.push_str(&format!(" {} |", t.counts.get(j)));
         }
@@ -190,4 +189,40 @@ pub fn explain_text(out: &mut impl Write, ex: &TopicsExplained) -> io::Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topics::{Counts, TopicCoverage};
+
+    #[test]
+    fn markdown_escapes_labels_and_names_as_every_renderer_does() {
+        let cov = Coverage {
+            taxonomy_version: "1".into(),
+            taxonomy_source: "my_topics.toml".into(),
+            threshold: 2.5,
+            jurisdictions: vec!["A|B".into()],
+            provisions: Counts(vec![("A|B".into(), 3)]),
+            unclassified: 0,
+            topics: vec![TopicCoverage {
+                id: "r_d|x".into(),
+                label: "R&D *研发* <b>".into(),
+                label_en: String::new(),
+                description: String::new(),
+                aliases: vec![],
+                counts: Counts(vec![("A|B".into(), 2)]),
+                documents: Counts(vec![("A|B".into(), 1)]),
+                total: 2,
+            }],
+        };
+        let mut out = vec![];
+        markdown(&mut out, &cov).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Taxonomy 1 (my\\_topics.toml), threshold 2.5.\n\n\
+             | topic | label | A\\|B | total |\n|---|---|---:|---:|\n\
+             | `r_d\\|x` | R\\&D \\*研发\\* \\<b> | 2 | 2 |\n"
+        );
+    }
 }

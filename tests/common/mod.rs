@@ -1,6 +1,7 @@
 //! Shared test harness: the seed documents, parsed through the library.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use policy_diff::corpus::{Corpus, Document, Provision};
@@ -127,6 +128,181 @@ pub fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
         .iter()
         .all(|r| r.is_ok()));
     (dir, corpus_dir)
+}
+
+/// A temporary corpus, index, input folder and converters' TMPDIR, and the
+/// binary run on them: the harness of the `add` and intake tests.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+/// What a command did: exit code, stdout and stderr as text.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn of(o: std::process::Output) -> Out {
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// The id in "added FILE as ID: ...".
+    pub fn added_id(&self) -> String {
+        let line = self
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("added "))
+            .unwrap_or_else(|| panic!("nothing added: {self:?}"));
+        line.split(" as ")
+            .nth(1)
+            .unwrap()
+            .split(':')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        for d in [env.corpus(), env.input(), env.tmp()] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        env
+    }
+
+    pub fn corpus(&self) -> PathBuf {
+        self.dir.path().join("corpus")
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    /// Where the fixtures to add are written.
+    pub fn input(&self) -> PathBuf {
+        self.dir.path().join("in")
+    }
+
+    /// The converters' temporary directory (TMPDIR), to see what they leave.
+    pub fn tmp(&self) -> PathBuf {
+        self.dir.path().join("tmp")
+    }
+
+    /// The binary on this corpus and index, with TMPDIR set to [`Env::tmp`].
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut c = cli(&self.corpus(), &self.index());
+        c.env("TMPDIR", self.tmp());
+        c
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
+        let mut c = self.cmd();
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        Out::of(c.args(args).output().unwrap())
+    }
+
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.run_env(args, &[])
+    }
+
+    pub fn add(&self, file: &Path, extra: &[&str]) -> Out {
+        let mut c = self.cmd();
+        c.arg("add").arg(file).args(extra);
+        Out::of(c.output().unwrap())
+    }
+
+    /// Write a fixture under [`Env::input`].
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.input().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// The catalog file's bytes (none before the first `add`).
+    pub fn catalog(&self) -> Vec<u8> {
+        std::fs::read(self.corpus().join("catalog.toml")).unwrap_or_default()
+    }
+
+    /// `meta ID --format json`, which must succeed.
+    pub fn meta(&self, id: &str) -> serde_json::Value {
+        let out = self.run(&["meta", id, "--format", "json"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        serde_json::from_str(&out.stdout).unwrap()
+    }
+
+    /// Exact-phrase hits: (total, doc ids of the hits).
+    pub fn phrase(&self, phrase: &str) -> (u64, Vec<String>) {
+        let out = self.run(&["search", &format!("\"{phrase}\""), "--format", "json"]);
+        assert_eq!(out.code, 0, "search failed: {}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let ids = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["doc_id"].as_str().unwrap().to_string())
+            .collect();
+        (v["total"].as_u64().unwrap(), ids)
+    }
+
+    /// Every file under the corpus and index folders (the write lock aside).
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files = vec![];
+        for root in [self.corpus(), self.index()] {
+            let mut stack = vec![root];
+            while let Some(d) = stack.pop() {
+                let Ok(rd) = std::fs::read_dir(&d) else {
+                    continue;
+                };
+                for e in rd {
+                    let e = e.unwrap();
+                    if e.file_type().unwrap().is_dir() {
+                        stack.push(e.path());
+                    } else if e.file_name() != "LOCK" {
+                        files.push(e.path());
+                    }
+                }
+            }
+        }
+        files
+    }
+
+    /// Every file under the corpus and index folders with its bytes:
+    /// "byte-identical".
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        self.files()
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    /// Every file under the corpus and index folders with its size and
+    /// modification time: "not even rewritten".
+    pub fn stamps(&self) -> BTreeMap<PathBuf, (u64, std::time::SystemTime)> {
+        self.files()
+            .into_iter()
+            .map(|p| {
+                let md = std::fs::metadata(&p).unwrap();
+                (p, (md.len(), md.modified().unwrap()))
+            })
+            .collect()
+    }
 }
 
 /// Debian's chromium, for the browser tests (`./.ci/test` installs it).
