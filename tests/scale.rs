@@ -247,14 +247,19 @@ fn the_check_flag_makes_a_reading_command_see_an_edit_in_place() {
 /// its parts (names).
 fn states_files(index: &Path) -> (String, Vec<String>) {
     let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(index.join(current.trim()).join("meta.json")).unwrap())
-            .unwrap();
+    let meta: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(index.join(current.trim()).join("meta.json")).unwrap(),
+    )
+    .unwrap();
     let payload: serde_json::Value =
         serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
     let parts = payload["states_parts"]
         .as_array()
-        .map(|a| a.iter().map(|p| p[0].as_str().unwrap().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|p| p[0].as_str().unwrap().to_string())
+                .collect()
+        })
         .unwrap_or_default();
     (payload["states"].as_str().unwrap().to_string(), parts)
 }
@@ -302,10 +307,11 @@ fn each_add_writes_only_its_own_states_until_they_are_merged() {
     let rebuilt = idx.update(&c, &index_options(true)).unwrap();
     assert_eq!(rebuilt.added, 5 + parts_max + 1);
     let after = idx.reader().unwrap().payload.documents().clone();
-    let provisions = |m: &std::collections::BTreeMap<String, policy_diff::index::state::DocState>| {
-        m.iter()
-            .map(|(id, d)| (id.clone(), d.provisions, d.fingerprint.clone()))
-            .collect::<Vec<_>>()
-    };
+    let provisions =
+        |m: &std::collections::BTreeMap<String, policy_diff::index::state::DocState>| {
+            m.iter()
+                .map(|(id, d)| (id.clone(), d.provisions, d.fingerprint.clone()))
+                .collect::<Vec<_>>()
+        };
     assert_eq!(provisions(&before), provisions(&after));
 }
