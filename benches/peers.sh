@@ -11,6 +11,7 @@
 #                                          # another build, alternating, on a
 #                                          # hard-linked copy of the corpus
 #   INPROCESS=0 benches/peers.sh           # skip the in-process stage benchmarks
+#   PD=/path/to/policy-diff benches/peers.sh  # measure that build (no cargo build)
 #   CORPORA=/tmp/corpora benches/peers.sh  # reuse corpora made before: for each
 #                                          # scale, CORPORA/xN/src (the files) and
 #                                          # CORPORA/xN/corpus (added with
@@ -69,9 +70,13 @@ fi
 PY=$VENV/bin/python
 
 # --- build ---------------------------------------------------------------
-log "building policy-diff (release)"
-(cd "$ROOT" && cargo build --release -q)
-BIN=$ROOT/target/release/policy-diff
+if [ -n "${PD:-}" ]; then
+  BIN=$PD  # a build made before (PD=path/to/policy-diff)
+else
+  log "building policy-diff (release)"
+  (cd "$ROOT" && cargo build --release -q)
+  BIN=$ROOT/target/release/policy-diff
+fi
 
 # --- helpers -------------------------------------------------------------
 now_ms() { date +%s%3N; }
