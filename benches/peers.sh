@@ -11,6 +11,15 @@
 #                                          # another build, alternating, on a
 #                                          # hard-linked copy of the corpus
 #   INPROCESS=0 benches/peers.sh           # skip the in-process stage benchmarks
+#   PD=/path/to/policy-diff benches/peers.sh  # measure that build (no cargo build)
+#   CORPORA=/tmp/corpora benches/peers.sh  # reuse corpora made before: for each
+#                                          # scale, CORPORA/xN/src (the files) and
+#                                          # CORPORA/xN/corpus (added with
+#                                          # --no-index), hard-linked, not changed
+#
+# Every row ends with the 1-minute load average when it was measured (the
+# machine is shared); CPU time (user + sys, or perf's task-clock when perf is
+# installed) is given beside wall time where the load makes wall time noisy.
 #
 # Peers: ripgrep (phrase search over the files), SQLite FTS5 with the trigram
 # tokenizer (phrase search; the sqlite3 CLI), Python jieba + Whoosh (indexing,
@@ -61,9 +70,13 @@ fi
 PY=$VENV/bin/python
 
 # --- build ---------------------------------------------------------------
-log "building policy-diff (release)"
-(cd "$ROOT" && cargo build --release -q)
-BIN=$ROOT/target/release/policy-diff
+if [ -n "${PD:-}" ]; then
+  BIN=$PD  # a build made before (PD=path/to/policy-diff)
+else
+  log "building policy-diff (release)"
+  (cd "$ROOT" && cargo build --release -q)
+  BIN=$ROOT/target/release/policy-diff
+fi
 
 # --- helpers -------------------------------------------------------------
 now_ms() { date +%s%3N; }
@@ -86,6 +99,16 @@ time_ab() {
   echo "$(printf '%s\n' "${ta[@]}" | median_p95) $(printf '%s\n' "${tb[@]}" | median_p95)"
 }
 peak_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
+# peak_cpu cmd... : "peak_kb cpu_ms" (user + sys) of one run
+peak_cpu() { /usr/bin/time -f '%M %U %S' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%d %.0f\n", $1, ($2 + $3) * 1000}'; }
+# cpu_ms N cmd... : mean task-clock (ms, all threads) of N runs, or "-" without perf
+cpu_ms() {
+  local n=$1; shift
+  if command -v perf >/dev/null; then
+    perf stat -x, -e task-clock -r "$n" "$@" 2>&1 >/dev/null | awk -F, '/task-clock/{printf "%.1f\n", $1; exit}'
+  else echo -; fi
+}
+load1() { cut -d' ' -f1 /proc/loadavg; }
 
 make_src() { # scale -> $WORK/xN/src: N distinct copies of the laws plus the seeds
   python3 - "$LAWS" "$SEEDS" "$WORK/x$1/src" "$1" <<'PY'
@@ -114,7 +137,13 @@ PHRASES=("高质量发展" "人民代表大会常务委员会" "知识产权" "�
 WORDS=("人才" "土地 出让" "财政 资金")
 
 rows=()
-row() { rows+=("| $* |"); log "| $* |"; }
+# row CELLS : a table row (6 cells, padded) with the load average as its last
+row() {
+  local r l; l=$(load1)
+  r=$(printf '%s' "$*" | sed -E 's/[ |]+$//')
+  while [ "$(printf '%s' "$r" | tr -cd '|' | wc -c)" -lt 5 ]; do r="$r | "; done
+  rows+=("| $r | $l |"); log "| $r | $l |"
+}
 echo -e "scale\tmb\ttool\tmetric\tvalue" > "$TSV"
 tsv() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$TSV"; }
 ran=()
@@ -122,13 +151,21 @@ ran=()
 for scale in $SCALES; do
   log "== x$scale: preparing (peers: $(peers_at "$scale"))"
   ran+=("x$scale: policy-diff${BASE:+, policy-diff (base)}, $(peers_at "$scale" | sed 's/fts5/SQLite FTS5/; s/whoosh/jieba + Whoosh/')")
-  make_src "$scale"
-  SRC=$WORK/x$scale/src
   CORPUS=$WORK/x$scale/corpus; INDEX=$WORK/x$scale/index
-  mkdir -p "$CORPUS"
-  # The copies are near-duplicates of each other by design (a `副本 N`
-  # line apart): without --allow-near-duplicate `add` refuses them all.
-  find "$SRC" -type f -print0 | xargs -0 -n 4000 "$BIN" --corpus "$CORPUS" --index "$INDEX" add --no-index --allow-near-duplicate >/dev/null 2>&1 || true
+  if [ -n "${CORPORA:-}" ] && [ -d "$CORPORA/x$scale/src" ] && [ -d "$CORPORA/x$scale/corpus" ]; then
+    # Documents and catalog are only ever replaced by renames: the
+    # hard-linked copy leaves the one made before as it was.
+    SRC=$CORPORA/x$scale/src
+    mkdir -p "$WORK/x$scale"
+    cp -al "$CORPORA/x$scale/corpus" "$CORPUS"
+  else
+    make_src "$scale"
+    SRC=$WORK/x$scale/src
+    mkdir -p "$CORPUS"
+    # The copies are near-duplicates of each other by design (a `副本 N`
+    # line apart): without --allow-near-duplicate `add` refuses them all.
+    find "$SRC" -type f -print0 | xargs -0 -n 4000 "$BIN" --corpus "$CORPUS" --index "$INDEX" add --no-index --allow-near-duplicate >/dev/null 2>&1 || true
+  fi
   MB=$(du -sm "$CORPUS/docs" | cut -f1)
   ndocs=$(ls "$CORPUS/docs" | wc -l)
   # The tools measured: policy-diff (and the base build, on a hard-linked
@@ -144,14 +181,14 @@ for scale in $SCALES; do
   builds=${BUILDS:-$([ "$scale" = 1 ] && echo 3 || echo 1)}
   for t in "${tools[@]}"; do
     IFS='|' read -r name bin corpus index <<<"$t"
-    times=(); kb=0
+    times=(); cpus=(); kb=0
     for _ in $(seq "$builds"); do
       rm -rf "$index"
-      a=$(now_ms); k=$(peak_kb "$bin" --corpus "$corpus" --index "$index" index --rebuild); b=$(now_ms)
-      times+=($((b - a))); [ "$k" -gt "$kb" ] && kb=$k
+      a=$(now_ms); read -r k c < <(peak_cpu "$bin" --corpus "$corpus" --index "$index" index --rebuild); b=$(now_ms)
+      times+=($((b - a))); cpus+=("$c"); [ "$k" -gt "$kb" ] && kb=$k
     done
     ms=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (builds + 1) / 2 ))p")
-    row "x$scale | index build ($ndocs docs, ${MB} MB) | $name | ${ms} ms (median of $builds: ${times[*]}) | $(python3 -c "print(f'{$MB/($ms/1000):.1f}')") MB/s | peak $((kb / 1024)) MB"
+    row "x$scale | index build ($ndocs docs, ${MB} MB) | $name | ${ms} ms (median of $builds: ${times[*]}; CPU ${cpus[*]} ms) | $(python3 -c "print(f'{$MB/($ms/1000):.1f}')") MB/s | peak $((kb / 1024)) MB"
     tsv "$scale" "$MB" "$name" build_s "$(python3 -c "print($ms/1000)")"
     tsv "$scale" "$MB" "$name" peak_mb "$((kb / 1024))"
   done
@@ -166,11 +203,13 @@ for scale in $SCALES; do
       # The new document is seed 003 under a new first line: a near-duplicate,
       # which `add` refuses unless told to keep it (a refusal is not an add).
       before=$(ls "$corpus/docs" | wc -l)
-      ms=$(one_ms "$bin" --corpus "$corpus" --index "$index" add --allow-near-duplicate "$newdoc")
+      a=$(now_ms); read -r _ c < <(peak_cpu "$bin" --corpus "$corpus" --index "$index" add --allow-near-duplicate "$newdoc"); b=$(now_ms)
+      ms=$((b - a))
       [ "$(ls "$corpus/docs" | wc -l)" -gt "$before" ] \
         || log "warning: x$scale add one document ($i) with $name did not add it"
-      row "x$scale | add one document ($i) | $name | ${ms} ms | | "
+      row "x$scale | add one document ($i) | $name | ${ms} ms (CPU $c ms) | | "
       tsv "$scale" "$MB" "$name" add_ms "$ms"
+      tsv "$scale" "$MB" "$name" add_cpu_ms "$c"
     done
   done
 
@@ -249,6 +288,12 @@ PY
   fi
   # start-up cost: a query for something absent (index open, freshness, catalog)
   pd_time startup '"瞿瞿瞿"'
+  for t in "${tools[@]}"; do
+    IFS='|' read -r name bin corpus index <<<"$t"
+    c=$(cpu_ms "$RUNS" "$bin" --corpus "$corpus" --index "$index" search '"瞿瞿瞿"' --limit 10)
+    row "x$scale | startup \"瞿瞿瞿\", CPU (task-clock, mean of $RUNS) | $name | $c ms | | |"
+    [ "$c" != - ] && tsv "$scale" "$MB" "$name" startup_cpu_ms "$c"
+  done
   if wants "$scale" fts5; then
     read -r smed sp95 < <(time_runs "$RUNS" fts "瞿瞿瞿")
     row "x$scale | startup \"瞿瞿瞿\" | SQLite FTS5 trigram | ${smed}/${sp95} ms | | median/p95 |"
@@ -262,8 +307,8 @@ done
   echo
   echo "Tools run: $(IFS=';'; echo "${ran[*]}")."
   echo
-  echo "| scale | job | tool | time | throughput / ratio | notes |"
-  echo "|---|---|---|---|---|---|"
+  echo "| scale | job | tool | time | throughput / ratio | notes | load |"
+  echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$OUT"
 python3 "$ROOT/benches/peers/plot.py" "$TSV" "$SVG" && log "plot: $SVG"

@@ -242,3 +242,76 @@ fn the_check_flag_makes_a_reading_command_see_an_edit_in_place() {
     // Seen once, it stays seen.
     assert_eq!(total(&corpus, &index, "青年英才"), 1);
 }
+
+/// The states payload of the index's current commit: the states file and
+/// its parts (names).
+fn states_files(index: &Path) -> (String, Vec<String>) {
+    let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+    let meta: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(index.join(current.trim()).join("meta.json")).unwrap(),
+    )
+    .unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    let parts = payload["states_parts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| p[0].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (payload["states"].as_str().unwrap().to_string(), parts)
+}
+
+#[test]
+fn each_add_writes_only_its_own_states_until_they_are_merged() {
+    let (dir, corpus, index) = copied();
+    let idx = IndexDir::new(&index);
+    let opts = index_options(false);
+    idx.update(&Corpus::open(&corpus).unwrap(), &opts).unwrap();
+    let (first, parts) = states_files(&index);
+    assert!(parts.is_empty());
+    let parts_max = policy_diff::index::state::MAX_STATES_PARTS;
+    for k in 1..=parts_max + 1 {
+        let file = dir.path().join(format!("new-{k}.md"));
+        std::fs::write(
+            &file,
+            format!("# 关于第{k}号鹦鹉螺试验的通知\n\n一、开展第{k}号鹦鹉螺条款试点工作。\n"),
+        )
+        .unwrap();
+        let (mut writer, _lock) = Corpus::open_for_writing(&corpus).unwrap();
+        writer.add_file(&file, &Default::default()).unwrap();
+        let s = idx.update(&writer, &opts).unwrap();
+        assert_eq!((s.added, s.updated, s.removed), (1, 0, 0));
+        assert_eq!(s.unchanged, 5 + k - 1);
+        let (states, parts) = states_files(&index);
+        if k <= parts_max {
+            // The states of the documents indexed before are not rewritten.
+            assert_eq!(states, first, "add {k}");
+            assert_eq!(parts.len(), k);
+        } else {
+            // Past the limit the update rewrites them all into one file.
+            assert_ne!(states, first);
+            assert!(parts.is_empty());
+        }
+        // Every document is known to the index, by either check.
+        let c = Corpus::open(&corpus).unwrap();
+        assert_eq!(idx.staleness_with(&c, "none", Check::Files).unwrap(), None);
+        let reader = idx.reader().unwrap();
+        assert_eq!(reader.payload.documents().len(), 5 + k);
+    }
+    // The counts recorded are those a rebuild records.
+    let c = Corpus::open(&corpus).unwrap();
+    let before = idx.reader().unwrap().payload.documents().clone();
+    let rebuilt = idx.update(&c, &index_options(true)).unwrap();
+    assert_eq!(rebuilt.added, 5 + parts_max + 1);
+    let after = idx.reader().unwrap().payload.documents().clone();
+    let provisions =
+        |m: &std::collections::BTreeMap<String, policy_diff::index::state::DocState>| {
+            m.iter()
+                .map(|(id, d)| (id.clone(), d.provisions, d.fingerprint.clone()))
+                .collect::<Vec<_>>()
+        };
+    assert_eq!(provisions(&before), provisions(&after));
+}

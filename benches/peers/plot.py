@@ -5,8 +5,9 @@
 RESULTS.tsv: one measurement a line, tab-separated:
     scale  mb  tool  metric  value
 metric is one of build_s, peak_mb, startup_ms, phrase_ms, ranked_ms, add_ms
-(phrase_ms and ranked_ms: the median over the queries of each query's
-median). One panel per metric, cost against corpus size, log-log, one line
+(wall time), startup_cpu_ms, add_cpu_ms (CPU time: user + sys, summed over
+threads; steadier than wall time on a shared machine) (phrase_ms and
+ranked_ms: the median over the queries of each query's median). One panel per metric, cost against corpus size, log-log, one line
 per tool: a line parallel to the grid's diagonal grows linearly with the
 corpus, a flat one does not grow.
 """
@@ -23,6 +24,8 @@ METRICS = [
     ("phrase_ms", "phrase search, end to end (ms)"),
     ("ranked_ms", "ranked search, end to end (ms)"),
     ("add_ms", "add one document (ms)"),
+    ("startup_cpu_ms", "start-up, CPU time (ms)"),
+    ("add_cpu_ms", "add one document, CPU time (ms)"),
 ]
 COLOURS = {
     "policy-diff": "#d62728",

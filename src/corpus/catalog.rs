@@ -250,15 +250,29 @@ impl Catalog {
 
     /// A new id, unique in this catalog, derived from the metadata:
     /// `lyg-2022-32`, `nt-2021-23`, `lyg-etdz-plan-2021`.
+    /// The first of `base`, `base-2`, `base-3`, … that no entry has. The
+    /// ids taken are gathered in one pass over the entries (a lookup per
+    /// candidate was quadratic: 64 copies of a document in 97,000 entries).
     pub fn new_id(&self, detected: &Detected) -> String {
         let base = slug(detected);
-        let mut id = base.clone();
-        let mut n = 2;
-        while self.get(&id).is_some() {
-            id = format!("{base}-{n}");
-            n += 1;
+        let mut base_taken = false;
+        let mut taken = std::collections::HashSet::new();
+        for id in self.ids() {
+            if id == base {
+                base_taken = true;
+            } else if let Some(n) = id
+                .strip_prefix(base.as_str())
+                .and_then(|rest| rest.strip_prefix('-'))
+                .and_then(|n| n.parse::<u64>().ok().filter(|k| k.to_string() == n))
+            {
+                taken.insert(n);
+            }
         }
-        id
+        if !base_taken {
+            return base;
+        }
+        let n = (2..).find(|n| !taken.contains(n)).expect("a free number");
+        format!("{base}-{n}")
     }
 }
 
@@ -475,6 +489,41 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_ids_take_the_first_free_number() {
+        let nt = Detected {
+            jurisdiction: Some("南通市".into()),
+            doc_number: Some("通政发〔2021〕23号".into()),
+            ..Default::default()
+        };
+        let with = |ids: &[&str]| Catalog {
+            documents: ids
+                .iter()
+                .map(|id| Entry {
+                    id: id.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+        };
+        assert_eq!(with(&[]).new_id(&nt), "nt-2021-23");
+        assert_eq!(with(&["nt-2021-23-2"]).new_id(&nt), "nt-2021-23");
+        assert_eq!(
+            with(&["nt-2021-23", "nt-2021-23-3"]).new_id(&nt),
+            "nt-2021-23-2"
+        );
+        // Only `base-N` as the loop of lookups wrote it counts as taken.
+        let many = with(&[
+            "nt-2021-23",
+            "nt-2021-23-2",
+            "nt-2021-23-02",
+            "nt-2021-23-+3",
+            "nt-2021-23-x",
+            "nt-2021-23-4",
+            "nt-2021-23-2-2",
+        ]);
+        assert_eq!(many.new_id(&nt), "nt-2021-23-3");
+    }
 
     #[test]
     fn slugs() {

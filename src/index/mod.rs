@@ -478,11 +478,24 @@ impl IndexDir {
                         && p.catalog == (j.before.catalog.size, j.before.catalog.mtime_ns)
                 })
         });
-        let observed = match (journal, previous.as_ref()) {
-            (Some(j), Some(p)) => state::observe_changes(corpus, p, j)?,
-            _ => state::observe(corpus, previous.as_ref())?,
+        // Only documents added: their states are written as a part of the
+        // recorded ones, which are not decoded (`add` costs what the new
+        // documents cost).
+        let additions = match (journal, previous.as_ref()) {
+            (Some(j), Some(p)) => state::additions(corpus, p, j)?,
+            _ => None,
+        };
+        let (observed, additions) = match additions {
+            Some(a) => (a.observed, Some((a.recorded, a.provisions, a.order))),
+            None => match (journal, previous.as_ref()) {
+                (Some(j), Some(p)) => (state::observe_changes(corpus, p, j)?, None),
+                _ => (state::observe(corpus, previous.as_ref())?, None),
+            },
         };
         let (index, indexed, new_gen, gen_dir) = match (&rebuild_reason, existing) {
+            (None, Some((index, _, dir))) if additions.is_some() => {
+                (index, Default::default(), None, dir)
+            }
             (None, Some((index, payload, dir))) => (index, payload.into_documents(), None, dir),
             _ => {
                 let name = self.next_generation();
@@ -505,7 +518,7 @@ impl IndexDir {
             added: plan.add.len(),
             updated: plan.update.len(),
             removed: plan.remove.len(),
-            unchanged: plan.unchanged.len(),
+            unchanged: plan.unchanged.len() + additions.as_ref().map_or(0, |a| a.0),
             rebuilt: rebuild_reason,
             ..Default::default()
         };
@@ -635,7 +648,8 @@ impl IndexDir {
             .map(|(id, _, substantive)| (id.as_str(), *substantive))
             .collect();
         let documents = recorded_states(&observed, &indexed, &fresh);
-        summary.provisions = documents.values().map(|d| d.provisions).sum();
+        summary.provisions = documents.values().map(|d| d.provisions).sum::<usize>()
+            + additions.as_ref().map_or(0, |a| a.1);
         summary.indexed_provisions = counts.per_doc.iter().map(|(_, n, _)| n).sum();
         summary.bytes = counts.bytes;
         // The texts and their postings must be on disk before any document
@@ -655,7 +669,12 @@ impl IndexDir {
         let mut payload = Payload::new(want, documents, observed.catalog, chunks);
         payload.signals = Some(observed.signals.clone());
         payload.texts = replaced.map(|r| (sink.len(), r));
-        let json = payload_json(&gen_dir, &mut payload, corpus)?;
+        let json = match (&additions, &previous) {
+            (Some((_, _, order)), Some(p)) => {
+                payload_json_appended(&gen_dir, &mut payload, p, order)?
+            }
+            _ => payload_json(&gen_dir, &mut payload, corpus)?,
+        };
         sink.sync()?;
         let mut writer = writer;
         let mut prepared = writer.prepare_commit().map_err(ierr)?;
@@ -900,17 +919,25 @@ fn load_payload(index: &Index, dir: &Path) -> Result<std::result::Result<Payload
             // Opened now (a later writer may remove it), read when the
             // states are needed: a reader found fresh by the signals never
             // reads it. Here only its length is checked.
-            let file = std::fs::File::open(&path)
-                .ok()
-                .filter(|f| f.metadata().is_ok_and(|m| m.len() == len));
-            if let Some(file) = file {
-                return Ok(Ok(payload.with_states_file(file)));
+            let open = |name: &str, len: u64| {
+                std::fs::File::open(dir.join(name))
+                    .ok()
+                    .filter(|f| f.metadata().is_ok_and(|m| m.len() == len))
+            };
+            let file = open(&payload.states, len);
+            let parts: Option<Vec<std::fs::File>> = payload
+                .states_parts
+                .iter()
+                .map(|(name, len)| open(name, *len))
+                .collect();
+            if let (Some(file), Some(parts)) = (file, parts) {
+                return Ok(Ok(payload.with_states_files(file, parts)));
             }
-            why = format!(
-                "{} in {} is missing or damaged",
-                payload.states,
-                dir.display()
-            );
+            let bad = std::iter::once((&payload.states, len))
+                .chain(payload.states_parts.iter().map(|(n, l)| (n, *l)))
+                .find(|(n, l)| open(n, *l).is_none())
+                .map_or(&payload.states, |(n, _)| n);
+            why = format!("{bad} in {} is missing or damaged", dir.display());
             continue;
         }
         let loaded = std::fs::read(&path)
@@ -957,6 +984,29 @@ fn payload_json(dir: &Path, payload: &mut Payload, corpus: &Corpus) -> Result<St
     serde_json::to_string(payload).map_err(|e| Error::Other(e.to_string()))
 }
 
+/// Write the states of documents an update only added as a part of
+/// `previous`'s states (named by its content, synced; see
+/// [`Payload::states_parts`]) and return the payload JSON that names
+/// `previous`'s states and parts and it.
+fn payload_json_appended(
+    dir: &Path,
+    payload: &mut Payload,
+    previous: &Payload,
+    order: &[String],
+) -> Result<String> {
+    let bytes = state::encode_states(payload.documents(), order.iter().map(String::as_str));
+    let name = format!("states-{}.bin", &blake3::hash(&bytes).to_hex()[..16]);
+    let path = dir.join(&name);
+    if !path.is_file() {
+        write_atomic(&path, &bytes, "states-")?;
+    }
+    payload.states = previous.states.clone();
+    payload.states_len = previous.states_len;
+    payload.states_parts = previous.states_parts.clone();
+    payload.states_parts.push((name, bytes.len() as u64));
+    serde_json::to_string(payload).map_err(|e| Error::Other(e.to_string()))
+}
+
 /// A temporary file in `dir` named `<prefix>XXXXXX.tmp`, to be renamed into
 /// place once written whole: an update removes those of a killed writer
 /// (see `IndexDir::remove_temporary_files`).
@@ -988,8 +1038,11 @@ fn write_atomic(path: &Path, bytes: &[u8], prefix: &str) -> Result<()> {
 /// commit and opening its files): those of older commits, and any a
 /// crashed update left behind.
 fn remove_unreferenced(dir: &Path, current: &Payload, previous: Option<&Payload>) {
-    let refers =
-        |p: &Payload, name: &str| p.states == name || p.chars.iter().any(|c| c.file == name);
+    let refers = |p: &Payload, name: &str| {
+        p.states == name
+            || p.states_parts.iter().any(|(n, _)| n == name)
+            || p.chars.iter().any(|c| c.file == name)
+    };
     let keep = |name: &str| refers(current, name) || previous.is_some_and(|p| refers(p, name));
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();

@@ -7,8 +7,11 @@ use tantivy::Index;
 
 use super::tokenize::{WordTokenizer, WORDS};
 
-/// Bump when fields or their tokenization change.
-pub const SCHEMA_VERSION: u32 = 9;
+/// Bump when fields or their tokenization change, or what a commit's
+/// payload refers to (10: the per-document states may come in parts,
+/// `states_parts`, which a build before it would not read: it would take
+/// the documents of the parts for new ones and index them twice).
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Fast fields locating a provision's folded text in `texts.bin`.
 pub const TEXT_AT: &str = "text_at";

@@ -116,10 +116,20 @@ pub struct Payload {
     /// read and checked whole at once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states_len: Option<u64>,
+    /// States files appended since `states` was written (name, length):
+    /// each holds the states of documents an update only added, after
+    /// those of the files before it (see [`additions`]), so that adding a
+    /// document writes its own states, not every document's. Up to
+    /// [`MAX_STATES_PARTS`]; the next update that may not append rewrites
+    /// them all into one file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states_parts: Vec<(String, u64)>,
     /// The states file, open (a later writer may remove it; the open file
-    /// stays readable) and not read yet.
+    /// stays readable) and not read yet; then the parts, likewise.
     #[serde(skip)]
     states_file: StatesFile,
+    #[serde(skip)]
+    parts_files: Vec<StatesFile>,
     /// The states file's bytes, checked well-formed when read (empty when
     /// they are not).
     #[serde(skip)]
@@ -152,25 +162,52 @@ impl Payload {
         Some(self)
     }
 
-    /// Attach the states file, open, to be read when first needed.
-    pub fn with_states_file(mut self, file: std::fs::File) -> Payload {
+    /// Attach the states file and its parts, open, to be read when first
+    /// needed.
+    pub fn with_states_files(mut self, file: std::fs::File, parts: Vec<std::fs::File>) -> Payload {
         self.states_file = StatesFile(Some(std::sync::Arc::new(file)));
+        self.parts_files = parts
+            .into_iter()
+            .map(|f| StatesFile(Some(std::sync::Arc::new(f))))
+            .collect();
         self.raw = Default::default();
         self.documents = Default::default();
         self
     }
 
-    /// The states file's bytes (read once; empty when unreadable or damaged).
+    /// The states as the bytes of one states file (read once; empty when
+    /// unreadable or damaged): the states file's, followed by the records
+    /// of its parts.
     fn raw(&self) -> &[u8] {
         self.raw.get_or_init(|| {
-            let Some(file) = &self.states_file.0 else {
+            let whole = |f: &StatesFile| {
+                read_whole(f.0.as_ref()?).filter(|b| visit_states(b, |_| true).is_some())
+            };
+            let Some(mut bytes) = whole(&self.states_file) else {
                 return vec![];
             };
-            match read_whole(file) {
-                Some(bytes) if visit_states(&bytes, |_| true).is_some() => bytes,
-                _ => vec![],
+            for part in &self.parts_files {
+                let Some(more) = whole(part) else {
+                    return vec![];
+                };
+                join_states(&mut bytes, &more);
             }
+            bytes
         })
+    }
+
+    /// How many documents the states hold and their substantive
+    /// provisions, and whether any of `ids` is among them: one pass over
+    /// the bytes, nothing decoded (`None` when they are damaged).
+    fn tally(&self, ids: &std::collections::BTreeSet<String>) -> Option<(usize, usize, bool)> {
+        let (mut n, mut provisions, mut any) = (0, 0, false);
+        let whole = visit_states(self.raw(), |r| {
+            n += 1;
+            provisions += r.provisions as usize;
+            any |= ids.contains(r.id);
+            true
+        })?;
+        whole.then_some((n, provisions, any))
     }
 
     /// Are the states readable and whole? (Read now if they were not yet:
@@ -273,6 +310,16 @@ pub fn encode_states<'a>(
         }
     }
     out
+}
+
+/// Append the records of states file `more` to those of `bytes` (both
+/// well-formed): the count is the sum, the records follow in order.
+fn join_states(bytes: &mut Vec<u8>, more: &[u8]) {
+    let at = STATES_MAGIC.len();
+    let count = |b: &[u8]| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+    let total = count(bytes) + count(more);
+    bytes[at..at + 8].copy_from_slice(&total.to_le_bytes());
+    bytes.extend_from_slice(&more[at + 8..]);
 }
 
 /// One record of a states file, borrowed from its bytes.
@@ -533,6 +580,76 @@ pub fn observe_changes(
     })
 }
 
+/// Most states files an index keeps besides the first (see
+/// [`Payload::states_parts`]): reading them costs little more than one
+/// file, and the next update that may not append merges them.
+pub const MAX_STATES_PARTS: usize = 16;
+
+/// An update that only adds documents (see [`additions`]).
+pub struct Additions {
+    /// The added documents now (in catalog order), with the corpus's
+    /// catalog stamp and signals.
+    pub observed: Observed,
+    /// The documents already indexed, and their substantive provisions.
+    pub recorded: usize,
+    pub provisions: usize,
+    /// The added documents' ids in catalog order (their states' order).
+    pub order: Vec<String>,
+}
+
+/// When a writer's changes (`journal`) only added documents to a corpus
+/// `previous` was fresh for, what the added documents are now, found
+/// without decoding the recorded states (their states are then written as
+/// a part of their own, see [`Payload::states_parts`]). `None` when any
+/// change is not an addition (a document removed, edited or already
+/// indexed), when the recorded states are damaged, or when the parts are
+/// many (the update rewrites them into one file).
+pub fn additions(
+    corpus: &Corpus,
+    previous: &Payload,
+    journal: &crate::corpus::signals::Journal,
+) -> Result<Option<Additions>> {
+    if journal.changed.is_empty()
+        || previous.states.is_empty()
+        || previous.states_len.is_none()
+        || previous.states_parts.len() >= MAX_STATES_PARTS
+    {
+        return Ok(None);
+    }
+    let Some((recorded, provisions, known)) = previous.tally(&journal.changed) else {
+        return Ok(None);
+    };
+    if known {
+        return Ok(None);
+    }
+    let signals = Signals::read(corpus);
+    let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
+    // The added documents are the catalog's last entries, in its order.
+    let entries = &corpus.catalog.documents;
+    let tail = &entries[entries.len().saturating_sub(journal.changed.len())..];
+    if tail.len() != journal.changed.len() || tail.iter().any(|e| !journal.changed.contains(&e.id))
+    {
+        return Ok(None);
+    }
+    let mut docs = BTreeMap::new();
+    for entry in tail {
+        docs.insert(
+            entry.id.clone(),
+            observe_entry(corpus, entry, None, None, false)?,
+        );
+    }
+    Ok(Some(Additions {
+        observed: Observed {
+            docs,
+            catalog,
+            signals,
+        },
+        recorded,
+        provisions,
+        order: tail.iter().map(|e| e.id.clone()).collect(),
+    }))
+}
+
 /// Do any documents' recorded file sizes or modification times differ from
 /// what was observed (same fingerprints, files rewritten)?
 pub fn stamps_moved(indexed: &BTreeMap<String, DocState>, observed: &Observed) -> bool {
@@ -625,5 +742,60 @@ mod tests {
         longer.push(0);
         assert_eq!(decode_states(&longer), None, "trailing bytes");
         assert_eq!(decode_states(b"{}"), None);
+    }
+
+    #[test]
+    fn parts_follow_the_states_file() {
+        let state = |n: u64| DocState {
+            fingerprint: format!("f{n}"),
+            size: n,
+            mtime_ns: u128::from(n) * 7,
+            file_hash: format!("h{n}"),
+            provisions: n as usize,
+        };
+        let map = |ids: &[(&str, u64)]| -> BTreeMap<String, DocState> {
+            ids.iter()
+                .map(|(id, n)| (id.to_string(), state(*n)))
+                .collect()
+        };
+        let base = map(&[("b", 2), ("a", 1)]);
+        let part1 = map(&[("d", 4), ("c", 3)]);
+        let part2 = map(&[("e", 5)]);
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: Vec<u8>| {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+            std::fs::File::open(dir.path().join(name)).unwrap()
+        };
+        let payload = Payload::default().with_states_files(
+            file("s", encode_states(&base, ["b", "a"])),
+            vec![
+                file("p1", encode_states(&part1, ["c", "d"])),
+                file("p2", encode_states(&part2, [])),
+            ],
+        );
+        // Stamps in the order written: the states file's, then each part's.
+        let mut seen = vec![];
+        assert!(payload.visit_stamps(|id, size, _| {
+            seen.push((id.to_string(), size));
+            true
+        }));
+        assert_eq!(
+            seen,
+            [("b", 2), ("a", 1), ("c", 3), ("d", 4), ("e", 5)].map(|(i, n)| (i.to_string(), n))
+        );
+        let mut all = base.clone();
+        all.extend(part1.clone());
+        all.extend(part2.clone());
+        assert_eq!(payload.documents(), &all);
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        assert_eq!(payload.tally(&ids(&["x", "y"])), Some((5, 15, false)));
+        assert_eq!(payload.tally(&ids(&["x", "d"])), Some((5, 15, true)));
+        // A damaged part makes the states unreadable, as a damaged file does.
+        let mut bad = encode_states(&part2, []);
+        bad.pop();
+        let payload = Payload::default()
+            .with_states_files(file("s2", encode_states(&base, [])), vec![file("p3", bad)]);
+        assert!(payload.documents().is_empty());
+        assert_eq!(payload.tally(&ids(&[])), None);
     }
 }
