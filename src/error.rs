@@ -27,8 +27,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("index: {0}")]
-    Index(String),
+    /// The index could not be used or written; `source` is the engine's
+    /// own error when there is one (kept for `Error::source`, its text is
+    /// already in `message`).
+    #[error("index: {message}")]
+    Index {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// Ctrl-C (SIGINT or SIGTERM) stopped a converter working on this file.
     #[error("{}: interrupted: the conversion was stopped", .0.display())]
     Interrupted(PathBuf),
@@ -64,6 +71,14 @@ impl Error {
             self,
             Error::Input { .. } | Error::Unknown { .. } | Error::Usage(_) | Error::Catalog { .. }
         )
+    }
+
+    /// An index error of our own (no underlying error).
+    pub fn index(message: impl Into<String>) -> Self {
+        Error::Index {
+            message: message.into(),
+            source: None,
+        }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {

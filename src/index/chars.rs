@@ -281,7 +281,7 @@ pub fn merge_chunks(dir: &Path, refs: &[ChunkRef]) -> Result<ChunkRef> {
 }
 
 fn damaged(path: &Path) -> Error {
-    Error::Index(format!(
+    Error::index(format!(
         "{} is damaged (run `policy-diff index --rebuild`)",
         path.display()
     ))

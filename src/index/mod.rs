@@ -53,8 +53,6 @@ const LOCK: &str = "LOCK";
 /// removed once it committed): one left behind by a killed update makes
 /// readers compare every file until an update finishes.
 const CHECKING: &str = "CHECKING";
-/// Why a reader finds nothing to open.
-const NO_INDEX: &str = "there is no index yet";
 /// How temporary files end (see [`temp_file`]).
 const TEMP_SUFFIX: &str = ".tmp";
 /// Indexing memory budget (all threads).
@@ -64,8 +62,12 @@ const SMALL_UPDATE: usize = 64;
 /// Their budget: tantivy's smallest for one thread.
 const SMALL_WRITER_HEAP: usize = 15_000_000;
 
-fn ierr(e: impl std::fmt::Display) -> Error {
-    Error::Index(e.to_string())
+/// An engine error as ours, the engine's error kept as the source.
+fn ierr(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Index {
+        message: e.to_string(),
+        source: Some(Box::new(e)),
+    }
 }
 
 /// Assigns topic ids to a provision.
@@ -163,21 +165,23 @@ impl IndexDir {
 
     fn open_current(&self) -> Result<Opened> {
         let Some(dir) = self.current() else {
-            return Ok(Err(NO_INDEX.to_string()));
+            return Ok(Err(Unusable::Missing));
         };
         let index = Index::open(GenerationDirectory::open(&dir).map_err(ierr)?).map_err(ierr)?;
         schema::register_tokenizers(&index);
-        Ok(load_payload(&index, &dir)?.map(|payload| (index, payload, dir)))
+        Ok(load_payload(&index, &dir)?
+            .map(|payload| (index, payload, dir))
+            .map_err(Unusable::Damaged))
     }
 
     /// Run `open` (which opens the current generation); run it again when
     /// it failed while a rebuild switched `CURRENT`: the rebuild removes
     /// the generation it replaced right after the switch, possibly while
     /// `open` was reading it.
-    fn retry_on_switch<T>(
+    fn retry_on_switch<T, E>(
         &self,
-        mut open: impl FnMut() -> Result<std::result::Result<T, String>>,
-    ) -> Result<std::result::Result<T, String>> {
+        mut open: impl FnMut() -> Result<std::result::Result<T, E>>,
+    ) -> Result<std::result::Result<T, E>> {
         for _ in 0..2 {
             let before = self.current_name();
             let result = open();
@@ -207,16 +211,15 @@ impl IndexDir {
             })
             .map_err(|e| self.plain_error(e))?;
         opened.map_err(|reason| {
-            Error::Index(if reason == NO_INDEX {
-                format!(
+            Error::index(match reason {
+                Unusable::Missing => format!(
                     "no index in {} (run `policy-diff index`)",
                     self.root.display()
-                )
-            } else {
-                format!(
-                    "the index in {} cannot be used: {reason} (run `policy-diff index`)",
+                ),
+                Unusable::Damaged(why) => format!(
+                    "the index in {} cannot be used: {why} (run `policy-diff index`)",
                     self.root.display()
-                )
+                ),
             })
         })
     }
@@ -257,7 +260,7 @@ impl IndexDir {
         check: Check,
     ) -> Result<Option<String>> {
         match self.open_with_dir()? {
-            Err(reason) => Ok(Some(reason)),
+            Err(reason) => Ok(Some(reason.to_string())),
             Ok((_, payload, _)) => self.stale(&payload, corpus, topics_version, check),
         }
     }
@@ -283,7 +286,7 @@ impl IndexDir {
         check: Check,
     ) -> Result<std::result::Result<Reader, String>> {
         self.retry_on_switch(|| match self.open_current()? {
-            Err(reason) => Ok(Err(reason)),
+            Err(reason) => Ok(Err(reason.to_string())),
             Ok((index, payload, dir)) => {
                 match self.stale(&payload, corpus, topics_version, check)? {
                     Some(reason) => Ok(Err(reason)),
@@ -373,7 +376,9 @@ impl IndexDir {
     /// say so; else say that writing failed and the previous commit stands.
     fn plain_error(&self, e: Error) -> Error {
         const NEARLY_FULL: u64 = 64 << 20;
-        let Error::Index(msg) = &e else { return e };
+        let Error::Index { message: msg, .. } = &e else {
+            return e;
+        };
         let lost_cause =
             msg.contains("killed") || msg.contains("thread") || msg.contains("IoError");
         if !lost_cause {
@@ -395,7 +400,7 @@ impl IndexDir {
         // read-only or full filesystem, missing permission).
         match self.probe_write(NEARLY_FULL) {
             Err(io) => Error::io(context, io),
-            Ok(()) => Error::Index(format!(
+            Ok(()) => Error::index(format!(
                 "{context} failed in a writer thread (the cause was not reported; retry, and check the disk); the previous index is unchanged"
             )),
         }
@@ -424,11 +429,11 @@ impl IndexDir {
         // The states are trusted only once read whole (a reader reads
         // them when it needs them; a writer always does).
         let existing = match self.open_with_dir()? {
-            Ok((_, p, dir)) if !p.states_readable() => Err(format!(
+            Ok((_, p, dir)) if !p.states_readable() => Err(Unusable::Damaged(format!(
                 "{} in {} is missing or damaged",
                 p.states,
                 dir.display()
-            )),
+            ))),
             other => other,
         };
         // What a failed or killed update appended to `texts.bin` past the
@@ -443,7 +448,7 @@ impl IndexDir {
             Some("--rebuild".to_string())
         } else {
             match &existing {
-                Err(reason) => Some(reason.clone()),
+                Err(reason) => Some(reason.to_string()),
                 Ok((index, p, dir)) => p.versions.mismatch(&want).or_else(|| {
                     if chars::next_ordinal(&p.chars) > chars::RENUMBER_AT {
                         return Some("the text ordinals are nearly used up".to_string());
@@ -877,7 +882,26 @@ fn stored_bytes(segment: &tantivy::SegmentReader) -> Option<impl Fn(tantivy::Doc
 
 /// A generation with the payload of its last commit, or why it cannot be
 /// used (it is rebuilt).
-type Opened = std::result::Result<(Index, Payload, PathBuf), String>;
+type Opened = std::result::Result<(Index, Payload, PathBuf), Unusable>;
+
+/// Why there is no generation to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Unusable {
+    /// No generation yet (or `CURRENT` names none that exists).
+    Missing,
+    /// The current generation's states or character chunks are missing or
+    /// damaged: why.
+    Damaged(String),
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::Missing => f.write_str("there is no index yet"),
+            Unusable::Damaged(why) => f.write_str(why),
+        }
+    }
+}
 
 /// The payload of the last commit with its states file. A states file (or
 /// character chunk) removed by a concurrent writer between the reads is
@@ -1191,4 +1215,38 @@ fn to_tantivy(
         d.add_text(f.topics, &t);
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_error_is_kept_as_the_source() {
+        let e = ierr(tantivy::TantivyError::InvalidArgument("bad field".into()));
+        assert!(e.to_string().starts_with("index: "), "{e}");
+        assert!(e.to_string().contains("bad field"), "{e}");
+        let source = std::error::Error::source(&e).expect("the engine's error as source");
+        assert!(source.to_string().contains("bad field"));
+        assert!(std::error::Error::source(&Error::index("ours")).is_none());
+    }
+
+    #[test]
+    fn a_missing_index_and_a_damaged_one_read_differently() {
+        let dir = tempfile::tempdir().unwrap();
+        let idx = IndexDir::new(&dir.path().join("index"));
+        let Err(e) = idx.reader() else {
+            panic!("no index, yet a reader")
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains("no index in") && msg.contains("run `policy-diff index`"),
+            "{msg}"
+        );
+        assert_eq!(Unusable::Missing.to_string(), "there is no index yet");
+        assert_eq!(
+            Unusable::Damaged("x is damaged".into()).to_string(),
+            "x is damaged"
+        );
+    }
 }

@@ -80,7 +80,7 @@ fn open_postings(index: &Index, reader: &IndexReader, gen_dir: &Path) -> Result<
     for _ in 0..3 {
         let chunks = super::committed_chunks(index)?;
         if u64::from(chars::next_ordinal(&chunks)) < needed {
-            return Err(crate::error::Error::Index(format!(
+            return Err(crate::error::Error::index(format!(
                 "the character postings in {} do not cover the index (run `policy-diff index --rebuild`)",
                 gen_dir.display()
             )));

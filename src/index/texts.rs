@@ -144,7 +144,7 @@ impl TextSink {
                         std::io::ErrorKind::Other,
                         format!("cannot number more than {} texts", u32::MAX),
                     ));
-                    return Err(Error::Index(format!(
+                    return Err(Error::index(format!(
                         "{} cannot number more than {} texts (run `policy-diff index --rebuild`)",
                         self.path.display(),
                         u32::MAX
