@@ -25,6 +25,39 @@ pub enum ProvisionKind {
     TableRow,
 }
 
+impl ProvisionKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ProvisionKind; 8] = [
+        ProvisionKind::Front,
+        ProvisionKind::Text,
+        ProvisionKind::Lead,
+        ProvisionKind::Item,
+        ProvisionKind::Article,
+        ProvisionKind::Box,
+        ProvisionKind::Table,
+        ProvisionKind::TableRow,
+    ];
+
+    /// The name in every output (JSON, CSV, the index): its serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvisionKind::Front => "front",
+            ProvisionKind::Text => "text",
+            ProvisionKind::Lead => "lead",
+            ProvisionKind::Item => "item",
+            ProvisionKind::Article => "article",
+            ProvisionKind::Box => "box",
+            ProvisionKind::Table => "table",
+            ProvisionKind::TableRow => "table-row",
+        }
+    }
+
+    /// The kind named `name` ([`ProvisionKind::as_str`]).
+    pub fn parse(name: &str) -> Option<ProvisionKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provision {
     /// `{doc_id}:{seq}`; stable while the document's text is unchanged.
@@ -193,4 +226,19 @@ fn strip_marker<'a>(folded: &'a str, number: Option<&str>) -> &'a str {
         }
     }
     folded
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ProvisionKind;
+
+    #[test]
+    fn a_kind_is_named_as_serde_names_it_and_parses_back() {
+        for k in ProvisionKind::ALL {
+            let serde = serde_json::to_value(k).unwrap();
+            assert_eq!(serde.as_str(), Some(k.as_str()));
+            assert_eq!(ProvisionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(ProvisionKind::parse("row"), None);
+    }
 }

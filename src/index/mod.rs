@@ -1197,7 +1197,7 @@ fn to_tantivy(
         f.pid => p.id.as_str(),
         f.doc_id => p.doc_id.as_str(),
         f.seq => p.seq as u64,
-        f.kind => serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        f.kind => p.kind.as_str(),
         f.heading => p.heading.as_str(),
         f.path => serde_json::to_string(&p.path).unwrap_or_default(),
         f.text => p.text.as_str(),

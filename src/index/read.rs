@@ -17,6 +17,7 @@ use super::schema::{self, Fields};
 use super::state::Payload;
 use super::texts::TextStore;
 use super::{ierr, query};
+use crate::corpus::ProvisionKind;
 use crate::error::Result;
 use crate::query::Query;
 
@@ -25,7 +26,7 @@ pub struct Hit {
     pub provision_id: String,
     pub doc_id: String,
     pub seq: u64,
-    pub kind: String,
+    pub kind: ProvisionKind,
     pub heading: String,
     pub path: Vec<String>,
     pub text: String,
@@ -278,7 +279,9 @@ impl Reader {
             provision_id: s(f.pid),
             doc_id: s(f.doc_id),
             seq: d.get_first(f.seq).and_then(|v| v.as_u64()).unwrap_or(0),
-            kind: s(f.kind),
+            // Written by `ProvisionKind::as_str`; the schema version keeps
+            // an index of other names from being read.
+            kind: ProvisionKind::parse(&s(f.kind)).unwrap_or(ProvisionKind::Text),
             heading: s(f.heading),
             path: list(f.path),
             text: s(f.text),
