@@ -144,7 +144,7 @@ fn no_topics(_: &Provision) -> Vec<String> {
 fn index_options() -> Options<'static> {
     Options {
         rebuild: false,
-        progress: false,
+        observer: &policy_diff::app::Quiet,
         topics: Topics {
             version: "none".into(),
             classify: &no_topics,

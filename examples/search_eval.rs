@@ -58,7 +58,7 @@ fn main() {
             let index = IndexDir::new(&index_dir);
             let options = Options {
                 rebuild: false,
-                progress: false,
+                observer: &policy_diff::app::Quiet,
                 topics: Topics {
                     version: "none".into(),
                     classify: &no_topics,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod index;
 pub mod ingest;
 pub mod instruments;
+pub mod observe;
 pub mod query;
 pub mod text;
 pub mod topics;

@@ -23,7 +23,7 @@ fn ranking_meets_its_floors_on_the_judged_queries() {
     let index = IndexDir::new(&dir.path().join("index"));
     let options = Options {
         rebuild: false,
-        progress: false,
+        observer: &policy_diff::app::Quiet,
         topics: Topics {
             version: "none".into(),
             classify: &no_topics,
@@ -78,7 +78,7 @@ fn a_word_inside_a_longer_word_ranks_like_a_word_on_the_seeds() {
     let index = IndexDir::new(dir.path());
     let options = Options {
         rebuild: false,
-        progress: false,
+        observer: &policy_diff::app::Quiet,
         topics: Topics {
             version: "none".into(),
             classify: &no_topics,

@@ -26,27 +26,7 @@ use crate::index::{Check, Classifier, IndexDir, Options, Reader, Summary, Topics
 use crate::topics::{topic_ids, Taxonomy};
 use crate::{Error, Result};
 
-/// Where a workspace's notices go: the command line prints them on stderr,
-/// the server logs them. Every method may be called from any thread.
-pub trait Observer: Send + Sync {
-    /// A line the user should read (what the tool did on its own, or why an
-    /// answer is stale). Lines after the first are hints.
-    fn notice(&self, line: &str);
-    /// A step of the request reached (for profiling start-up); ignored by
-    /// default.
-    fn mark(&self, _step: &str) {}
-    /// Whether long work (an index build) may draw progress bars.
-    fn progress(&self) -> bool {
-        false
-    }
-}
-
-/// An observer that drops everything (library users and tests).
-pub struct Quiet;
-
-impl Observer for Quiet {
-    fn notice(&self, _line: &str) {}
-}
+pub use crate::observe::{Observer, Quiet};
 
 /// Why the index a request was answered from is behind the corpus (the
 /// `stale` object of JSON outputs).
@@ -206,11 +186,11 @@ impl Workspace {
         let (version, classify) = self.topic_assignment()?;
         let opts = Options {
             rebuild,
-            progress: self.observer.progress(),
             topics: Topics {
                 version,
                 classify: &*classify,
             },
+            observer: &*self.observer,
         };
         self.index().update(corpus, &opts)
     }

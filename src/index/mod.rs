@@ -44,6 +44,7 @@ pub use read::{Hit, Located, Reader, SearchFilter, SearchResult};
 
 use crate::corpus::{Corpus, Provision};
 use crate::error::{Error, Result};
+use crate::observe::Observer;
 use build::index_documents;
 use commit::{
     committed_chunks, live_text_bytes, load_payload, payload_json, payload_json_appended,
@@ -104,9 +105,11 @@ pub enum Check {
 
 pub struct Options<'a> {
     pub rebuild: bool,
-    /// Show a progress bar (only when stderr is a terminal).
-    pub progress: bool,
     pub topics: Topics<'a>,
+    /// Told when the update waits for another writer and when each of its
+    /// steps is reached; a progress bar is drawn when it allows one (and
+    /// stderr is a terminal).
+    pub observer: &'a dyn Observer,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -219,7 +222,7 @@ impl IndexDir {
         })
     }
 
-    fn lock(&self) -> Result<std::fs::File> {
+    fn lock(&self, observer: &dyn Observer) -> Result<std::fs::File> {
         std::fs::create_dir_all(&self.root)
             .map_err(|e| Error::io(format!("creating {}", self.root.display()), e))?;
         let path = self.root.join(LOCK);
@@ -230,10 +233,10 @@ impl IndexDir {
             .open(&path)
             .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
         if !FileExt::try_lock_exclusive(&file).map_err(|e| Error::io("locking the index", e))? {
-            eprintln!(
+            observer.notice(&format!(
                 "policy-diff: another policy-diff process is writing {}; waiting for it to finish",
                 self.root.display()
-            );
+            ));
             FileExt::lock_exclusive(&file).map_err(|e| Error::io("locking the index", e))?;
         }
         Ok(file)
@@ -412,7 +415,7 @@ impl IndexDir {
 
     fn update_inner(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
-        let _lock = self.lock()?;
+        let _lock = self.lock(opts.observer)?;
         // Written before the corpus is looked at, removed once committed:
         // if this update is killed, readers compare every file until
         // another one finishes (see `stale`). Best effort: an update that
@@ -596,25 +599,20 @@ impl IndexDir {
             .chain(&plan.update)
             .map(String::as_str)
             .collect();
-        let progress = (opts.progress && std::io::stderr().is_terminal() && to_index.len() > 1)
-            .then(|| {
-                let bar = indicatif::ProgressBar::new(to_index.len() as u64);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "indexing {bar:40} {pos}/{len} documents {elapsed}",
-                    )
-                    .unwrap(),
-                );
-                bar
-            });
-        let timing = std::env::var_os("POLICY_DIFF_TIMING").is_some();
-        if timing {
-            eprintln!(
-                "timing: {} documents to index after {:.2}s",
-                to_index.len(),
-                started.elapsed().as_secs_f64()
-            );
-        }
+        let progress =
+            (opts.observer.progress() && std::io::stderr().is_terminal() && to_index.len() > 1)
+                .then(|| {
+                    let bar = indicatif::ProgressBar::new(to_index.len() as u64);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "indexing {bar:40} {pos}/{len} documents {elapsed}",
+                        )
+                        .unwrap(),
+                    );
+                    bar
+                });
+        opts.observer
+            .mark(&format!("index: {} documents to index", to_index.len()));
         // The chunks the new documents' postings are added to (none in a
         // new generation).
         let mut chunks = match (&new_gen, &previous) {
@@ -632,12 +630,7 @@ impl IndexDir {
             &opts.topics,
             progress.as_ref(),
         )?;
-        if timing {
-            eprintln!(
-                "timing: documents handed to the writer after {:.2}s",
-                started.elapsed().as_secs_f64()
-            );
-        }
+        opts.observer.mark("index: documents handed to the writer");
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
@@ -681,19 +674,9 @@ impl IndexDir {
         prepared.set_payload(&json);
         prepared.commit().map_err(ierr)?;
         remove_unreferenced(&gen_dir, &payload, previous.as_ref());
-        if timing {
-            eprintln!(
-                "timing: committed after {:.2}s",
-                started.elapsed().as_secs_f64()
-            );
-        }
+        opts.observer.mark("index: committed");
         writer.wait_merging_threads().map_err(ierr)?;
-        if timing {
-            eprintln!(
-                "timing: merges done after {:.2}s",
-                started.elapsed().as_secs_f64()
-            );
-        }
+        opts.observer.mark("index: merges done");
         if let Some(name) = new_gen {
             let replaced = self.current();
             write_atomic(&self.root.join(CURRENT), name.as_bytes(), "CURRENT.")?;

@@ -91,7 +91,7 @@ pub fn index_options(rebuild: bool) -> policy_diff::index::Options<'static> {
     }
     policy_diff::index::Options {
         rebuild,
-        progress: false,
+        observer: &policy_diff::app::Quiet,
         topics: policy_diff::index::Topics {
             version: "none".into(),
             classify: &no_topics,
