@@ -280,7 +280,8 @@ fn each_add_writes_only_its_own_states_until_they_are_merged() {
             format!("# 关于第{k}号鹦鹉螺试验的通知\n\n一、开展第{k}号鹦鹉螺条款试点工作。\n"),
         )
         .unwrap();
-        let (mut writer, _lock) = Corpus::open_for_writing(&corpus).unwrap();
+        let (mut writer, _lock) =
+            Corpus::open_for_writing(&corpus, &policy_diff::app::Quiet).unwrap();
         writer.add_file(&file, &Default::default()).unwrap();
         let s = idx.update(&writer, &opts).unwrap();
         assert_eq!((s.added, s.updated, s.removed), (1, 0, 0));

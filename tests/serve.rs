@@ -455,7 +455,8 @@ fn searches_share_a_reader_that_follows_the_corpus() {
     // its work.
     let file = dir.path().join("驿站通知.txt");
     std::fs::write(&file, UPLOADED).unwrap();
-    let (mut writer, lock) = policy_diff::corpus::Corpus::open_for_writing(&corpus).unwrap();
+    let (mut writer, lock) =
+        policy_diff::corpus::Corpus::open_for_writing(&corpus, &policy_diff::app::Quiet).unwrap();
     let added = writer.add_file(&file, &Default::default()).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let c2 = c.clone();

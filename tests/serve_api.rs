@@ -250,7 +250,8 @@ fn a_failing_index_update_backs_off_and_is_shown() {
     // then lost: updating the index fails.
     let upload = dir.path().join("驿站通知.txt");
     std::fs::write(&upload, UPLOADED).unwrap();
-    let (mut writer, lock) = policy_diff::corpus::Corpus::open_for_writing(&corpus).unwrap();
+    let (mut writer, lock) =
+        policy_diff::corpus::Corpus::open_for_writing(&corpus, &policy_diff::app::Quiet).unwrap();
     let added = writer.add_file(&upload, &Default::default()).unwrap();
     drop(lock);
     let text = corpus.join(&added.file);

@@ -204,7 +204,7 @@ impl Workspace {
         // (The I/O error's own words, as `add` has always said them.)
         std::fs::create_dir_all(&self.corpus_dir).map_err(|e| Error::Other(e.to_string()))?;
         self.sweep_interrupted_add()?;
-        let (mut corpus, lock) = Corpus::open_for_writing(&self.corpus_dir)?;
+        let (mut corpus, lock) = Corpus::open_for_writing(&self.corpus_dir, self.observer())?;
         let to_add: Vec<(&Path, Detected)> = plan
             .items
             .iter()

@@ -91,7 +91,8 @@ fn import_review(
     let bytes = std::fs::read(file)
         .map_err(|e| policy_diff::Error::input(file, format!("cannot read: {e}")))?;
     ctx.sweep_interrupted_add()?;
-    let (corpus, _lock) = policy_diff::corpus::Corpus::open_for_writing(&ctx.corpus_dir)?;
+    let (corpus, _lock) =
+        policy_diff::corpus::Corpus::open_for_writing(&ctx.corpus_dir, ctx.observer())?;
     let docs = corpus.documents()?;
     let mut clauses = std::collections::HashMap::new();
     for d in &docs {

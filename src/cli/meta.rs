@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         return Ok(0);
     }
     ctx.sweep_interrupted_add()?;
-    let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
+    let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir, ctx.observer())?;
     let before = corpus.entry(&args.id)?.clone();
     let (entry, changed) = corpus.set_meta(&before.id, &fields)?;
     if changed {

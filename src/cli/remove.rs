@@ -16,7 +16,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     ctx.sweep_interrupted_add()?;
-    let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir)?;
+    let (mut corpus, _lock) = Corpus::open_for_writing(&ctx.corpus_dir, ctx.observer())?;
     // Every document must exist before anything is removed.
     let ids = corpus.doc_ids(&args.ids)?;
     for id in &ids {

@@ -213,9 +213,12 @@ impl Corpus {
 
     /// Open the corpus to change it: waits while another process changes
     /// it (an advisory lock on the corpus directory, held until the lock is
-    /// dropped), then reads the catalog.
-    pub fn open_for_writing(dir: &Path) -> Result<(Corpus, WriteLock)> {
-        let lock = WriteLock::acquire(dir)?;
+    /// dropped; `observer` is told when it waits), then reads the catalog.
+    pub fn open_for_writing(
+        dir: &Path,
+        observer: &dyn crate::observe::Observer,
+    ) -> Result<(Corpus, WriteLock)> {
+        let lock = WriteLock::acquire(dir, observer)?;
         if pending::exists(dir) {
             pending::sweep_locked(dir)?;
         }
@@ -727,7 +730,7 @@ impl WriteLock {
             .then_some(WriteLock { _file: Some(file) })
     }
 
-    fn acquire(dir: &Path) -> Result<WriteLock> {
+    fn acquire(dir: &Path, observer: &dyn crate::observe::Observer) -> Result<WriteLock> {
         use fs4::fs_std::FileExt;
         if !dir.is_dir() {
             return Err(Error::Usage(format!(
@@ -743,10 +746,10 @@ impl WriteLock {
         match FileExt::try_lock_exclusive(&file) {
             Ok(true) => {}
             Ok(false) => {
-                eprintln!(
+                observer.notice(&format!(
                     "policy-diff: another policy-diff process is changing {}; waiting for it to finish",
                     dir.display()
-                );
+                ));
                 if FileExt::lock_exclusive(&file).is_err() {
                     return Ok(WriteLock { _file: None });
                 }
