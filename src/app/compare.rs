@@ -128,7 +128,7 @@ impl Workspace {
 }
 
 /// Prefix of the classification cache files in the index directory.
-const CACHE_PREFIX: &str = "compare-topics-";
+const CACHE_NAME: &str = "compare-topics";
 
 /// The topics of every provision of the corpus, by document id: read from
 /// the cache beside the index when it matches, else classified now (every
@@ -144,9 +144,9 @@ fn classified_corpus(
 ) -> Result<(HashMap<String, DocTopics>, Vec<Document>)> {
     let payload = ctx.fresh_reader(corpus)?.payload;
     let key = ctx.cache_key("compare-topics-1", corpus, &payload);
-    let file = ctx.index_dir.join(format!("{CACHE_PREFIX}{key}.json"));
-    if let Some(cached) = std::fs::read(&file)
-        .ok()
+    let cache = super::cache::Cache::new(&ctx.index_dir, CACHE_NAME, "json");
+    if let Some(cached) = cache
+        .read(&key)
         .and_then(|b| serde_json::from_slice::<Vec<DocTopics>>(&b).ok())
     {
         let map: HashMap<String, DocTopics> =
@@ -164,18 +164,8 @@ fn classified_corpus(
     let docs = corpus.documents_of(&all)?;
     let refs: Vec<&Document> = docs.iter().collect();
     let topics = sbs::classify_documents(tax, &refs);
-    // A cache that cannot be written is no error: the next run classifies again.
     if let Ok(bytes) = serde_json::to_vec(&topics) {
-        if crate::corpus::catalog::write_atomic(&file, &bytes).is_ok() {
-            if let Ok(dir) = std::fs::read_dir(&ctx.index_dir) {
-                for f in dir.flatten() {
-                    let name = f.file_name().to_string_lossy().into_owned();
-                    if name.starts_with(CACHE_PREFIX) && f.path() != file {
-                        let _ = std::fs::remove_file(f.path());
-                    }
-                }
-            }
-        }
+        cache.write(&key, &bytes);
     }
     Ok((
         topics.into_iter().map(|t| (t.doc_id.clone(), t)).collect(),

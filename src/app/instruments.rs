@@ -7,7 +7,7 @@ use crate::Result;
 use super::Workspace;
 
 /// Prefix of the coding cache files in the index directory.
-const CACHE_PREFIX: &str = "instruments-";
+const CACHE_NAME: &str = "instruments";
 
 /// One document's coded clauses as cached: per clause its provision's
 /// `seq`, its number `n`, its fragment number, its topics and its
@@ -44,10 +44,10 @@ impl Workspace {
             corpus,
             &payload,
         );
-        let file = ctx.index_dir.join(format!("{CACHE_PREFIX}{key}.json"));
+        let store = super::cache::Cache::new(&ctx.index_dir, CACHE_NAME, "json");
         let topic_ids: Vec<&str> = tax.topics().iter().map(|t| t.id.as_str()).collect();
-        if let Some(cached) = std::fs::read(&file)
-            .ok()
+        if let Some(cached) = store
+            .read(&key)
             .and_then(|b| serde_json::from_slice::<Vec<CachedDoc>>(&b).ok())
         {
             return Ok(expand(fw, &topic_ids, cached));
@@ -94,20 +94,8 @@ impl Workspace {
                     .collect(),
             ));
         }
-        // A cache that cannot be written is no error: the next run codes again.
         if let Ok(bytes) = serde_json::to_vec(&cache) {
-            if crate::corpus::catalog::write_atomic(&file, &bytes).is_ok() {
-                for f in std::fs::read_dir(&ctx.index_dir)
-                    .into_iter()
-                    .flatten()
-                    .flatten()
-                {
-                    let name = f.file_name().to_string_lossy().into_owned();
-                    if name.starts_with(CACHE_PREFIX) && f.path() != file {
-                        let _ = std::fs::remove_file(f.path());
-                    }
-                }
-            }
+            store.write(&key, &bytes);
         }
         Ok(coded)
     }

@@ -10,6 +10,7 @@
 
 pub mod add;
 pub mod backoff;
+mod cache;
 pub mod compare;
 pub mod diff;
 pub mod instruments;
@@ -199,28 +200,24 @@ impl Workspace {
     /// provision of the corpus), cached beside the index and rebuilt when any
     /// document, the normalization or the dictionary changes.
     pub fn similarity_model(&self, corpus: &Corpus) -> Result<SimilarityModel> {
-        let reader = self.fresh_reader(corpus)?;
-        let mut h = blake3::Hasher::new();
-        h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        h.update(
-            serde_json::to_string(&reader.payload.versions)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-        for (id, d) in reader.payload.documents() {
-            h.update(id.as_bytes());
-            h.update(d.fingerprint.as_bytes());
+        let payload = self.fresh_reader(corpus)?.payload;
+        let key = self.cache_key("similarity-1", corpus, &payload);
+        let cache = cache::Cache::new(&self.index_dir, "similarity", "bin");
+        if let Some(model) = cache
+            .read(&key)
+            .and_then(|b| SimilarityModel::from_bytes(&b))
+        {
+            return Ok(model);
         }
-        let key = h.finalize().to_hex()[..24].to_string();
-        crate::compare::cache::load_or_build(&self.index_dir, &key, || {
-            let docs = corpus.documents()?;
-            let all: Vec<&Provision> = docs
-                .iter()
-                .flat_map(|d| d.provisions.iter())
-                .filter(|p| p.is_substantive())
-                .collect();
-            Ok(SimilarityModel::new(&all))
-        })
+        let docs = corpus.documents()?;
+        let all: Vec<&Provision> = docs
+            .iter()
+            .flat_map(|d| d.provisions.iter())
+            .filter(|p| p.is_substantive())
+            .collect();
+        let model = SimilarityModel::new(&all);
+        cache.write(&key, &model.to_bytes());
+        Ok(model)
     }
 
     /// Bring a missing or stale index up to date (one notice), then open it.
@@ -296,11 +293,12 @@ impl Workspace {
         Ok(reader)
     }
 
-    /// The key of a cache beside the index that depends on every document
-    /// (its fingerprint as the index recorded it), the taxonomy and this
-    /// build of the program (version, and size and time of the executable,
-    /// so a rebuilt program never reads an old cache); `tag` adds what else
-    /// it depends on.
+    /// The key of a cache beside the index (see `app/cache.rs`) that depends
+    /// on every document (its fingerprint as the index recorded it), the
+    /// index's versions (normalization, dictionary, parsing), the taxonomy
+    /// and this build of the program (version, and size and time of the
+    /// executable, so a rebuilt program never reads an old cache); `tag`
+    /// adds what else it depends on. The one key policy of every cache.
     pub fn cache_key(
         &self,
         tag: &str,
@@ -311,6 +309,11 @@ impl Workspace {
         h.update(tag.as_bytes());
         h.update(b"\0");
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(
+            serde_json::to_string(&payload.versions)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         if let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) {
             h.update(format!("\0{}\0{:?}\0", m.len(), m.modified().ok()).as_bytes());
         }

@@ -13,7 +13,6 @@
 //!   (`policy-diff compare`): rows of parallel provisions and their renderers.
 
 pub mod align;
-pub mod cache;
 pub mod clauses;
 pub mod diff;
 pub mod figures;
