@@ -8,7 +8,7 @@ mod common;
 mod harness;
 
 use common::*;
-use harness::{evaluate, load, Part};
+use harness::{evaluate, load, shipped, Part};
 use policy_diff::instruments::{Framework, DEFAULT, SETTINGS};
 use predicates::prelude::*;
 
@@ -17,35 +17,84 @@ fn the_coding_meets_its_floors_on_the_test_part() {
     let fw = Framework::builtin(DEFAULT).unwrap();
     let (tune, test) = (load(Part::Tune), load(Part::Test));
     assert!(tune.len() >= 130 && test.len() >= 140);
-    // Measured with the shipped rules (chosen on the tuning part): family
-    // F1 0.711, κ 0.595; sub-type F1 0.562 (cue terms alone: 0.696, 0.565,
-    // 0.527). Floors a little under.
-    let s = meets_floors(&fw, &test, 0.69, 0.57, 0.54);
-    // Uncoded clauses are found as such more often than not.
-    assert!(s.coded.precision() >= 0.92);
+    // The shipped coding (rules, then the model trained on tune + train,
+    // its context weight and threshold chosen by cross-validation there).
+    // Measured: family F1 0.852, κ 0.786; sub-type F1 0.711. Floors a
+    // little under, and the κ 0.7 between two human coders.
+    let s = meets_floors(shipped(&fw, &test), 0.83, 0.76, 0.69);
+    assert!(s.family_kappa >= 0.7);
+    // Uncoded clauses are found as such: measured P 0.967, R 0.975.
+    assert!(s.coded.precision() >= 0.95 && s.coded.recall() >= 0.95);
 }
 
 #[test]
 fn the_coding_meets_its_floors_on_the_held_out_set() {
     // 290 clauses in neither part, coded by a second annotator after the
-    // rules were fixed (GUIDE.md, "The held-out set"). Measured: family F1
-    // 0.645, κ 0.508; sub-type F1 0.521. Floors a little under.
+    // rules were fixed (GUIDE.md, "The held-out set"); never used to train
+    // or choose anything. Measured: family F1 0.827, κ 0.751; sub-type F1
+    // 0.712. Floors a little under.
     let fw = Framework::builtin(DEFAULT).unwrap();
     let held = load(Part::Held);
     assert_eq!(held.len(), 290);
-    meets_floors(&fw, &held, 0.62, 0.48, 0.50);
+    let s = meets_floors(shipped(&fw, &held), 0.80, 0.72, 0.69);
+    assert!(s.family_kappa >= 0.7);
 }
 
-/// The coding of `items` at the shipped settings, asserted at or above the
-/// floors of family F1, family κ and sub-type F1.
+#[test]
+fn the_rules_alone_meet_their_floors() {
+    // The cue-term rules are the first layer, what the model reads beside
+    // the text, and the whole coding of a framework without a model (a
+    // user's file that does not extend the built-in one). Measured on the
+    // test part at the shipped settings: family F1 0.711, κ 0.595;
+    // sub-type F1 0.562; held-out 0.645, 0.508, 0.521.
+    let fw = Framework::builtin(DEFAULT).unwrap();
+    meets_floors(evaluate(&fw, &load(Part::Test), SETTINGS), 0.69, 0.57, 0.54);
+    meets_floors(evaluate(&fw, &load(Part::Held), SETTINGS), 0.62, 0.48, 0.50);
+}
+
+#[test]
+fn the_model_codes_what_the_rules_cannot_see() {
+    // A target stated under its heading only: the rules read the clause
+    // alone; the model also reads the headings above it. Among the test
+    // and held-out clauses, count those the model gets right and the rules
+    // wrong, and the reverse: the model must win clearly, not by trading.
+    let fw = Framework::builtin(DEFAULT).unwrap();
+    let mut items = load(Part::Test);
+    items.extend(load(Part::Held));
+    let family = |codes: Vec<policy_diff::instruments::Code>| {
+        codes
+            .into_iter()
+            .map(|c| c.family)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (mut model_only, mut rules_only) = (0, 0);
+    for i in &items {
+        let gold: std::collections::BTreeSet<String> = i
+            .codes
+            .iter()
+            .map(|c| c.split('.').next().unwrap().to_string())
+            .collect();
+        let m = family(policy_diff::instruments::code(&fw, &i.text, &i.context)) == gold;
+        let r = family(policy_diff::instruments::rules(&fw, &i.text)) == gold;
+        match (m, r) {
+            (true, false) => model_only += 1,
+            (false, true) => rules_only += 1,
+            _ => {}
+        }
+    }
+    assert!(
+        model_only >= 3 * rules_only && model_only >= 40,
+        "model right and rules wrong on {model_only} clauses, the reverse on {rules_only}"
+    );
+}
+
+/// `s` at or above the floors of family F1, family κ and sub-type F1.
 fn meets_floors(
-    fw: &Framework,
-    items: &[harness::Item],
+    s: harness::Scores,
     family_f1: f64,
     family_kappa: f64,
     subtype_f1: f64,
 ) -> harness::Scores {
-    let s = evaluate(fw, items, SETTINGS);
     assert!(
         s.family_micro.f1() >= family_f1,
         "family F1 {:.3}",

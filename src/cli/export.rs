@@ -201,10 +201,11 @@ fn clauses(
         let fragments = policy_diff::instruments::fragment_numbers(n + 1, &d.provisions);
         for (p, fragment) in d.provisions.iter().zip(&fragments) {
             let topics = policy_diff::topics::topic_ids(tax, p);
+            let context = policy_diff::instruments::clause_context(p);
             for c in p.clauses() {
                 let text = c.text(p);
                 let codes = if p.is_substantive() {
-                    policy_diff::instruments::code(&fw, text)
+                    policy_diff::instruments::code(&fw, text, &context)
                 } else {
                     vec![]
                 };

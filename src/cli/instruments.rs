@@ -95,10 +95,13 @@ fn import_review(
         policy_diff::corpus::Corpus::open_for_writing(&ctx.corpus_dir, ctx.observer())?;
     let docs = corpus.documents()?;
     let mut clauses = std::collections::HashMap::new();
+    let mut contexts = std::collections::HashMap::new();
     for d in &docs {
         for p in &d.provisions {
+            let context = inst::clause_context(p);
             for c in p.clauses() {
                 clauses.insert(c.id.clone(), c.text(p).to_string());
+                contexts.insert(c.id.clone(), context.clone());
             }
         }
     }
@@ -127,7 +130,7 @@ fn import_review(
     let pairs: Vec<(Vec<String>, Vec<String>)> = reviews
         .iter()
         .map(|r| {
-            let tool: Vec<String> = inst::code(fw, &clauses[&r.clause_id])
+            let tool: Vec<String> = inst::code(fw, &clauses[&r.clause_id], &contexts[&r.clause_id])
                 .into_iter()
                 .map(|c| c.instrument)
                 .collect();
@@ -179,8 +182,15 @@ struct Explained<'a> {
     /// `measure`, `goal` or `uncoded`, with the markers or the reason.
     function: &'a str,
     function_detail: String,
-    coded: Vec<&'a str>,
+    coded: Vec<String>,
     scores: Vec<Step<'a>>,
+    /// The headings the learned layer reads beside the text, when the
+    /// framework has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a str>,
+    /// The learned layer, when the framework has one: it decides `coded`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    learned: Option<&'a inst::Learned>,
 }
 
 #[derive(serde::Serialize)]
@@ -221,12 +231,13 @@ fn explain(
             suggestions: clauses.iter().take(5).map(|c| c.id.clone()).collect(),
         })?;
     let text = c.text(p);
-    let coding = inst::explain_with(fw, text, inst::SETTINGS);
-    let coded: Vec<&str> = coding
-        .steps
-        .iter()
-        .filter(|(_, s)| s.is_coded())
-        .map(|(c, _)| c.instrument.as_str())
+    let context = inst::clause_context(p);
+    let coding = inst::explain(fw, text, &context);
+    let coded: Vec<String> = coding
+        .clone()
+        .codes(fw)
+        .into_iter()
+        .map(|c| c.instrument)
         .collect();
     let (function, detail) = match &coding.function {
         inst::Function::Uncoded(why) => ("uncoded", why.clone()),
@@ -253,6 +264,8 @@ fn explain(
                     status: *status,
                 })
                 .collect(),
+            context: coding.learned.as_ref().map(|_| context.as_str()),
+            learned: coding.learned.as_ref(),
         };
         serde_json::to_writer_pretty(&mut out, &e)?;
         writeln!(out)?;
@@ -269,6 +282,9 @@ fn explain(
         match function {
             "measure" => writeln!(out, "function measure")?,
             _ => writeln!(out, "function {function}: {detail}")?,
+        }
+        if coding.learned.is_some() {
+            writeln!(out, "cue-term rules (read by the learned model below):")?;
         }
         if coding.steps.is_empty() {
             writeln!(out, "no cue term of any instrument: uncoded")?;
@@ -289,6 +305,33 @@ fn explain(
                 s.score,
                 s.evidence.join("、")
             )?;
+        }
+        if let Some(l) = &coding.learned {
+            writeln!(out, "headings read by the learned model: {context}")?;
+            writeln!(
+                out,
+                "learned model (probability ≥ {} codes): {}",
+                l.threshold,
+                if coded.is_empty() {
+                    "uncoded".to_string()
+                } else {
+                    coded.join(", ")
+                }
+            )?;
+            for i in l.instruments.iter().filter(|i| i.probability >= 0.1) {
+                let mark = if i.probability >= l.threshold {
+                    "coded"
+                } else {
+                    "below"
+                };
+                writeln!(
+                    out,
+                    "  {mark:<5} {:<24} {:.2}  {}",
+                    i.instrument,
+                    i.probability,
+                    i.grams.join("、")
+                )?;
+            }
         }
     }
     out.flush()?;

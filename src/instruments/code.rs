@@ -52,7 +52,7 @@ pub const SETTINGS: Settings = Settings {
 };
 
 /// Version of the coding rules (bump when they change what is coded).
-pub const CODING_VERSION: u32 = 2;
+pub const CODING_VERSION: u32 = 4;
 
 /// What became of an instrument with a cue in the clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,6 +85,78 @@ pub struct Coding {
     /// Every instrument with a cue (and the goal instrument of a goal),
     /// strongest first, with what became of it.
     pub steps: Vec<(Code, Status)>,
+    /// The learned layer's view, when the framework has a model (the
+    /// shipped coding, [`explain`], only): it decides the codes.
+    pub learned: Option<Learned>,
+}
+
+/// The learned layer's decision on a clause ([`super::model`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Learned {
+    /// The probability an instrument needs.
+    pub threshold: f64,
+    /// Every instrument of the model with its probability and the
+    /// character grams of the clause that raise it most, most probable
+    /// first.
+    pub instruments: Vec<LearnedInstrument>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LearnedInstrument {
+    pub instrument: String,
+    pub probability: f64,
+    pub grams: Vec<String>,
+}
+
+impl Coding {
+    /// The codes the clause carries: the rules' (see [`Status::is_coded`]),
+    /// or, when the framework has a model, the model's instruments that
+    /// reach its threshold (with the rules' cue terms as evidence where the
+    /// rules found any, else the model's grams), plus the rules' codes of
+    /// instruments the model does not know (a user's additions).
+    pub fn codes(self, fw: &Framework) -> Vec<Code> {
+        let Some(learned) = self.learned else {
+            return self
+                .steps
+                .into_iter()
+                .filter(|(_, s)| s.is_coded())
+                .map(|(c, _)| c)
+                .collect();
+        };
+        let mut out = vec![];
+        for l in learned
+            .instruments
+            .iter()
+            .filter(|l| l.probability >= learned.threshold)
+        {
+            let Some(i) = fw.instruments.iter().find(|i| i.id == l.instrument) else {
+                continue; // removed by the user's file
+            };
+            let cues = self
+                .steps
+                .iter()
+                .find(|(c, _)| c.instrument == l.instrument)
+                .map(|(c, _)| c.evidence.clone())
+                .filter(|e| !e.is_empty());
+            out.push(Code {
+                instrument: i.id.clone(),
+                family: i.family.clone(),
+                score: l.probability,
+                evidence: cues.unwrap_or_else(|| l.grams.clone()),
+            });
+        }
+        for (c, s) in self.steps {
+            if s.is_coded()
+                && !learned
+                    .instruments
+                    .iter()
+                    .any(|l| l.instrument == c.instrument)
+            {
+                out.push(c);
+            }
+        }
+        out
+    }
 }
 
 /// The coding of `text` with every step, with settings `s`.
@@ -94,7 +166,11 @@ pub fn explain_with(fw: &Framework, text: &str, s: Settings) -> Coding {
     let mut all = scores(fw, text);
     if let Function::Uncoded(_) = f {
         let steps = all.into_iter().map(|c| (c, Status::Uncoded)).collect();
-        return Coding { function: f, steps };
+        return Coding {
+            function: f,
+            steps,
+            learned: None,
+        };
     }
     let mut steps = vec![];
     if let (Function::Goal(markers), Some(goal)) = (&f, &fw.goal_instrument) {
@@ -131,7 +207,49 @@ pub fn explain_with(fw: &Framework, text: &str, s: Settings) -> Coding {
         };
         steps.push((c, status));
     }
-    Coding { function: f, steps }
+    Coding {
+        function: f,
+        steps,
+        learned: None,
+    }
+}
+
+/// The shipped coding of `text` under `context` (the clause's headings,
+/// [`clause_context`](super::clause_context)), with every step: the rules
+/// at the shipped [`SETTINGS`] (which read the text only), then the
+/// framework's model if it has one.
+pub fn explain(fw: &Framework, text: &str, context: &str) -> Coding {
+    let mut coding = explain_with(fw, text, SETTINGS);
+    if let Some(model) = fw.model {
+        let coded: Vec<(&str, &str)> = coding
+            .steps
+            .iter()
+            .filter(|(_, s)| s.is_coded())
+            .map(|(c, _)| (c.instrument.as_str(), c.family.as_str()))
+            .collect();
+        let p = model.predict(text, context, &coded);
+        let mut instruments: Vec<LearnedInstrument> = model
+            .labels
+            .iter()
+            .zip(p.probabilities)
+            .zip(p.grams)
+            .map(|((l, probability), grams)| LearnedInstrument {
+                instrument: l.clone(),
+                probability,
+                grams,
+            })
+            .collect();
+        instruments.sort_by(|a, b| {
+            b.probability
+                .total_cmp(&a.probability)
+                .then(a.instrument.cmp(&b.instrument))
+        });
+        coding.learned = Some(Learned {
+            threshold: model.threshold,
+            instruments,
+        });
+    }
+    coding
 }
 
 /// One instrument a clause carries.
@@ -215,7 +333,8 @@ pub fn scores(fw: &Framework, text: &str) -> Vec<Code> {
     out
 }
 
-/// The instruments `text` carries with settings `s`.
+/// The instruments the cue-term rules alone give `text` with settings `s`
+/// (the evaluation sweeps them; the learned layer is not applied).
 pub fn code_with(fw: &Framework, text: &str, s: Settings) -> Vec<Code> {
     explain_with(fw, text, s)
         .steps
@@ -225,9 +344,16 @@ pub fn code_with(fw: &Framework, text: &str, s: Settings) -> Vec<Code> {
         .collect()
 }
 
-/// The instruments `text` carries with the shipped [`SETTINGS`].
-pub fn code(fw: &Framework, text: &str) -> Vec<Code> {
+/// The instruments the cue-term rules alone give `text` (the shipped
+/// settings): what the learned layer reads beside the text.
+pub fn rules(fw: &Framework, text: &str) -> Vec<Code> {
     code_with(fw, text, SETTINGS)
+}
+
+/// The instruments `text` carries under `context`: the shipped coding
+/// ([`explain`]).
+pub fn code(fw: &Framework, text: &str, context: &str) -> Vec<Code> {
+    explain(fw, text, context).codes(fw)
 }
 
 #[cfg(test)]
@@ -237,7 +363,7 @@ mod tests {
 
     fn ids(text: &str) -> Vec<String> {
         let fw = Framework::builtin(DEFAULT).unwrap();
-        let mut v: Vec<String> = code(&fw, text).into_iter().map(|c| c.instrument).collect();
+        let mut v: Vec<String> = rules(&fw, text).into_iter().map(|c| c.instrument).collect();
         v.sort();
         v
     }
@@ -290,7 +416,7 @@ mod tests {
         assert_eq!(goal.0.instrument, "environment.targets");
         assert!(goal.0.evidence.contains(&"力争".to_string()));
         // The measure stated with its target keeps its own code.
-        assert!(code(&fw, "力争引进外资项目 20 个。")
+        assert!(rules(&fw, "力争引进外资项目 20 个。")
             .iter()
             .any(|c| c.instrument == "demand.trade"));
     }

@@ -55,6 +55,9 @@ pub struct Framework {
     /// (`environment.targets`); none: goals are coded by their cue terms.
     pub goal_instrument: Option<String>,
     pub(crate) matcher: Matcher,
+    /// The learned layer ([`super::model`]): the built-in Rothwell &
+    /// Zegveld framework's, kept by files that extend it.
+    pub(crate) model: Option<&'static super::model::Model>,
 }
 
 #[derive(Deserialize)]
@@ -113,10 +116,12 @@ impl Framework {
                     name: id.to_string(),
                     suggestions: suggest(id, names),
                 })?;
-        Framework::parse(
+        let mut fw = Framework::parse(
             text,
             Path::new(&format!("<built-in>/data/instruments/{name}.toml")),
-        )
+        )?;
+        fw.model = super::model::builtin(name);
+        Ok(fw)
     }
 
     /// A framework named by a built-in id, or a file path.
@@ -191,6 +196,7 @@ impl Framework {
             })
             .collect();
         let mut goal_instrument = raw.goal_instrument;
+        let mut model = None;
         let (id, label, version) = match raw.extends.as_deref() {
             None => {
                 let id = raw
@@ -204,6 +210,7 @@ impl Framework {
                 let base =
                     Framework::builtin(base_id).map_err(|e| bad(format!("`extends`: {e}")))?;
                 goal_instrument = goal_instrument.or(base.goal_instrument);
+                model = base.model;
                 let mut all = base.instruments;
                 for r in &raw.remove {
                     let before = all.len();
@@ -276,6 +283,7 @@ impl Framework {
             instruments,
             goal_instrument,
             matcher,
+            model,
         })
     }
 
@@ -325,6 +333,9 @@ impl Framework {
         h.update(format!("{:?}", self.goal_instrument).as_bytes());
         for i in &self.instruments {
             h.update(format!("{i:?}").as_bytes());
+        }
+        if let Some(m) = self.model {
+            h.update(m.hash.as_bytes());
         }
         h.finalize().to_hex()[..16].to_string()
     }

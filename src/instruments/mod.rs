@@ -7,7 +7,10 @@
 //!   TOML; two built in (`data/instruments/`), user files replace or extend.
 //! - `function.rs`: what a clause does (states nothing to code, a goal, a
 //!   measure), read before its cue terms (pure).
-//! - `code.rs`: coding one clause, with evidence (pure).
+//! - `code.rs`: coding one clause, with evidence (pure): the cue-term rules,
+//!   then the framework's learned model where it has one.
+//! - `model.rs`: the learned layer (logistic regressions over character
+//!   grams and the rules' codes, trained on the hand-coded clauses).
 //! - `mod.rs`: coding documents (fragment numbers in the papers' convention),
 //!   and the instrument × column and instrument × topic tables.
 //! - `render.rs`: text, Markdown, HTML (with stacked bars in SVG), CSV.
@@ -18,6 +21,7 @@
 mod code;
 mod framework;
 mod function;
+pub mod model;
 mod render;
 pub mod review;
 
@@ -26,11 +30,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use code::{
-    code, code_with, explain_with, scores, Code, Coding, Settings, Status, CODING_VERSION,
-    MAX_CODES, RATIO, SETTINGS, THRESHOLD,
+    code, code_with, explain, explain_with, rules, scores, Code, Coding, Learned,
+    LearnedInstrument, Settings, Status, CODING_VERSION, MAX_CODES, RATIO, SETTINGS, THRESHOLD,
 };
 pub use framework::{Family, Framework, Instrument, BUILTIN, DEFAULT};
 pub use function::{function, Function};
+pub use model::model_text;
 pub use render::{csv, html, markdown, text};
 pub use review::{Review, Reviews};
 
@@ -57,6 +62,20 @@ impl CodedClause {
     pub fn instrument_ids(&self) -> Vec<&str> {
         self.codes.iter().map(|c| c.instrument.as_str()).collect()
     }
+}
+
+/// What the learned layer reads beside a clause of `p`: the headings above
+/// the provision and its own heading, joined by spaces (the same for every
+/// clause of the provision).
+pub fn clause_context(p: &Provision) -> String {
+    let mut context = p.path.join(" ");
+    if !p.heading.is_empty() {
+        if !context.is_empty() {
+            context.push(' ');
+        }
+        context.push_str(&p.heading);
+    }
+    context
 }
 
 /// The fragment number of each provision of `doc` (document number `doc_no`):
@@ -142,12 +161,13 @@ pub fn code_documents(fw: &Framework, tax: &Taxonomy, docs: &[&Document]) -> Vec
     let coded: Vec<Vec<CodedClause>> =
         crate::compare::side_by_side::parallel_map(&work, |(d, p, fragment)| {
             let topics = topic_ids(tax, p);
+            let context = clause_context(p);
             p.clauses()
                 .into_iter()
                 .map(|c| {
                     let text = c.text(p).to_string();
                     CodedClause {
-                        codes: code(fw, &text),
+                        codes: code(fw, &text, &context),
                         clause_id: c.id.clone(),
                         provision_id: p.id.clone(),
                         doc_id: d.entry.id.clone(),

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use policy_diff::instruments::review::kappa;
-use policy_diff::instruments::{code_with, Framework, Settings};
+use policy_diff::instruments::{clause_context, code, code_with, Framework, Settings};
 
 /// The test clauses whose text repeats a tuning clause (the task table of
 /// lyg-etdz-2021-54 repeats its items; GUIDE.md, "Known problems").
@@ -38,6 +38,29 @@ pub struct Item {
     /// Sub-type codes (empty: `none`).
     pub codes: BTreeSet<String>,
     pub text: String,
+    /// Its headings as the tool reads them (`clause_context`), from the
+    /// bundled corpus: what the learned layer reads beside the text.
+    pub context: String,
+}
+
+/// The context of every clause of the bundled corpus, by clause id.
+fn contexts() -> &'static std::collections::HashMap<String, String> {
+    static CONTEXTS: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    CONTEXTS.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let corpus = policy_diff::corpus::Corpus::open(&dir).expect("the bundled corpus");
+        let mut map = std::collections::HashMap::new();
+        for d in corpus.documents().expect("its documents") {
+            for p in &d.provisions {
+                let context = clause_context(p);
+                for c in p.clauses() {
+                    map.insert(c.id.clone(), context.clone());
+                }
+            }
+        }
+        map
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -47,6 +70,9 @@ pub enum Part {
     /// Coded later by a second annotator, from clauses in neither part,
     /// and never used to choose anything (GUIDE.md, "The held-out set").
     Held,
+    /// The remaining clauses of the seeds, coded by two more annotators to
+    /// train the learned layer (GUIDE.md, "The training set").
+    Train,
 }
 
 fn dir() -> PathBuf {
@@ -58,6 +84,7 @@ pub fn load(part: Part) -> Vec<Item> {
         Part::Tune => "tune.tsv",
         Part::Test => "test.tsv",
         Part::Held => "held.tsv",
+        Part::Train => "train.tsv",
     };
     let text = std::fs::read_to_string(dir().join(file)).expect("annotation file");
     text.lines()
@@ -72,10 +99,15 @@ pub fn load(part: Part) -> Vec<Item> {
                 .filter(|c| !c.is_empty() && *c != "none")
                 .map(String::from)
                 .collect();
+            let context = contexts()
+                .get(f[0])
+                .unwrap_or_else(|| panic!("{file}: clause {} is not in the bundled corpus", f[0]))
+                .clone();
             Item {
                 clause_id: f[0].to_string(),
                 codes,
                 text: f[3].to_string(),
+                context,
             }
         })
         .collect()
@@ -143,28 +175,58 @@ fn family_of(code: &str) -> String {
     code.split('.').next().unwrap_or(code).to_string()
 }
 
-/// Score the tool (framework `fw` with `settings`) against `items`.
+/// Score the cue-term rules alone (framework `fw` with `settings`) against `items`.
 pub fn evaluate(fw: &Framework, items: &[Item], settings: Settings) -> Scores {
     pool(&[(items, settings)], fw)
 }
 
-/// Score several parts, each coded with its own settings, as one set (the
-/// held-out folds of a cross-validation).
+/// Score several parts, each coded with its own settings by the cue-term
+/// rules alone, as one set (the held-out folds of a cross-validation).
 pub fn pool(parts: &[(&[Item], Settings)], fw: &Framework) -> Scores {
+    score(
+        fw,
+        parts
+            .iter()
+            .flat_map(|(items, s)| items.iter().map(move |i| (i, *s)))
+            .map(|(item, settings)| {
+                let got = code_with(fw, &item.text, settings)
+                    .into_iter()
+                    .map(|c| c.instrument)
+                    .collect();
+                (item, got)
+            }),
+        parts.iter().map(|(items, _)| items.len()).sum(),
+    )
+}
+
+/// Score the shipped coding (the rules, then the framework's learned
+/// model) against `items`.
+pub fn shipped(fw: &Framework, items: &[Item]) -> Scores {
+    score(
+        fw,
+        items.iter().map(|item| {
+            let got = code(fw, &item.text, &item.context)
+                .into_iter()
+                .map(|c| c.instrument)
+                .collect();
+            (item, got)
+        }),
+        items.len(),
+    )
+}
+
+fn score<'a>(
+    fw: &Framework,
+    coded: impl Iterator<Item = (&'a Item, BTreeSet<String>)>,
+    clauses: usize,
+) -> Scores {
     let subtypes: Vec<String> = fw.instruments.iter().map(|i| i.id.clone()).collect();
     let families: Vec<String> = fw.families.iter().map(|f| f.id.clone()).collect();
     let mut sub = vec![Prf::default(); subtypes.len()];
     let mut fam = vec![Prf::default(); families.len()];
     let (mut sub_pairs, mut fam_pairs, mut coded_pairs) = (vec![], vec![], vec![]);
-    let mut coded = Prf::default();
-    for (item, settings) in parts
-        .iter()
-        .flat_map(|(items, s)| items.iter().map(move |i| (i, *s)))
-    {
-        let got: BTreeSet<String> = code_with(fw, &item.text, settings)
-            .into_iter()
-            .map(|c| c.instrument)
-            .collect();
+    let mut coded_prf = Prf::default();
+    for (item, got) in coded {
         for (k, s) in subtypes.iter().enumerate() {
             let (g, t) = (item.codes.contains(s), got.contains(s));
             sub[k].add(g, t);
@@ -178,7 +240,7 @@ pub fn pool(parts: &[(&[Item], Settings)], fw: &Framework) -> Scores {
             fam_pairs.push((g, t));
         }
         let (g, t) = (!item.codes.is_empty(), !got.is_empty());
-        coded.add(g, t);
+        coded_prf.add(g, t);
         coded_pairs.push((g, t));
     }
     let micro = |v: &[Prf]| {
@@ -189,14 +251,14 @@ pub fn pool(parts: &[(&[Item], Settings)], fw: &Framework) -> Scores {
         })
     };
     Scores {
-        clauses: parts.iter().map(|(items, _)| items.len()).sum(),
+        clauses,
         subtype_micro: micro(&sub),
         family_micro: micro(&fam),
         subtypes: subtypes.into_iter().zip(sub).collect(),
         families: families.into_iter().zip(fam).collect(),
         subtype_kappa: kappa(&sub_pairs),
         family_kappa: kappa(&fam_pairs),
-        coded,
+        coded: coded_prf,
         coded_kappa: kappa(&coded_pairs),
     }
 }
