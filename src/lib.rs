@@ -4,17 +4,18 @@
 //! values and calls into these modules.
 
 pub mod app;
+pub mod classify;
 pub mod compare;
 pub mod corpus;
 pub mod error;
 pub mod index;
 pub mod ingest;
-pub mod instruments;
 pub mod observe;
 pub mod query;
 pub mod text;
-pub mod topics;
 
+/// The classifiers' public paths (`policy_diff::topics`, `policy_diff::instruments`).
+pub use classify::{instruments, topics};
 pub use error::{Error, Result};
 pub mod report;
 pub mod search;

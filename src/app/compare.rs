@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
+use crate::classify::topics::Taxonomy;
 use crate::compare::side_by_side::{
     self as sbs, By, Compared, DocTopics, Options, Selection, TopicComparison,
 };
 use crate::corpus::{Corpus, Document, Entry};
-use crate::topics::Taxonomy;
 use crate::{Error, Result};
 
 use super::Workspace;

@@ -30,7 +30,7 @@ impl Workspace {
         self.refresh(&corpus)?;
         let (doc_a, doc_b) = (corpus.document(&entry_a)?, corpus.document(&entry_b)?);
         let tax = self.taxonomy()?;
-        let topics = |p: &Provision| crate::topics::topic_ids(tax, p);
+        let topics = |p: &Provision| crate::classify::topics::topic_ids(tax, p);
         let settings = compare::clauses::Settings {
             close: req.threshold,
             related: compare::clauses::RELATED_THRESHOLD.min(req.threshold),

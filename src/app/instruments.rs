@@ -1,7 +1,7 @@
 //! Policy-instrument coding of the whole corpus, cached beside the index.
 
+use crate::classify::instruments::{self as inst, Framework};
 use crate::corpus::{Corpus, Document};
-use crate::instruments::{self as inst, Framework};
 use crate::Result;
 
 use super::Workspace;

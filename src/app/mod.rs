@@ -21,10 +21,10 @@ pub mod topics;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use crate::classify::topics::{topic_ids, Taxonomy};
 use crate::compare::SimilarityModel;
 use crate::corpus::{Corpus, Provision};
 use crate::index::{Check, Classifier, IndexDir, Options, Reader, Summary, Topics};
-use crate::topics::{topic_ids, Taxonomy};
 use crate::{Error, Result};
 
 pub use crate::observe::{Observer, Quiet};

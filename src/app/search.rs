@@ -194,7 +194,7 @@ impl Workspace {
         if names.is_empty() {
             return Ok(None);
         }
-        let fw = crate::instruments::Framework::resolve(None)?;
+        let fw = crate::classify::instruments::Framework::resolve(None)?;
         let wanted: Vec<String> = names
             .iter()
             .map(|n| fw.resolve_name(n))

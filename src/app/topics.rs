@@ -1,8 +1,8 @@
 //! Topic requests: the topic × jurisdiction coverage of the corpus, and why
 //! a document's provisions are (not) on each topic.
 
+use crate::classify::topics::{self, Coverage, Taxonomy};
 use crate::corpus::{Corpus, ProvisionKind};
-use crate::topics::{self, Coverage, Taxonomy};
 use crate::{Error, Result};
 
 use super::Workspace;

@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use crate::app::topics::TopicsExplained;
+use crate::classify::topics::{self, Coverage};
 use crate::report::{csv_safe, md_code, md_inline};
-use crate::topics::{self, Coverage};
 
 /// One row per topic: id, labels, a count per jurisdiction, total.
 pub fn csv(out: &mut impl Write, cov: &Coverage) -> io::Result<()> {
@@ -194,7 +194,7 @@ pub fn explain_text(out: &mut impl Write, ex: &TopicsExplained) -> io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topics::{Counts, TopicCoverage};
+    use crate::classify::topics::{Counts, TopicCoverage};
 
     #[test]
     fn markdown_escapes_labels_and_names_as_every_renderer_does() {

@@ -5,9 +5,9 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::app::search::SearchResults;
+use crate::classify::topics::{Coverage, Taxonomy, Topic};
 use crate::corpus::{Document, Entry};
 use crate::report::html_escape;
-use crate::topics::{Coverage, Taxonomy, Topic};
 
 use super::params::Params;
 use super::routes::PAGE;
@@ -318,7 +318,7 @@ pub fn document(doc: &Document, tax: &Taxonomy) -> String {
             div.prov id=(format!("p{}", i + 1)) {
                 div.id {
                     a href=(format!("/p/{}", p.id)) { (p.id) }
-                    @let topics = crate::topics::topic_ids(tax, p);
+                    @let topics = crate::classify::topics::topic_ids(tax, p);
                     @for (k, t) in topics.iter().enumerate() {
                         (if k == 0 { " · " } else { ", " })
                         a.topic href=(format!("/explain/{}#{}", p.id, t)) title="why this topic (topics --explain)" { (t) }

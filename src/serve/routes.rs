@@ -285,7 +285,7 @@ fn instrument_names() -> crate::Result<&'static [(String, String)]> {
     if let Some(n) = NAMES.get() {
         return Ok(n);
     }
-    let names = crate::instruments::Framework::resolve(None)?
+    let names = crate::classify::instruments::Framework::resolve(None)?
         .instruments
         .into_iter()
         .map(|i| (i.id, i.label))

@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn taxonomy_terms_are_in_the_dictionary() {
-        let tax = crate::topics::Taxonomy::builtin();
+        let tax = crate::classify::topics::Taxonomy::builtin();
         for topic in tax.topics() {
             for term in &topic.terms {
                 let t = &term.text;

@@ -32,9 +32,9 @@ use serde::ser::{Serialize, Serializer};
 
 use super::figures::{self, Figure};
 use super::similarity::{ProvisionVector, SimilarityModel};
+use crate::classify::topics::{Topic, THRESHOLD};
 use crate::corpus::{citation, Provision};
 use crate::text::fold;
-use crate::topics::{Topic, THRESHOLD};
 
 pub use boilerplate::{strip_formulae, without_boilerplate, FORMULAE};
 pub use html::html;
@@ -97,7 +97,7 @@ pub struct Cell {
     pub provision_id: String,
     pub heading: String,
     pub text: String,
-    /// Topic score (see [`crate::topics::classify`]).
+    /// Topic score (see [`crate::classify::topics::classify`]).
     pub score: f64,
     /// Matched topic terms as written (why the provision counts).
     pub evidence: Vec<String>,

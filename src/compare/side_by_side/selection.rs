@@ -10,9 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::TopicInfo;
+use crate::classify::topics::{classify, Taxonomy, Topic, TopicScore};
 use crate::corpus::regions::regions;
 use crate::corpus::{Document, Entry, Provision};
-use crate::topics::{classify, Taxonomy, Topic, TopicScore};
 
 /// Column name of documents without a jurisdiction.
 pub const NO_JURISDICTION: &str = "(no jurisdiction)";
@@ -221,7 +221,7 @@ pub struct Column {
 }
 
 /// The topic × column coverage: how many provisions of each column are on
-/// each topic of the taxonomy (the counts of [`crate::topics::coverage`],
+/// each topic of the taxonomy (the counts of [`crate::classify::topics::coverage`],
 /// restricted to the documents compared).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Heatmap {

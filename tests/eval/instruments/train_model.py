@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the learned layer of instrument coding (src/instruments/model.rs).
+"""Train the learned layer of instrument coding (src/classify/instruments/model.rs).
 
     cargo run --release --example instrument_features > /tmp/features.tsv
     python3 tests/eval/instruments/train_model.py /tmp/features.tsv \

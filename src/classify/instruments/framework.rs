@@ -6,18 +6,18 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::classify::matcher::{match_form, Matcher, Pattern, Role};
 use crate::error::{suggest, Error, Result};
-use crate::topics::matcher::{match_form, Matcher, Pattern, Role};
 
 /// The built-in frameworks: (id, TOML).
 pub const BUILTIN: [(&str, &str); 2] = [
     (
         "rothwell-zegveld",
-        include_str!("../../data/instruments/rothwell-zegveld.toml"),
+        include_str!("../../../data/instruments/rothwell-zegveld.toml"),
     ),
     (
         "mcdonnell-elmore",
-        include_str!("../../data/instruments/mcdonnell-elmore.toml"),
+        include_str!("../../../data/instruments/mcdonnell-elmore.toml"),
     ),
 ];
 

@@ -7,12 +7,12 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::matcher::{match_form, Matcher, Pattern, Role};
+use crate::classify::matcher::{match_form, Matcher, Pattern, Role};
 use crate::error::{suggest, Error, Result};
 use crate::text::fold;
 
 /// The built-in taxonomy, compiled into the binary.
-pub const BUILTIN_TOML: &str = include_str!("../../data/topics.toml");
+pub const BUILTIN_TOML: &str = include_str!("../../../data/topics.toml");
 
 /// The name of a corpus-local taxonomy file, picked up by [`Taxonomy::resolve_file`].
 pub const CORPUS_FILE: &str = "topics.toml";

@@ -39,8 +39,8 @@ pub use model::model_text;
 pub use render::{csv, html, markdown, text};
 pub use review::{Review, Reviews};
 
+use crate::classify::topics::{topic_ids, Taxonomy};
 use crate::corpus::{Document, Provision};
-use crate::topics::{topic_ids, Taxonomy};
 
 /// One clause with its codes.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -381,7 +381,7 @@ pub fn builtin(framework: &str) -> Option<&'static Model> {
     match framework {
         "rothwell-zegveld" => Some(RZ.get_or_init(|| {
             Model::parse(include_str!(
-                "../../data/instruments/rothwell-zegveld.model"
+                "../../../data/instruments/rothwell-zegveld.model"
             ))
             .expect("the built-in instrument model parses (tested)")
         })),
@@ -456,7 +456,7 @@ mod tests {
     #[test]
     fn the_builtin_model_parses_and_covers_its_framework() {
         let m = builtin("rothwell-zegveld").expect("a model");
-        let fw = crate::instruments::Framework::builtin("rothwell-zegveld").unwrap();
+        let fw = crate::classify::instruments::Framework::builtin("rothwell-zegveld").unwrap();
         for l in &m.labels {
             assert!(fw.instruments.iter().any(|i| &i.id == l), "{l}");
         }

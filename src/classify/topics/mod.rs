@@ -3,8 +3,8 @@
 //!
 //! - `taxonomy.rs`: the taxonomy (`data/topics.toml` compiled in, or a user
 //!   file that replaces or extends it), validation, name resolution.
-//! - `matcher.rs`: all terms compiled once; matching on the folded text with
-//!   a map back to the original characters (evidence as written).
+//! - the terms are compiled and matched by [`crate::classify::matcher`],
+//!   which policy instruments share.
 //! - `classify.rs`: scoring a provision (heading > parent heading > body
 //!   density; exclusions; enumeration damping) against [`THRESHOLD`].
 //! - `coverage.rs`: the topic × jurisdiction (and × document) matrix.
@@ -14,7 +14,6 @@
 
 mod classify;
 mod coverage;
-pub(crate) mod matcher;
 mod taxonomy;
 
 pub use classify::{

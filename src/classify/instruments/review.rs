@@ -242,7 +242,7 @@ pub fn agreement(fw: &Framework, pairs: &[(Vec<String>, Vec<String>)]) -> Agreem
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instruments::DEFAULT;
+    use crate::classify::instruments::DEFAULT;
 
     #[test]
     fn a_table_is_read_row_by_row() {

@@ -8,7 +8,7 @@
 //! (`tests/eval/instruments/GUIDE.md`, rules 2–4); which of them to use was
 //! decided on the tuning part (EVALUATION.md).
 
-use crate::topics::matcher::MatchText;
+use crate::classify::matcher::MatchText;
 
 /// Openings of clauses that state no measure: preambles (为贯彻落实…) and
 /// guiding ideology. In matching form.

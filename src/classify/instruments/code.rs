@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::framework::Framework;
 use super::function::{function, Function};
-use crate::topics::matcher::{MatchText, Role};
+use crate::classify::matcher::{MatchText, Role};
 
 /// The score an instrument needs in a clause. This and [`RATIO`] and
 /// [`MAX_CODES`] were chosen together on the tuning part of
@@ -359,7 +359,7 @@ pub fn code(fw: &Framework, text: &str, context: &str) -> Vec<Code> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instruments::framework::DEFAULT;
+    use crate::classify::instruments::framework::DEFAULT;
 
     fn ids(text: &str) -> Vec<String> {
         let fw = Framework::builtin(DEFAULT).unwrap();

@@ -1,7 +1,7 @@
 //! Provision classification: which topics a provision is *about*.
 //!
 //! A provision is read in three zones, all in matching form (see
-//! [`matcher`](super::matcher)):
+//! [`matcher`](crate::classify::matcher)):
 //! - its own heading (numbering marker removed),
 //! - its parent heading (the last element of `path`, when it differs),
 //! - its body: the text without the heading it starts with and without the
@@ -28,8 +28,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::matcher::{Hit, MatchText, Role};
 use super::taxonomy::Taxonomy;
+use crate::classify::matcher::{Hit, MatchText, Role};
 use crate::corpus::{Provision, ProvisionKind};
 use crate::text::fold;
 
@@ -220,7 +220,7 @@ impl Acc {
 }
 
 fn fold_chars(s: &str) -> Vec<char> {
-    super::matcher::match_form(s)
+    crate::classify::matcher::match_form(s)
 }
 
 fn is_separator(c: char) -> bool {
