@@ -18,3 +18,48 @@
 pub mod instruments;
 pub(crate) mod matcher;
 pub mod topics;
+
+/// A built-in list of definitions (topics, instruments, families) as a
+/// user file that `extends` it makes it: the ids in `remove` taken out,
+/// then each of `own` replacing the definition with its id, or added at
+/// the end. `Err` is an id of `remove` that `base` does not have.
+pub(crate) fn extend<T>(
+    mut base: Vec<T>,
+    remove: &[String],
+    own: Vec<T>,
+    id: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, String> {
+    for r in remove {
+        let before = base.len();
+        base.retain(|d| id(d) != r);
+        if base.len() == before {
+            return Err(r.clone());
+        }
+    }
+    for d in own {
+        match base.iter_mut().find(|b| id(b) == id(&d)) {
+            Some(b) => *b = d,
+            None => base.push(d),
+        }
+    }
+    Ok(base)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn extend_removes_then_replaces_or_appends() {
+        let base = vec![("a", 1), ("b", 2), ("c", 3)];
+        let got = super::extend(
+            base.clone(),
+            &["b".into()],
+            vec![("c", 30), ("d", 4)],
+            |d| d.0,
+        );
+        assert_eq!(got, Ok(vec![("a", 1), ("c", 30), ("d", 4)]));
+        assert_eq!(
+            super::extend(base, &["x".into()], vec![], |d| d.0),
+            Err("x".to_string())
+        );
+    }
+}

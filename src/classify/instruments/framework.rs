@@ -211,29 +211,11 @@ impl Framework {
                     Framework::builtin(base_id).map_err(|e| bad(format!("`extends`: {e}")))?;
                 goal_instrument = goal_instrument.or(base.goal_instrument);
                 model = base.model;
-                let mut all = base.instruments;
-                for r in &raw.remove {
-                    let before = all.len();
-                    all.retain(|i| &i.id != r);
-                    if all.len() == before {
-                        return Err(bad(format!("`remove`: no instrument '{r}' in {base_id}")));
-                    }
-                }
-                for i in instruments {
-                    match all.iter_mut().find(|b| b.id == i.id) {
-                        Some(b) => *b = i,
-                        None => all.push(i),
-                    }
-                }
-                instruments = all;
-                let mut fams = base.families;
-                for f in families {
-                    match fams.iter_mut().find(|b| b.id == f.id) {
-                        Some(b) => *b = f,
-                        None => fams.push(f),
-                    }
-                }
-                families = fams;
+                instruments =
+                    crate::classify::extend(base.instruments, &raw.remove, instruments, |i| &i.id)
+                        .map_err(|r| bad(format!("`remove`: no instrument '{r}' in {base_id}")))?;
+                families = crate::classify::extend(base.families, &[], families, |f| &f.id)
+                    .expect("nothing to remove");
                 let user = raw.version.unwrap_or_else(|| "file".into());
                 (
                     raw.id.unwrap_or(base.id),
@@ -412,6 +394,13 @@ mod tests {
         assert_eq!(f.instruments.len(), 14);
         assert!(f.version.ends_with("+file"));
         assert_eq!(f.goal_instrument.as_deref(), Some("environment.targets"));
+        let e = Framework::parse(
+            "extends = \"builtin\"\nremove = [\"demand.trad\"]\n",
+            Path::new("mine.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("no instrument 'demand.trad'"), "{e}");
         let e = Framework::parse(
             "extends = \"builtin\"\ngoal_instrument = \"environment.goals\"\n",
             Path::new("mine.toml"),

@@ -163,20 +163,8 @@ impl Taxonomy {
             }
             Some("builtin") => {
                 let base = Taxonomy::builtin();
-                let mut topics = base.topics;
-                for r in &raw.remove {
-                    let before = topics.len();
-                    topics.retain(|t| &t.id != r);
-                    if topics.len() == before {
-                        return Err(bad(format!("`remove`: no built-in topic '{r}'")));
-                    }
-                }
-                for t in own {
-                    match topics.iter_mut().find(|b| b.id == t.id) {
-                        Some(b) => *b = t,
-                        None => topics.push(t),
-                    }
-                }
+                let topics = crate::classify::extend(base.topics, &raw.remove, own, |t| &t.id)
+                    .map_err(|r| bad(format!("`remove`: no built-in topic '{r}'")))?;
                 let user = raw
                     .version
                     .unwrap_or_else(|| format!("file-{}", short_hash(text)));
@@ -500,6 +488,7 @@ label = "港口"
             ("[[topic]]\nid = \"x\"\nlabel = \"X\"\n[topic.terms]\n\"x\" = -1\n", "positive"),
             ("[[topic]]\nid = \"x\"\nlabel = \"X\"\nterm = 3\n", "invalid topic taxonomy"),
             ("extends = \"other\"\n", "only \"builtin\""),
+            ("extends = \"builtin\"\nremove = [\"tallent\"]\n", "no built-in topic 'tallent'"),
             (
                 "extends = \"builtin\"\n[[topic]]\nid = \"ports\"\nlabel = \"人才\"\n[topic.terms]\n\"港口\" = 1\n",
                 "belongs to both",
