@@ -257,8 +257,12 @@ impl Corpus {
             let same_file = signals::Sig::of(&path) == sig && sig.mtime_ns != 0;
             (same_file && n > 0).then_some((sig, new))
         });
+        // The compact copy of the catalog as it was, to extend rather than
+        // encode every entry again.
+        let mut beside = None;
         match appended {
             Some((sig, new)) => {
+                beside = catalog_cache::beside_of(&self.dir, sig).map(|v| (v, new.to_vec()));
                 if !catalog::append_in_place(&path, sig.size, new)? {
                     let old = std::fs::read_to_string(&path)
                         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
@@ -270,7 +274,10 @@ impl Corpus {
         self.catalog = catalog.into();
         let sig = signals::Sig::of(&path);
         self.loaded = Some((sig, self.catalog.documents.len()));
-        catalog_cache::write_beside(&self.dir, sig, &self.catalog);
+        match beside {
+            Some((old, new)) => catalog_cache::write_beside_appended(&self.dir, sig, &old, &new),
+            None => catalog_cache::write_beside(&self.dir, sig, &self.catalog),
+        }
         if let Some(j) = &mut self.journal {
             j.changed.extend(changed.iter().map(|id| id.to_string()));
         }

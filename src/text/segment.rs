@@ -102,49 +102,62 @@ impl Subset {
         let sources = || texts.iter().chain(&domain).copied();
         // Every substring of up to GRAM characters of the texts: a word of
         // that length is kept when it is one of them, a longer word when
-        // its first and last GRAM characters are.
-        let mut grams: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        // its first and last GRAM characters are. (Bytes, not text: the
+        // dictionary is read as bytes, without validating 5 MB as UTF-8.)
+        let mut grams: rustc_hash::FxHashSet<&[u8]> = rustc_hash::FxHashSet::default();
         grams.reserve(sources().map(|t| t.len()).sum::<usize>() * 2);
         let mut bounds = Vec::new();
         for t in sources() {
             bounds.clear();
             bounds.extend(t.char_indices().map(|(i, _)| i));
             bounds.push(t.len());
+            let t = t.as_bytes();
             for i in 0..bounds.len() - 1 {
                 for k in 1..=GRAM.min(bounds.len() - 1 - i) {
                     grams.insert(&t[bounds[i]..bounds[i + k]]);
                 }
             }
         }
-        let covered = |word: &str| {
+        // Byte offsets where characters of UTF-8 `word` start.
+        let starts = |word: &'_ [u8]| {
+            word.iter()
+                .enumerate()
+                .filter(|(_, b)| **b & 0xC0 != 0x80)
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        };
+        let covered = |word: &[u8]| {
             if grams.contains(word) {
                 return true;
             }
-            let mut ends = word.char_indices().map(|(i, _)| i);
-            let Some(head_end) = ends.nth(GRAM) else {
+            let starts = starts(word);
+            if starts.len() <= GRAM {
                 return false; // GRAM characters or fewer, and not a substring
-            };
-            let tail_start = word
-                .char_indices()
-                .rev()
-                .nth(GRAM - 1)
-                .map_or(0, |(i, _)| i);
-            grams.contains(&word[..head_end]) && grams.contains(&word[tail_start..])
+            }
+            grams.contains(&word[..starts[GRAM]])
+                && grams.contains(&word[starts[starts.len() - GRAM]..])
         };
-        let dict = zstd::decode_all(BASE_DICT_ZST).expect("the embedded jieba dictionary");
-        let dict = std::str::from_utf8(&dict).expect("the embedded jieba dictionary is UTF-8");
+        // One allocation of the known size (jieba-rs 0.11: 5,071,843 bytes).
+        let dict =
+            zstd::bulk::decompress(BASE_DICT_ZST, 6 << 20).expect("the embedded jieba dictionary");
+        fn text(b: &[u8]) -> &str {
+            std::str::from_utf8(b).expect("the jieba dictionary is UTF-8")
+        }
         let mut j = Jieba::empty();
         let (mut total, mut kept) = (0usize, 0usize);
-        // Parsed as jieba-rs's `load_default_dict` parses it.
-        for line in dict.lines() {
-            let mut iter = line.split_ascii_whitespace();
+        // Parsed as jieba-rs's `load_default_dict` parses it (lines, fields
+        // split on ASCII whitespace, a missing frequency 0, a missing tag "").
+        for line in dict.split(|&b| b == b'\n') {
+            let mut iter = line
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|f| !f.is_empty());
             let Some(word) = iter.next() else { continue };
             let freq = iter
                 .next()
-                .map_or(0, |x| x.parse::<usize>().expect("frequency"));
+                .map_or(0, |x| text(x).parse::<usize>().expect("frequency"));
             total += freq;
             if covered(word) {
-                j.add_word(word, Some(freq), Some(iter.next().unwrap_or("")));
+                j.add_word(text(word), Some(freq), Some(iter.next().map_or("", text)));
                 kept += freq;
             }
         }
