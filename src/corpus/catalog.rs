@@ -212,7 +212,7 @@ impl Catalog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalog::default()),
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         };
-        let catalog: Catalog = toml::from_str(&text).map_err(|e| Error::Catalog {
+        let catalog: Catalog = toml::from_str(committed(&text)).map_err(|e| Error::Catalog {
             path: path.clone(),
             reason: e.to_string(),
         })?;
@@ -236,8 +236,16 @@ impl Catalog {
     }
 
     /// Write atomically: a reader sees the old or the new catalog, never half.
+    /// The file ends with its end line, so that the next `add` can append
+    /// to it in place ([`append_in_place`]).
     pub fn save(&self, corpus: &Path) -> Result<()> {
-        write_atomic(&Self::path(corpus), self.to_toml().as_bytes())
+        let mut text = self.to_toml();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let end = end_line(text.len());
+        text.push_str(&end);
+        write_atomic(&Self::path(corpus), text.as_bytes())
     }
 
     pub fn get(&self, id: &str) -> Option<&Entry> {
@@ -294,6 +302,124 @@ pub fn append_toml(old: &str, new: &[Entry]) -> String {
     out.push_str("\n\n");
     out.push_str(&body);
     out
+}
+
+/// The first line of the entries `add` appends to the catalog file in
+/// place ([`append_in_place`]).
+const APPENDED: &str = "# appended by policy-diff\n";
+
+/// The line that ends a catalog file as policy-diff wrote it, `at` bytes
+/// into it: what comes after the last such line, when it starts with
+/// [`APPENDED`], is an append a crash (or a failed write) cut short, and is
+/// not part of the catalog.
+fn end_line(at: usize) -> String {
+    format!("# end of catalog ({at} bytes before this line)\n")
+}
+
+/// Does the text whose last bytes are `tail` (starting `tail_at` bytes into
+/// it) end with its [`end_line`]?
+fn ends_whole(tail: &[u8], tail_at: usize) -> bool {
+    let Some(body) = tail.strip_suffix(b"\n") else {
+        return false;
+    };
+    let Some(start) = body.iter().rposition(|&b| b == b'\n').map(|i| i + 1) else {
+        return tail_at == 0 && tail == end_line(0).as_bytes();
+    };
+    tail[start..] == *end_line(tail_at + start).as_bytes()
+}
+
+/// The catalog in a catalog file's text: all of it, but an append cut
+/// short (the last [`APPENDED`] block, when no end line of its own follows
+/// it and the text does not end with one). Entries edited or added by hand
+/// at the end are kept: they do not start with [`APPENDED`].
+pub fn committed(text: &str) -> &str {
+    if ends_whole(text.as_bytes(), 0) {
+        return text;
+    }
+    let Some(at) = text.rfind(&format!("\n{APPENDED}")) else {
+        return text;
+    };
+    let block = &text[at..];
+    let mut offset = at;
+    for line in block.split_inclusive('\n') {
+        if line.starts_with("# end of catalog (") && line == end_line(offset) {
+            return text; // the block is whole; what follows it was added by hand
+        }
+        offset += line.len();
+    }
+    &text[..at + 1]
+}
+
+/// The bytes that append `new` to a catalog file of `at` bytes that ends
+/// with a newline: [`APPENDED`], their TOML, the end line.
+fn append_block(at: usize, new: &[Entry]) -> String {
+    let body = toml::to_string_pretty(&Catalog {
+        documents: new.to_vec(),
+    })
+    .expect("catalog serializes");
+    let mut out = String::with_capacity(body.len() + 100);
+    out.push('\n');
+    out.push_str(APPENDED);
+    out.push_str(&body);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let end = end_line(at + out.len());
+    out.push_str(&end);
+    out
+}
+
+/// The whole catalog file `old` (its committed part) with `new` appended,
+/// ending with its end line, for [`write_atomic`].
+pub fn with_appended(old: &str, new: &[Entry]) -> String {
+    let mut out = committed(old).to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let block = append_block(out.len(), new);
+    out.push_str(&block);
+    out
+}
+
+/// Append `new` to the catalog file at `path` in place, when it is still
+/// `size` bytes long and ends with its end line (else `Ok(false)`: the
+/// caller writes it whole). The entries and a new end line are written at
+/// the end and synced: a crash before the end line is written leaves the
+/// file with an append that [`committed`] drops (the catalog as it was);
+/// a failed write is undone (the file cut back to `size`). The cost is that
+/// of the new entries, not of the catalog.
+pub fn append_in_place(path: &Path, size: u64, new: &[Entry]) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    if new.is_empty() {
+        return Ok(false);
+    }
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .open(path)
+    else {
+        return Ok(false);
+    };
+    if file.metadata().map(|m| m.len()).ok() != Some(size) {
+        return Ok(false);
+    }
+    let tail_at = size.saturating_sub(160);
+    let mut tail = Vec::new();
+    let read = file
+        .seek(SeekFrom::Start(tail_at))
+        .and_then(|_| file.read_to_end(&mut tail));
+    if read.is_err() || !ends_whole(&tail, tail_at as usize) {
+        return Ok(false);
+    }
+    let block = append_block(size as usize, new);
+    let written = file
+        .write_all(block.as_bytes())
+        .and_then(|_| file.sync_data());
+    if let Err(e) = written {
+        let _ = file.set_len(size).and_then(|_| file.sync_data());
+        return Err(Error::io(format!("writing {}", path.display()), e));
+    }
+    Ok(true)
 }
 
 /// Write `bytes` to `path` via a temporary file in the same directory and a
@@ -641,6 +767,72 @@ mod tests {
             assert_eq!(Field::parse(f.name()), f);
             assert!(Entry::default().value(&f).is_some(), "{f:?}");
         }
+    }
+
+    /// A catalog saved whole, then appended to in place: every prefix of
+    /// the append (a kill at any byte) reads as the catalog before it, the
+    /// whole append as the catalog after it; a failed append is undone; the
+    /// next writer rewrites a file with a torn tail whole, without it; and
+    /// entries added by hand after the end line are kept.
+    #[test]
+    fn an_append_cut_short_reads_as_the_catalog_before_it() {
+        let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let all = Catalog::load(&bundled).unwrap();
+        let n = all.documents.len();
+        assert!(n >= 3);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let path = Catalog::path(dir);
+        let head = Catalog {
+            documents: all.documents[..n - 2].to_vec(),
+        };
+        head.save(dir).unwrap();
+        let saved = std::fs::read(&path).unwrap();
+        assert!(ends_whole(&saved, 0));
+        let new = &all.documents[n - 2..];
+        assert!(append_in_place(&path, saved.len() as u64, new).unwrap());
+        let after = std::fs::read(&path).unwrap();
+        assert!(after.starts_with(&saved), "appended in place");
+        assert_eq!(Catalog::load(dir).unwrap(), all);
+        // The same bytes as `with_appended` writes whole.
+        let whole = with_appended(std::str::from_utf8(&saved).unwrap(), new);
+        assert!(whole.as_bytes() == &after[..]);
+        for cut in saved.len()..after.len() {
+            let torn = &after[..cut];
+            let Ok(text) = std::str::from_utf8(torn) else {
+                continue; // inside a character: read as bytes, not text
+            };
+            let parsed: Catalog =
+                toml::from_str(committed(text)).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
+            assert_eq!(parsed, head, "cut at {cut}");
+            // No writer appends after a torn tail; rewritten whole, without it.
+            assert!(!ends_whole(torn, 0) || cut == saved.len());
+            let rewritten = with_appended(text, new);
+            assert!(ends_whole(rewritten.as_bytes(), 0), "cut at {cut}");
+            let back: Catalog = toml::from_str(committed(&rewritten)).unwrap();
+            assert!(back == all, "cut at {cut}");
+        }
+        // A file not of the size the writer read is not appended to.
+        assert!(!append_in_place(&path, saved.len() as u64, new).unwrap());
+        // Entries added by hand after the end line are kept (and the next
+        // writer rewrites the file whole: it no longer ends with one).
+        let mut hand = all.documents[0].clone();
+        hand.id = "by-hand".into();
+        let by_hand = format!(
+            "{}\n{}",
+            std::str::from_utf8(&after).unwrap(),
+            toml::to_string_pretty(&Catalog {
+                documents: vec![hand]
+            })
+            .unwrap()
+        );
+        assert!(!ends_whole(by_hand.as_bytes(), 0));
+        assert_eq!(committed(&by_hand), by_hand);
+        let parsed: Catalog = toml::from_str(committed(&by_hand)).unwrap();
+        assert_eq!(parsed.documents.len(), n + 1);
+        // An old catalog without end lines reads whole.
+        let old = all.to_toml();
+        assert_eq!(committed(&old), old);
     }
 
     #[test]

@@ -1,7 +1,15 @@
 //! Building tantivy documents: provisions parsed and segmented on all
 //! cores, written to the index writer with their character postings.
 
+use rayon::prelude::*;
+
 use super::*;
+
+/// At most this many documents, of at most this many bytes of folded text,
+/// are cut with a [`Subset`](crate::text::segment::Subset) of the
+/// dictionary rather than the full one (see BENCHMARKS.md, "fourth pass").
+pub const SUBSET_MAX_DOCS: usize = 16;
+const SUBSET_MAX_BYTES: usize = 8 << 20;
 
 pub(super) struct Counts {
     /// Per document indexed: its id, the provisions indexed (front matter
@@ -34,30 +42,65 @@ pub(super) fn index_documents(
         .map(|e| (e.id.as_str(), e))
         .collect();
     type Done = (Vec<(String, usize, usize, u64)>, chars::Builder);
-    // Load the dictionary while the first documents are parsed (a thread
-    // of its own: it waits on nothing, and the pool's threads all parse).
-    let loading = std::thread::spawn(crate::text::segment::load);
+    let parse = |id: &str| -> Result<(crate::corpus::Document, Vec<(String, String)>)> {
+        let entry = match entries.get(id) {
+            Some(e) => *e,
+            None => corpus.entry(id)?,
+        };
+        let document = corpus.document(entry)?;
+        let folded = document
+            .provisions
+            .iter()
+            .map(|p| (crate::text::fold(&p.heading), crate::text::fold(&p.text)))
+            .collect();
+        Ok((document, folded))
+    };
+    // A few documents (what `add` indexes) are parsed first and cut with a
+    // dictionary of only the words their texts hold (the same cuts, about a
+    // tenth of the full dictionary's load), unless the full one is loaded.
+    let few = ids.len() <= SUBSET_MAX_DOCS && !crate::text::segment::loaded();
+    let parsed = if few {
+        Some(
+            ids.par_iter()
+                .map(|id| parse(id))
+                .collect::<Result<Vec<_>>>()?,
+        )
+    } else {
+        None
+    };
+    let subset = parsed.as_ref().and_then(|parsed| {
+        let texts: Vec<&str> = parsed
+            .iter()
+            .flat_map(|(_, folded)| folded.iter().flat_map(|(h, t)| [h.as_str(), t.as_str()]))
+            .collect();
+        (texts.iter().map(|t| t.len()).sum::<usize>() <= SUBSET_MAX_BYTES)
+            .then(|| crate::text::segment::Subset::for_texts(&texts))
+    });
+    // Else load the full dictionary while the first documents are parsed (a
+    // thread of its own: it waits on nothing, and the pool's threads all
+    // parse).
+    let loading = subset
+        .is_none()
+        .then(|| std::thread::spawn(crate::text::segment::load));
     // One worker per thread of rayon's pool, each with its own postings
     // and ordinal blocks (so two threads never share a roaring container),
     // taking documents from a shared counter: balanced like work stealing,
     // without a split per document.
-    let results: Vec<Result<Done>> = rayon::broadcast(|_| {
+    let work = || -> Result<Done> {
         let mut done = vec![];
         let mut postings = chars::Builder::default();
         let mut ords = texts::Ordinals::default();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(id) = ids.get(i) else { break };
-            let entry = match entries.get(id) {
-                Some(e) => *e,
-                None => corpus.entry(id)?,
+            let own;
+            let (document, folded) = match &parsed {
+                Some(parsed) => (&parsed[i].0, &parsed[i].1),
+                None => {
+                    own = parse(id)?;
+                    (&own.0, &own.1)
+                }
             };
-            let document = corpus.document(entry)?;
-            let folded: Vec<(String, String)> = document
-                .provisions
-                .iter()
-                .map(|p| (crate::text::fold(&p.heading), crate::text::fold(&p.text)))
-                .collect();
             // A heading the text does not start with is written
             // just before it.
             fn lead((h, t): &(String, String)) -> &str {
@@ -69,7 +112,7 @@ pub(super) fn index_documents(
             }
             let placed =
                 sink.append_led(folded.iter().map(|ht| (lead(ht), ht.1.as_str())), &mut ords)?;
-            for ((p, (heading, text)), at) in document.provisions.iter().zip(&folded).zip(placed) {
+            for ((p, (heading, text)), at) in document.provisions.iter().zip(folded).zip(placed) {
                 postings.add(at.ord, text);
                 writer
                     .add_document(to_tantivy(f, p, heading, text, at, topics))
@@ -90,8 +133,14 @@ pub(super) fn index_documents(
             }
         }
         Ok((done, postings))
+    };
+    let results: Vec<Result<Done>> = rayon::broadcast(|_| match &subset {
+        Some(subset) => subset.scope(work),
+        None => work(),
     });
-    let _ = loading.join();
+    if let Some(loading) = loading {
+        let _ = loading.join();
+    }
     let mut counts = Counts {
         per_doc: vec![],
         bytes: 0,

@@ -46,6 +46,7 @@ use crate::corpus::{Corpus, Provision};
 use crate::error::{Error, Result};
 use crate::observe::Observer;
 use build::index_documents;
+pub use build::SUBSET_MAX_DOCS;
 use commit::{
     committed_chunks, live_text_bytes, load_payload, payload_json, payload_json_appended,
     recorded_states, text_bytes_of, Opened, Unusable,
