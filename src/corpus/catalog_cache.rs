@@ -21,15 +21,19 @@ const BESIDE_MAGIC: &[u8] = b"policy-diff catalog beside 1\n";
 /// synced, written whole under a temporary name and renamed; a stale or
 /// damaged one is never read.
 pub fn write_beside(corpus_dir: &Path, sig: Sig, catalog: &Catalog) {
-    write_beside_encoded(corpus_dir, sig, &encode(catalog));
+    write_beside_encoded(corpus_dir, sig, &[&encode(catalog)]);
 }
 
 /// [`write_beside`] for the catalog of `old` (the copy beside the catalog
 /// file as it was) with `new` appended: the old entries' bytes copied,
 /// not encoded again.
 pub fn write_beside_appended(corpus_dir: &Path, sig: Sig, old: &View<Mapped>, new: &[Entry]) {
-    match encode_appended(old, new) {
-        Some(bytes) => write_beside_encoded(corpus_dir, sig, &bytes),
+    // Written from the old copy's mapping: its entries are not copied in
+    // memory first.
+    match appended_parts(old, new) {
+        Some((head, old_body, new_body)) => {
+            write_beside_encoded(corpus_dir, sig, &[&head, old_body, &new_body])
+        }
         None => {
             let _ = std::fs::remove_file(corpus_dir.join(BESIDE));
         }
@@ -44,14 +48,14 @@ pub fn beside_of(corpus_dir: &Path, sig: Sig) -> Option<View<Mapped>> {
         .map(|(_, view)| view)
 }
 
-fn write_beside_encoded(corpus_dir: &Path, sig: Sig, encoded: &[u8]) {
-    let mut bytes = Vec::with_capacity(BESIDE_MAGIC.len() + 48 + encoded.len());
+/// [`write_beside`] of encoded bytes given in pieces.
+fn write_beside_encoded(corpus_dir: &Path, sig: Sig, encoded: &[&[u8]]) {
+    let mut bytes = Vec::with_capacity(BESIDE_MAGIC.len() + 48);
     bytes.extend(BESIDE_MAGIC);
     bytes.extend(sig.size.to_le_bytes());
     bytes.extend(sig.mtime_ns.to_le_bytes());
     bytes.extend(sig.ctime_ns.to_le_bytes());
     bytes.extend(sig.ino.to_le_bytes());
-    bytes.extend(encoded);
     let path = corpus_dir.join(BESIDE);
     let mut builder = tempfile::Builder::new();
     // Readable by whoever may read the catalog (0666 less the umask, as
@@ -66,6 +70,9 @@ fn write_beside_encoded(corpus_dir: &Path, sig: Sig, encoded: &[u8]) {
         .tempfile_in(corpus_dir)
         .and_then(|mut tmp| {
             std::io::Write::write_all(&mut tmp, &bytes)?;
+            for piece in encoded {
+                std::io::Write::write_all(&mut tmp, piece)?;
+            }
             tmp.persist(&path).map_err(|e| e.error)
         });
     if written.is_err() {
@@ -165,7 +172,20 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
 /// bytes: the entries' bytes and offsets as they are, the new ones after
 /// them, and the id table merged (the same bytes as [`encode`] of the
 /// whole catalog). `None` when `old`'s bytes are damaged.
+#[cfg(test)]
 pub fn encode_appended<B: AsRef<[u8]> + Sync>(old: &View<B>, new: &[Entry]) -> Option<Vec<u8>> {
+    let (mut head, old_body, new_body) = appended_parts(old, new)?;
+    head.extend(old_body);
+    head.extend(new_body);
+    Some(head)
+}
+
+/// The bytes of `old` with `new` appended in three pieces: the header and tables, `old`'s
+/// entries (its own bytes) and the new entries.
+fn appended_parts<'a, B: AsRef<[u8]> + Sync>(
+    old: &'a View<B>,
+    new: &[Entry],
+) -> Option<(Vec<u8>, &'a [u8], Vec<u8>)> {
     let n0 = old.len();
     let n = n0 + new.len();
     let all = old.bytes.as_ref();
@@ -203,7 +223,7 @@ pub fn encode_appended<B: AsRef<[u8]> + Sync>(old: &View<B>, new: &[Entry]) -> O
     }
     placed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
     let mut out = MAGIC.to_vec();
-    out.reserve(8 + (n + 1) * 8 + n * 4 + old_body.len() + body.0.len());
+    out.reserve(8 + (n + 1) * 8 + n * 4);
     out.extend((n as u64).to_le_bytes());
     out.extend(all.get(old.offsets_at..old.offsets_at + 8 * n0)?);
     for o in offsets {
@@ -220,9 +240,7 @@ pub fn encode_appended<B: AsRef<[u8]> + Sync>(old: &View<B>, new: &[Entry]) -> O
     for (_, _, i) in next {
         out.extend(i.to_le_bytes());
     }
-    out.extend(old_body);
-    out.extend(body.0);
-    Some(out)
+    Some((out, old_body, body.0))
 }
 
 fn put_entry(o: &mut Out, e: &Entry) {
