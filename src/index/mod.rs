@@ -25,6 +25,7 @@ mod commit;
 mod directory;
 mod generations;
 mod heading;
+mod ordmap;
 mod phrase;
 mod query;
 mod read;
@@ -678,6 +679,11 @@ impl IndexDir {
         opts.observer.mark("index: committed");
         writer.wait_merging_threads().map_err(ierr)?;
         opts.observer.mark("index: merges done");
+        // The segments' ordinal maps (a cache of their `text_ord` columns,
+        // which readers compute when one is missing: a failure costs
+        // speed, not results).
+        let _ = ordmap::write_missing(&gen_dir, &index);
+        opts.observer.mark("index: ordinal maps written");
         if let Some(name) = new_gen {
             let replaced = self.current();
             write_atomic(&self.root.join(CURRENT), name.as_bytes(), "CURRENT.")?;
