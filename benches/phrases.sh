@@ -9,6 +9,8 @@
 #   PD=target/release/policy-diff CORPUS=… INDEX=… \
 #   FTS=/path/fts.db SRC=/path/src RUNS=15 benches/phrases.sh
 #
+# FTS or SRC empty: that peer is not run.
+#
 # FTS5 does the job policy-diff does: the number of matches and the 10
 # best by BM25 (`order by rank`) with a snippet (see benches/peers.sh).
 set -euo pipefail
@@ -26,7 +28,7 @@ for p in $PHRASES; do
   for _ in $(seq "$RUNS"); do
     b+=("$(one "$BASE" --corpus "$BASE_CORPUS" --index "$BASE_INDEX" search "\"$p\"" --limit 10)")
     n+=("$(one "$PD" --corpus "$CORPUS" --index "$INDEX" search "\"$p\"" --limit 10)")
-    f+=("$(one fts "$p")")
+    if [ -n "${FTS:-}" ]; then f+=("$(one fts "$p")"); else f+=(0); fi
     if [ -n "${SRC:-}" ]; then r+=("$(one rg -c -F "$p" "$SRC")"); fi
   done
   read -r bm bp < <(printf '%s\n' "${b[@]}" | stats)
@@ -35,5 +37,5 @@ for p in $PHRASES; do
   if [ -n "${SRC:-}" ]; then read -r rm rp < <(printf '%s\n' "${r[@]}" | stats); else rm=0; rp=0; fi
   bc=$(cpu "$BASE" --corpus "$BASE_CORPUS" --index "$BASE_INDEX" search "\"$p\"" --limit 10)
   nc=$(cpu "$PD" --corpus "$CORPUS" --index "$INDEX" search "\"$p\"" --limit 10)
-  echo "| \"$p\" | $bm/$bp; $bc | **$nm/$np; $nc** | $fm/$fp | $rm/$rp | $(python3 -c "print(f'{$nm/$fm:.2f}')") | $(python3 -c "print(f'{$nm/max($rm,0.1):.2f}')") | $(cut -d' ' -f1 /proc/loadavg) |"
+  echo "| \"$p\" | $bm/$bp; $bc | **$nm/$np; $nc** | $fm/$fp | $rm/$rp | $(python3 -c "print(f'{$nm/$fm:.2f}' if $fm else '-')") | $(python3 -c "print(f'{$nm/max($rm,0.1):.2f}')") | $(cut -d' ' -f1 /proc/loadavg) |"
 done
