@@ -324,7 +324,7 @@ impl IndexDir {
             return Ok((record && !self.writer_active())
                 .then(|| "recording the corpus's signals".to_string()));
         }
-        let observed = state::observe(corpus, Some(payload))?;
+        let observed = state::observe(corpus, Some(payload), true)?;
         let plan = state::plan(payload.documents(), &observed);
         if !plan.is_empty() {
             return Ok(Some(format!("the corpus changed ({})", plan.describe())));
@@ -492,7 +492,13 @@ impl IndexDir {
             Some(a) => (a.observed, Some((a.recorded, a.provisions, a.order))),
             None => match (journal, previous.as_ref()) {
                 (Some(j), Some(p)) => (state::observe_changes(corpus, p, j)?, None),
-                _ => (state::observe(corpus, previous.as_ref())?, None),
+                // A rebuild indexes every document whatever its
+                // fingerprint: the files are hashed as they are read for
+                // indexing, not read once more before.
+                _ => (
+                    state::observe(corpus, previous.as_ref(), rebuild_reason.is_none())?,
+                    None,
+                ),
             },
         };
         let (index, indexed, new_gen, gen_dir) = match (&rebuild_reason, existing) {
@@ -626,6 +632,7 @@ impl IndexDir {
             &to_index,
             &writer,
             &sink,
+            &gen_dir,
             fields,
             &opts.topics,
             progress.as_ref(),
@@ -635,15 +642,12 @@ impl IndexDir {
             bar.finish_and_clear();
         }
 
-        let fresh: std::collections::HashMap<&str, usize> = counts
-            .per_doc
-            .iter()
-            .map(|(id, _, substantive)| (id.as_str(), *substantive))
-            .collect();
+        let fresh: std::collections::HashMap<&str, &build::Indexed> =
+            counts.per_doc.iter().map(|d| (d.id.as_str(), d)).collect();
         let documents = recorded_states(&observed, &indexed, &fresh);
         summary.provisions = documents.values().map(|d| d.provisions).sum::<usize>()
             + additions.as_ref().map_or(0, |a| a.1);
-        summary.indexed_provisions = counts.per_doc.iter().map(|(_, n, _)| n).sum();
+        summary.indexed_provisions = counts.per_doc.iter().map(|d| d.provisions).sum();
         summary.bytes = counts.bytes;
         // The texts and their postings must be on disk before any document
         // pointing at them is.

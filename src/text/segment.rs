@@ -17,8 +17,9 @@ pub fn dictionary_version() -> String {
     )
 }
 
+static JIEBA: OnceLock<Jieba> = OnceLock::new();
+
 fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut j = Jieba::new();
         for line in DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')) {
@@ -38,6 +39,11 @@ fn jieba() -> &'static Jieba {
 /// Load the dictionary now (it loads on first use otherwise; about 100 ms).
 pub fn load() {
     jieba();
+}
+
+/// Is the dictionary loaded (so cutting will not wait for it)?
+pub fn is_loaded() -> bool {
+    JIEBA.get().is_some()
 }
 
 /// A word of the segmented text, with byte offsets into the input.
