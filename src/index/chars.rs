@@ -123,9 +123,9 @@ const FLUSH_PAIRS: usize = 1 << 19;
 
 /// Pairs (a character of a text) a builder's bitmaps hold before
 /// [`Builder::spill_if_large`] writes them to a run: about 1–2 bytes a pair
-/// in roaring containers, so a few tens of MB per indexing thread whatever
+/// in roaring containers, so 10–20 MB per indexing thread whatever
 /// the number of texts (at x64 an update's postings are ~300 MB).
-pub const SPILL_PAIRS: usize = 16 << 20;
+pub const SPILL_PAIRS: usize = 8 << 20;
 
 impl Builder {
     fn slot(&mut self, c: char) -> usize {

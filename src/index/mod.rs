@@ -65,12 +65,30 @@ const LOCK: &str = "LOCK";
 const CHECKING: &str = "CHECKING";
 /// How temporary files end (see [`temp_file`]).
 const TEMP_SUFFIX: &str = ".tmp";
-/// Indexing memory budget (all threads).
-const WRITER_HEAP: usize = 192 * 1024 * 1024;
+/// Indexing memory budget (all threads): tantivy writes a thread's segment
+/// each time its share fills, so a build's memory does not grow with the
+/// corpus (at two threads a segment holds ~45 MB of text; 192 MB before
+/// issue 20's fourth pass: ~70 MB).
+const WRITER_HEAP: usize = 128 * 1024 * 1024;
+/// Segments of more documents than this are never merged again. tantivy's
+/// default (`LogMergePolicy`) merges any eight segments of a size, reading
+/// them through mapped files: at x64 a build's merges held up to ~660 MB of
+/// them resident (its peak was 1.6 GB). A build's segments (~120,000
+/// provisions each) now stay as written, one per thread per
+/// [`WRITER_HEAP`] share filled; the small segments of later updates still
+/// merge, eight of at most this many documents at a time.
+const MERGE_MAX_DOCS: usize = 50_000;
 /// Updates of fewer documents than this are small (see `update_inner`).
 const SMALL_UPDATE: usize = 64;
 /// Their budget: tantivy's smallest for one thread.
 const SMALL_WRITER_HEAP: usize = 15_000_000;
+
+/// The merge policy of every writer (see [`MERGE_MAX_DOCS`]).
+fn merge_policy() -> Box<dyn tantivy::indexer::MergePolicy> {
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
+    Box::new(policy)
+}
 
 /// An engine error as ours, the engine's error kept as the source.
 fn ierr(e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -551,6 +569,7 @@ impl IndexDir {
                 let json = payload_json(&gen_dir, &mut payload, corpus)?;
                 let mut writer: IndexWriter =
                     index.writer_with_num_threads(1, 15_000_000).map_err(ierr)?;
+                writer.set_merge_policy(merge_policy());
                 let mut prepared = writer.prepare_commit().map_err(ierr)?;
                 prepared.set_payload(&json);
                 prepared.commit().map_err(ierr)?;
@@ -591,6 +610,7 @@ impl IndexDir {
             WRITER_HEAP
         };
         let writer: IndexWriter = index.writer_with_num_threads(threads, heap).map_err(ierr)?;
+        writer.set_merge_policy(merge_policy());
         // A writer killed between writing its files and committing leaves
         // files no commit refers to; tantivy names the next ones the same
         // way (e.g. the same `.del` file for the same deletes), so clear them
