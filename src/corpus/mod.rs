@@ -186,6 +186,21 @@ impl Corpus {
         })
     }
 
+    /// [`Corpus::document`], with the content hash of the file's bytes
+    /// parsed ([`content_hash`]; the index records what it indexed).
+    pub fn document_hashed(&self, entry: &Entry) -> Result<(Document, String)> {
+        let path = self.file_path(entry);
+        let (decoded, hash) = load::read_text_hashed(&path)?;
+        let (provisions, layout_dropped) = parse(&entry.id, &decoded.text);
+        let document = Document {
+            entry: entry.clone(),
+            text: decoded.text,
+            provisions,
+            layout_dropped,
+        };
+        Ok((document, hash))
+    }
+
     /// All documents, parsed on all cores, in catalog order.
     pub fn documents(&self) -> Result<Vec<Document>> {
         use rayon::prelude::*;
