@@ -153,11 +153,13 @@ for scale in $SCALES; do
   ran+=("x$scale: policy-diff${BASE:+, policy-diff (base)}, $(peers_at "$scale" | sed 's/fts5/SQLite FTS5/; s/whoosh/jieba + Whoosh/')")
   CORPUS=$WORK/x$scale/corpus; INDEX=$WORK/x$scale/index
   if [ -n "${CORPORA:-}" ] && [ -d "$CORPORA/x$scale/src" ] && [ -d "$CORPORA/x$scale/corpus" ]; then
-    # Documents and catalog are only ever replaced by renames: the
-    # hard-linked copy leaves the one made before as it was.
+    # Documents are only ever replaced by renames: the hard-linked copy
+    # leaves the one made before as it was. The catalog is copied: `add`
+    # appends to it in place (it would not, to a file with two names).
     SRC=$CORPORA/x$scale/src
     mkdir -p "$WORK/x$scale"
     cp -al "$CORPORA/x$scale/corpus" "$CORPUS"
+    cp --remove-destination "$CORPORA/x$scale/corpus/catalog.toml" "$CORPUS/catalog.toml"
   else
     make_src "$scale"
     SRC=$WORK/x$scale/src
@@ -169,11 +171,12 @@ for scale in $SCALES; do
   MB=$(du -sm "$CORPUS/docs" | cut -f1)
   ndocs=$(ls "$CORPUS/docs" | wc -l)
   # The tools measured: policy-diff (and the base build, on a hard-linked
-  # copy of the corpus: documents and catalog are only ever replaced by
-  # renames, so the copies stay independent).
+  # copy of the corpus: documents are only ever replaced by renames, so the
+  # copies stay independent; the catalog, appended to in place, is copied).
   tools=("policy-diff|$BIN|$CORPUS|$INDEX")
   if [ -n "$BASE" ]; then
     cp -al "$CORPUS" "$CORPUS-base"
+    cp --remove-destination "$CORPUS/catalog.toml" "$CORPUS-base/catalog.toml"
     tools+=("policy-diff (base)|$BASE|$CORPUS-base|$INDEX-base")
   fi
 

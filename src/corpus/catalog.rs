@@ -357,8 +357,12 @@ const APPENDED: &str = "# appended by policy-diff\n";
 /// [`APPENDED`], is an append a crash (or a failed write) cut short, and is
 /// not part of the catalog.
 fn end_line(at: usize) -> String {
-    format!("# end of catalog ({at} bytes before this line)\n")
+    format!("{END_LINE_START}{at}{END_LINE_END}")
 }
+
+/// How an [`end_line`] starts and ends.
+const END_LINE_START: &str = "# end of catalog (";
+const END_LINE_END: &str = " bytes before this line)\n";
 
 /// Does the text whose last bytes are `tail` (starting `tail_at` bytes into
 /// it) end with its [`end_line`]?
@@ -373,8 +377,13 @@ fn ends_whole(tail: &[u8], tail_at: usize) -> bool {
 }
 
 /// The catalog in a catalog file's text: all of it, but an append cut
-/// short (the last [`APPENDED`] block, when no end line of its own follows
-/// it and the text does not end with one). Entries edited or added by hand
+/// short (the last [`APPENDED`] block, when no whole end line follows its
+/// header). An append's end line is the last thing it writes, so a block
+/// without one is an append a kill or a failed write cut short. The end
+/// line's offset is not compared here: an edit by hand anywhere in the
+/// file (a title corrected in an entry `add` appended, a field changed
+/// further up) moves the end lines' offsets, and must not make an append
+/// read as cut short (its entries would be dropped). Entries added by hand
 /// at the end are kept: they do not start with [`APPENDED`].
 pub fn committed(text: &str) -> &str {
     if ends_whole(text.as_bytes(), 0) {
@@ -383,15 +392,14 @@ pub fn committed(text: &str) -> &str {
     let Some(at) = text.rfind(&format!("\n{APPENDED}")) else {
         return text;
     };
-    let block = &text[at..];
-    let mut offset = at;
-    for line in block.split_inclusive('\n') {
-        if line.starts_with("# end of catalog (") && line == end_line(offset) {
-            return text; // the block is whole; what follows it was added by hand
-        }
-        offset += line.len();
+    let whole = text[at..]
+        .split_inclusive('\n')
+        .any(|line| line.starts_with(END_LINE_START) && line.ends_with(END_LINE_END));
+    if whole {
+        text // the block is whole; what follows it was added by hand
+    } else {
+        &text[..at + 1]
     }
-    &text[..at + 1]
 }
 
 /// The bytes that append `new` to a catalog file of `at` bytes that ends
@@ -426,8 +434,8 @@ pub fn with_appended(old: &str, new: &[Entry]) -> String {
 }
 
 /// Append `new` to the catalog file at `path` in place, when it is still
-/// `size` bytes long and ends with its end line (else `Ok(false)`: the
-/// caller writes it whole). The entries and a new end line are written at
+/// `size` bytes long, ends with its end line and has no other name (a
+/// hard link) (else `Ok(false)`: the caller writes it whole). The entries and a new end line are written at
 /// the end and synced: a crash before the end line is written leaves the
 /// file with an append that [`committed`] drops (the catalog as it was);
 /// a failed write is undone (the file cut back to `size`). The cost is that
@@ -444,8 +452,12 @@ pub fn append_in_place(path: &Path, size: u64, new: &[Entry]) -> Result<bool> {
     else {
         return Ok(false);
     };
-    if file.metadata().map(|m| m.len()).ok() != Some(size) {
-        return Ok(false);
+    // A file with other names (a hard-linked copy or backup, `cp -al`)
+    // is not changed in place: they would change with it.
+    let linked = |m: &std::fs::Metadata| std::os::unix::fs::MetadataExt::nlink(m) > 1;
+    match file.metadata() {
+        Ok(m) if m.len() == size && !linked(&m) => {}
+        _ => return Ok(false),
     }
     let tail_at = size.saturating_sub(160);
     let mut tail = Vec::new();
@@ -913,6 +925,59 @@ mod tests {
         // An old catalog without end lines reads whole.
         let old = all.to_toml();
         assert_eq!(committed(&old), old);
+    }
+
+    /// An edit by hand moves the end lines' offsets: the entries of every
+    /// append are still read (the next writer rewrites the file whole), and
+    /// a catalog file with another name (a hard-linked copy) is not
+    /// appended to in place.
+    #[test]
+    fn hand_edits_and_hard_links_lose_no_append() {
+        let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let all = Catalog::load(&bundled).unwrap();
+        let n = all.documents.len();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let path = Catalog::path(dir);
+        Catalog {
+            documents: all.documents[..n - 2].to_vec(),
+        }
+        .save(dir)
+        .unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(append_in_place(&path, size, &all.documents[n - 2..n - 1]).unwrap());
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(append_in_place(&path, size, &all.documents[n - 1..]).unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last = &all.documents[n - 1];
+        // A title corrected by hand in the last appended entry, and one
+        // further up: longer, so every later offset moves.
+        for title in [&last.title, &all.documents[0].title] {
+            let edited = text.replacen(
+                &format!("title = \"{title}\""),
+                &format!("title = \"{title}（修订）\""),
+                1,
+            );
+            assert_ne!(edited, text);
+            assert!(!ends_whole(edited.as_bytes(), 0));
+            let read: Catalog = toml::from_str(committed(&edited)).unwrap();
+            assert_eq!(read.documents.len(), n, "no append dropped");
+            std::fs::write(&path, &edited).unwrap();
+            let size = edited.len() as u64;
+            assert!(!append_in_place(&path, size, &all.documents[..1]).unwrap());
+            let rewritten = with_appended(&edited, &[]);
+            let back: Catalog = toml::from_str(committed(&rewritten)).unwrap();
+            assert_eq!(back.documents.len(), n);
+        }
+        // A hard-linked copy: the file is left as it is.
+        std::fs::write(&path, &text).unwrap();
+        let link = dir.join("catalog-copy.toml");
+        std::fs::hard_link(&path, &link).unwrap();
+        let size = text.len() as u64;
+        assert!(!append_in_place(&path, size, &all.documents[..1]).unwrap());
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), text);
+        std::fs::remove_file(&link).unwrap();
+        assert!(append_in_place(&path, size, &all.documents[..1]).unwrap());
     }
 
     #[test]

@@ -543,8 +543,8 @@ mod tests {
         assert_eq!(decode(b"[]"), None);
     }
 
-    /// Every entry is found by its id, reading that entry only; an id not
-    /// there is not found; a damaged entry is reported, not misread.
+    /// Extending a copy gives the bytes of encoding the whole catalog, at
+    /// every split and whatever the new ids sort as.
     #[test]
     fn appending_gives_the_bytes_of_encoding_the_whole() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
@@ -570,6 +570,8 @@ mod tests {
         }
     }
 
+    /// Every entry is found by its id, reading that entry only; an id not
+    /// there is not found; a damaged entry is reported, not misread.
     #[test]
     fn looks_up_entries_by_id_in_place() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");

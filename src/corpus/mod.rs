@@ -277,7 +277,12 @@ impl Corpus {
         let mut beside = None;
         match appended {
             Some((sig, new)) => {
-                beside = catalog_cache::beside_of(&self.dir, sig).map(|v| (v, new.to_vec()));
+                // (Of the entries as loaded: a copy of another count is
+                // not extended.)
+                let n = catalog.documents.len() - new.len();
+                beside = catalog_cache::beside_of(&self.dir, sig)
+                    .filter(|v| v.len() == n)
+                    .map(|v| (v, new.to_vec()));
                 if !catalog::append_in_place(&path, sig.size, new)? {
                     let old = std::fs::read_to_string(&path)
                         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
