@@ -252,11 +252,7 @@ impl Catalog {
             .lines()
             .take_while(|l| l.trim_end() != "[[document]]")
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
-        if starts.len() < 64
-            || !plain_preamble
-            || text.contains("\"\"\"")
-            || text.contains("'''")
-        {
+        if starts.len() < 64 || !plain_preamble || text.contains("\"\"\"") || text.contains("'''") {
             return toml::from_str(text);
         }
         let tables: std::result::Result<Vec<Catalog>, _> = starts
@@ -674,11 +670,9 @@ mod tests {
 
     #[test]
     fn a_catalog_parsed_table_by_table_is_the_catalog_parsed_whole() {
-        let bundled = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/corpus/catalog.toml"
-        ))
-        .unwrap();
+        let bundled =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/catalog.toml"))
+                .unwrap();
         // Enough tables to be parsed apart: the bundled ones, renamed.
         let tables = bundled.find("[[document]]").unwrap();
         let mut text = bundled.clone();

@@ -110,9 +110,7 @@ pub(super) fn index_documents(
         let texts: Vec<&str> = guards
             .iter()
             .filter_map(|g| g.as_ref())
-            .flat_map(|(_, _, _, folded)| {
-                folded.iter().flat_map(|(h, t)| [h.as_str(), t.as_str()])
-            })
+            .flat_map(|(_, _, _, folded)| folded.iter().flat_map(|(h, t)| [h.as_str(), t.as_str()]))
             .collect();
         (texts.iter().map(|t| t.len()).sum::<usize>() <= SUBSET_MAX_BYTES)
             .then(|| crate::text::segment::Subset::for_texts(&texts))
@@ -149,12 +147,9 @@ pub(super) fn index_documents(
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(id) = ids.get(i) else { break };
-            let taken = parsed.as_ref().and_then(|parsed| {
-                parsed[i]
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .take()
-            });
+            let taken = parsed
+                .as_ref()
+                .and_then(|parsed| parsed[i].lock().unwrap_or_else(|e| e.into_inner()).take());
             let (document, entry, file_hash, folded) = match taken {
                 Some(p) => p,
                 None => parse(id)?,

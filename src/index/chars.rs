@@ -779,7 +779,11 @@ mod tests {
                 .unwrap()
                 .map(|e| e.unwrap().file_name().into_string().unwrap())
                 .collect();
-            assert_eq!(names, [merged.file.clone()], "runs are removed");
+            assert_eq!(
+                names,
+                std::slice::from_ref(&merged.file),
+                "runs are removed"
+            );
             (
                 std::fs::read(dir.path().join(&merged.file)).unwrap(),
                 spilled,
