@@ -175,6 +175,11 @@ impl Subset {
     }
 
     /// Run `f` with the cuts of this thread made with the subset.
+    /// `f` must not wait on rayon work of its own (a nested `join` or
+    /// parallel iterator): a rayon thread that waits may run other tasks
+    /// meanwhile, which would then cut their texts with the subset. The
+    /// index's workers (`index_documents`) parse, cut and hand documents to
+    /// tantivy's own threads, none of it through rayon.
     pub fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
         struct Restore(Option<std::sync::Arc<Jieba>>);
         impl Drop for Restore {
