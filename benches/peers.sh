@@ -153,11 +153,13 @@ for scale in $SCALES; do
   ran+=("x$scale: policy-diff${BASE:+, policy-diff (base)}, $(peers_at "$scale" | sed 's/fts5/SQLite FTS5/; s/whoosh/jieba + Whoosh/')")
   CORPUS=$WORK/x$scale/corpus; INDEX=$WORK/x$scale/index
   if [ -n "${CORPORA:-}" ] && [ -d "$CORPORA/x$scale/src" ] && [ -d "$CORPORA/x$scale/corpus" ]; then
-    # Documents and catalog are only ever replaced by renames: the
-    # hard-linked copy leaves the one made before as it was.
+    # Documents are only ever replaced by renames: the hard-linked copy
+    # leaves the one made before as it was. The catalog is copied: `add`
+    # appends to it in place (it would not, to a file with two names).
     SRC=$CORPORA/x$scale/src
     mkdir -p "$WORK/x$scale"
     cp -al "$CORPORA/x$scale/corpus" "$CORPUS"
+    cp --remove-destination "$CORPORA/x$scale/corpus/catalog.toml" "$CORPUS/catalog.toml"
   else
     make_src "$scale"
     SRC=$WORK/x$scale/src
@@ -169,11 +171,12 @@ for scale in $SCALES; do
   MB=$(du -sm "$CORPUS/docs" | cut -f1)
   ndocs=$(ls "$CORPUS/docs" | wc -l)
   # The tools measured: policy-diff (and the base build, on a hard-linked
-  # copy of the corpus: documents and catalog are only ever replaced by
-  # renames, so the copies stay independent).
+  # copy of the corpus: documents are only ever replaced by renames, so the
+  # copies stay independent; the catalog, appended to in place, is copied).
   tools=("policy-diff|$BIN|$CORPUS|$INDEX")
   if [ -n "$BASE" ]; then
     cp -al "$CORPUS" "$CORPUS-base"
+    cp --remove-destination "$CORPUS/catalog.toml" "$CORPUS-base/catalog.toml"
     tools+=("policy-diff (base)|$BASE|$CORPUS-base|$INDEX-base")
   fi
 
@@ -232,7 +235,11 @@ PY
     row "x$scale | index build | SQLite FTS5 trigram | $((b - a)) ms | $(python3 -c "print(f'{$MB/(($b-$a)/1000):.1f}')") MB/s | "
     tsv "$scale" "$MB" "SQLite FTS5 trigram" build_s "$(python3 -c "print(($b-$a)/1000)")"
   fi
-  fts() { sqlite3 "$DB" "select count(*) from docs where body match '\"$1\"'; select path, snippet(docs, 1, '[', ']', '…', 20) from docs where body match '\"$1\"' limit 10"; }
+  # The same job as `policy-diff search '"…"' --limit 10`: how many match,
+  # and the 10 best by BM25 (`order by rank`) with a snippet each. (Until
+  # session 10 FTS5 returned the first 10 matches in row order, unranked:
+  # less work than policy-diff's ranking of every match.)
+  fts() { sqlite3 "$DB" "select count(*) from docs where body match '\"$1\"'; select path, snippet(docs, 1, '[', ']', '…', 20) from docs where body match '\"$1\"' order by rank limit 10"; }
 
   pd_time() { # kind query -> rows and tsv for every policy-diff build
     local kind=$1 q=$2 m p bm bp

@@ -151,8 +151,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     plan.check()?;
 
     stop_converters_on_ctrl_c();
-    if !args.no_index {
-        // jieba's dictionary loads while the files are read.
+    if !args.no_index && plan.items.len() > policy_diff::index::SUBSET_MAX_DOCS {
+        // jieba's dictionary loads while the files are read (a few files
+        // are cut with a dictionary of only their words: see the index's
+        // `index_documents`).
         ctx.prepare_indexing();
     }
     let tty = std::io::stderr().is_terminal();

@@ -212,10 +212,11 @@ impl Catalog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalog::default()),
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         };
-        let catalog: Catalog = toml::from_str(&text).map_err(|e| Error::Catalog {
+        let catalog = Catalog::parse(committed(&text)).map_err(|e| Error::Catalog {
             path: path.clone(),
             reason: e.to_string(),
         })?;
+        drop(text);
         let mut seen = std::collections::HashSet::new();
         for d in &catalog.documents {
             if !seen.insert(d.id.as_str()) {
@@ -228,6 +229,45 @@ impl Catalog {
         Ok(catalog)
     }
 
+    /// The catalog in `text`, parsed one `[[document]]` table at a time on
+    /// all cores: parsed whole, the TOML took about ten times its size in
+    /// memory while it was read (43 MB at x64: ~490 MB, most of an index
+    /// build's peak). The same entries as parsing it whole, which is what
+    /// happens, and whose error is reported, when the tables do not parse
+    /// apart, or when a split could read differently: a multi-line string
+    /// (which could hold a `[[document]]` line), or anything but comments
+    /// before the first table.
+    pub fn parse(text: &str) -> std::result::Result<Catalog, toml::de::Error> {
+        use rayon::prelude::*;
+        let mut starts = vec![0];
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if at != 0 && line.trim_end() == "[[document]]" {
+                starts.push(at);
+            }
+            at += line.len();
+        }
+        starts.push(text.len());
+        let plain_preamble = text[..starts[1]]
+            .lines()
+            .take_while(|l| l.trim_end() != "[[document]]")
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        if starts.len() < 64 || !plain_preamble || text.contains("\"\"\"") || text.contains("'''") {
+            return toml::from_str(text);
+        }
+        let tables: std::result::Result<Vec<Catalog>, _> = starts
+            .par_windows(2)
+            .with_min_len(256)
+            .map(|w| toml::from_str::<Catalog>(&text[w[0]..w[1]]))
+            .collect();
+        match tables {
+            Ok(tables) => Ok(Catalog {
+                documents: tables.into_iter().flat_map(|t| t.documents).collect(),
+            }),
+            Err(_) => toml::from_str(text),
+        }
+    }
+
     pub fn to_toml(&self) -> String {
         format!(
             "{HEADER}{}",
@@ -236,8 +276,16 @@ impl Catalog {
     }
 
     /// Write atomically: a reader sees the old or the new catalog, never half.
+    /// The file ends with its end line, so that the next `add` can append
+    /// to it in place ([`append_in_place`]).
     pub fn save(&self, corpus: &Path) -> Result<()> {
-        write_atomic(&Self::path(corpus), self.to_toml().as_bytes())
+        let mut text = self.to_toml();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let end = end_line(text.len());
+        text.push_str(&end);
+        write_atomic(&Self::path(corpus), text.as_bytes())
     }
 
     pub fn get(&self, id: &str) -> Option<&Entry> {
@@ -294,6 +342,136 @@ pub fn append_toml(old: &str, new: &[Entry]) -> String {
     out.push_str("\n\n");
     out.push_str(&body);
     out
+}
+
+/// The first line of the entries `add` appends to the catalog file in
+/// place ([`append_in_place`]).
+const APPENDED: &str = "# appended by policy-diff\n";
+
+/// The line that ends a catalog file as policy-diff wrote it, `at` bytes
+/// into it: what comes after the last such line, when it starts with
+/// [`APPENDED`], is an append a crash (or a failed write) cut short, and is
+/// not part of the catalog.
+fn end_line(at: usize) -> String {
+    format!("{END_LINE_START}{at}{END_LINE_END}")
+}
+
+/// How an [`end_line`] starts and ends.
+const END_LINE_START: &str = "# end of catalog (";
+const END_LINE_END: &str = " bytes before this line)\n";
+
+/// Does the text whose last bytes are `tail` (starting `tail_at` bytes into
+/// it) end with its [`end_line`]?
+fn ends_whole(tail: &[u8], tail_at: usize) -> bool {
+    let Some(body) = tail.strip_suffix(b"\n") else {
+        return false;
+    };
+    let Some(start) = body.iter().rposition(|&b| b == b'\n').map(|i| i + 1) else {
+        return tail_at == 0 && tail == end_line(0).as_bytes();
+    };
+    tail[start..] == *end_line(tail_at + start).as_bytes()
+}
+
+/// The catalog in a catalog file's text: all of it, but an append cut
+/// short (the last [`APPENDED`] block, when no whole end line follows its
+/// header). An append's end line is the last thing it writes, so a block
+/// without one is an append a kill or a failed write cut short. The end
+/// line's offset is not compared here: an edit by hand anywhere in the
+/// file (a title corrected in an entry `add` appended, a field changed
+/// further up) moves the end lines' offsets, and must not make an append
+/// read as cut short (its entries would be dropped). Entries added by hand
+/// at the end are kept: they do not start with [`APPENDED`].
+pub fn committed(text: &str) -> &str {
+    if ends_whole(text.as_bytes(), 0) {
+        return text;
+    }
+    let Some(at) = text.rfind(&format!("\n{APPENDED}")) else {
+        return text;
+    };
+    let whole = text[at..]
+        .split_inclusive('\n')
+        .any(|line| line.starts_with(END_LINE_START) && line.ends_with(END_LINE_END));
+    if whole {
+        text // the block is whole; what follows it was added by hand
+    } else {
+        &text[..at + 1]
+    }
+}
+
+/// The bytes that append `new` to a catalog file of `at` bytes that ends
+/// with a newline: [`APPENDED`], their TOML, the end line.
+fn append_block(at: usize, new: &[Entry]) -> String {
+    let body = toml::to_string_pretty(&Catalog {
+        documents: new.to_vec(),
+    })
+    .expect("catalog serializes");
+    let mut out = String::with_capacity(body.len() + 100);
+    out.push('\n');
+    out.push_str(APPENDED);
+    out.push_str(&body);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let end = end_line(at + out.len());
+    out.push_str(&end);
+    out
+}
+
+/// The whole catalog file `old` (its committed part) with `new` appended,
+/// ending with its end line, for [`write_atomic`].
+pub fn with_appended(old: &str, new: &[Entry]) -> String {
+    let mut out = committed(old).to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let block = append_block(out.len(), new);
+    out.push_str(&block);
+    out
+}
+
+/// Append `new` to the catalog file at `path` in place, when it is still
+/// `size` bytes long, ends with its end line and has no other name (a
+/// hard link) (else `Ok(false)`: the caller writes it whole). The entries and a new end line are written at
+/// the end and synced: a crash before the end line is written leaves the
+/// file with an append that [`committed`] drops (the catalog as it was);
+/// a failed write is undone (the file cut back to `size`). The cost is that
+/// of the new entries, not of the catalog.
+pub fn append_in_place(path: &Path, size: u64, new: &[Entry]) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    if new.is_empty() {
+        return Ok(false);
+    }
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .open(path)
+    else {
+        return Ok(false);
+    };
+    // A file with other names (a hard-linked copy or backup, `cp -al`)
+    // is not changed in place: they would change with it.
+    let linked = |m: &std::fs::Metadata| std::os::unix::fs::MetadataExt::nlink(m) > 1;
+    match file.metadata() {
+        Ok(m) if m.len() == size && !linked(&m) => {}
+        _ => return Ok(false),
+    }
+    let tail_at = size.saturating_sub(160);
+    let mut tail = Vec::new();
+    let read = file
+        .seek(SeekFrom::Start(tail_at))
+        .and_then(|_| file.read_to_end(&mut tail));
+    if read.is_err() || !ends_whole(&tail, tail_at as usize) {
+        return Ok(false);
+    }
+    let block = append_block(size as usize, new);
+    let written = file
+        .write_all(block.as_bytes())
+        .and_then(|_| file.sync_data());
+    if let Err(e) = written {
+        let _ = file.set_len(size).and_then(|_| file.sync_data());
+        return Err(Error::io(format!("writing {}", path.display()), e));
+    }
+    Ok(true)
 }
 
 /// Write `bytes` to `path` via a temporary file in the same directory and a
@@ -491,6 +669,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_catalog_parsed_table_by_table_is_the_catalog_parsed_whole() {
+        let bundled =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/catalog.toml"))
+                .unwrap();
+        // Enough tables to be parsed apart: the bundled ones, renamed.
+        let tables = bundled.find("[[document]]").unwrap();
+        let mut text = bundled.clone();
+        for n in 0..40 {
+            text.push_str(&bundled[tables..].replace("id = \"", &format!("id = \"c{n}-")));
+        }
+        let whole: Catalog = toml::from_str(&text).unwrap();
+        let parsed = Catalog::parse(&text).unwrap();
+        assert!(parsed.documents.len() >= 64, "{}", parsed.documents.len());
+        assert_eq!(parsed, whole);
+        assert!(parsed.documents.iter().any(|e| !e.implements.is_empty()));
+        // An error is the whole file's (its line numbers).
+        let bad = format!("{text}\n[[document]]\nid = \"x\"\nid = \"y\"\n");
+        assert_eq!(
+            Catalog::parse(&bad).unwrap_err().to_string(),
+            toml::from_str::<Catalog>(&bad).unwrap_err().to_string()
+        );
+        // A multi-line string holding a table's header line: parsed whole.
+        let tricky = text.replacen(
+            "title = \"",
+            "note = \"\"\"\n[[document]]\n\"\"\"\ntitle = \"",
+            1,
+        );
+        assert_eq!(
+            Catalog::parse(&tricky).unwrap(),
+            toml::from_str::<Catalog>(&tricky).unwrap()
+        );
+    }
+
+    #[test]
     fn new_ids_take_the_first_free_number() {
         let nt = Detected {
             jurisdiction: Some("南通市".into()),
@@ -641,6 +853,125 @@ mod tests {
             assert_eq!(Field::parse(f.name()), f);
             assert!(Entry::default().value(&f).is_some(), "{f:?}");
         }
+    }
+
+    /// A catalog saved whole, then appended to in place: every prefix of
+    /// the append (a kill at any byte) reads as the catalog before it, the
+    /// whole append as the catalog after it; a failed append is undone; the
+    /// next writer rewrites a file with a torn tail whole, without it; and
+    /// entries added by hand after the end line are kept.
+    #[test]
+    fn an_append_cut_short_reads_as_the_catalog_before_it() {
+        let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let all = Catalog::load(&bundled).unwrap();
+        let n = all.documents.len();
+        assert!(n >= 3);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let path = Catalog::path(dir);
+        let head = Catalog {
+            documents: all.documents[..n - 2].to_vec(),
+        };
+        head.save(dir).unwrap();
+        let saved = std::fs::read(&path).unwrap();
+        assert!(ends_whole(&saved, 0));
+        let new = &all.documents[n - 2..];
+        assert!(append_in_place(&path, saved.len() as u64, new).unwrap());
+        let after = std::fs::read(&path).unwrap();
+        assert!(after.starts_with(&saved), "appended in place");
+        assert_eq!(Catalog::load(dir).unwrap(), all);
+        // The same bytes as `with_appended` writes whole.
+        let whole = with_appended(std::str::from_utf8(&saved).unwrap(), new);
+        assert!(whole.as_bytes() == &after[..]);
+        for cut in saved.len()..after.len() {
+            let torn = &after[..cut];
+            let Ok(text) = std::str::from_utf8(torn) else {
+                continue; // inside a character: read as bytes, not text
+            };
+            let parsed: Catalog =
+                toml::from_str(committed(text)).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
+            assert_eq!(parsed, head, "cut at {cut}");
+            // No writer appends after a torn tail; rewritten whole, without it.
+            assert!(!ends_whole(torn, 0) || cut == saved.len());
+            let rewritten = with_appended(text, new);
+            assert!(ends_whole(rewritten.as_bytes(), 0), "cut at {cut}");
+            let back: Catalog = toml::from_str(committed(&rewritten)).unwrap();
+            assert!(back == all, "cut at {cut}");
+        }
+        // A file not of the size the writer read is not appended to.
+        assert!(!append_in_place(&path, saved.len() as u64, new).unwrap());
+        // Entries added by hand after the end line are kept (and the next
+        // writer rewrites the file whole: it no longer ends with one).
+        let mut hand = all.documents[0].clone();
+        hand.id = "by-hand".into();
+        let by_hand = format!(
+            "{}\n{}",
+            std::str::from_utf8(&after).unwrap(),
+            toml::to_string_pretty(&Catalog {
+                documents: vec![hand]
+            })
+            .unwrap()
+        );
+        assert!(!ends_whole(by_hand.as_bytes(), 0));
+        assert_eq!(committed(&by_hand), by_hand);
+        let parsed: Catalog = toml::from_str(committed(&by_hand)).unwrap();
+        assert_eq!(parsed.documents.len(), n + 1);
+        // An old catalog without end lines reads whole.
+        let old = all.to_toml();
+        assert_eq!(committed(&old), old);
+    }
+
+    /// An edit by hand moves the end lines' offsets: the entries of every
+    /// append are still read (the next writer rewrites the file whole), and
+    /// a catalog file with another name (a hard-linked copy) is not
+    /// appended to in place.
+    #[test]
+    fn hand_edits_and_hard_links_lose_no_append() {
+        let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let all = Catalog::load(&bundled).unwrap();
+        let n = all.documents.len();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let path = Catalog::path(dir);
+        Catalog {
+            documents: all.documents[..n - 2].to_vec(),
+        }
+        .save(dir)
+        .unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(append_in_place(&path, size, &all.documents[n - 2..n - 1]).unwrap());
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(append_in_place(&path, size, &all.documents[n - 1..]).unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last = &all.documents[n - 1];
+        // A title corrected by hand in the last appended entry, and one
+        // further up: longer, so every later offset moves.
+        for title in [&last.title, &all.documents[0].title] {
+            let edited = text.replacen(
+                &format!("title = \"{title}\""),
+                &format!("title = \"{title}（修订）\""),
+                1,
+            );
+            assert_ne!(edited, text);
+            assert!(!ends_whole(edited.as_bytes(), 0));
+            let read: Catalog = toml::from_str(committed(&edited)).unwrap();
+            assert_eq!(read.documents.len(), n, "no append dropped");
+            std::fs::write(&path, &edited).unwrap();
+            let size = edited.len() as u64;
+            assert!(!append_in_place(&path, size, &all.documents[..1]).unwrap());
+            let rewritten = with_appended(&edited, &[]);
+            let back: Catalog = toml::from_str(committed(&rewritten)).unwrap();
+            assert_eq!(back.documents.len(), n);
+        }
+        // A hard-linked copy: the file is left as it is.
+        std::fs::write(&path, &text).unwrap();
+        let link = dir.join("catalog-copy.toml");
+        std::fs::hard_link(&path, &link).unwrap();
+        let size = text.len() as u64;
+        assert!(!append_in_place(&path, size, &all.documents[..1]).unwrap());
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), text);
+        std::fs::remove_file(&link).unwrap();
+        assert!(append_in_place(&path, size, &all.documents[..1]).unwrap());
     }
 
     #[test]

@@ -21,12 +21,41 @@ const BESIDE_MAGIC: &[u8] = b"policy-diff catalog beside 1\n";
 /// synced, written whole under a temporary name and renamed; a stale or
 /// damaged one is never read.
 pub fn write_beside(corpus_dir: &Path, sig: Sig, catalog: &Catalog) {
-    let mut bytes = BESIDE_MAGIC.to_vec();
+    write_beside_encoded(corpus_dir, sig, &[&encode(catalog)]);
+}
+
+/// [`write_beside`] for the catalog of `old` (the copy beside the catalog
+/// file as it was) with `new` appended: the old entries' bytes copied,
+/// not encoded again.
+pub fn write_beside_appended(corpus_dir: &Path, sig: Sig, old: &View<Mapped>, new: &[Entry]) {
+    // Written from the old copy's mapping: its entries are not copied in
+    // memory first.
+    match appended_parts(old, new) {
+        Some((head, old_body, new_body)) => {
+            write_beside_encoded(corpus_dir, sig, &[&head, old_body, &new_body])
+        }
+        None => {
+            let _ = std::fs::remove_file(corpus_dir.join(BESIDE));
+        }
+    }
+}
+
+/// The copy beside the catalog when the catalog file is still `sig` (the
+/// file as a writer opened it), mapped.
+pub fn beside_of(corpus_dir: &Path, sig: Sig) -> Option<View<Mapped>> {
+    read_beside(corpus_dir)
+        .filter(|(at, _)| *at == sig)
+        .map(|(_, view)| view)
+}
+
+/// [`write_beside`] of encoded bytes given in pieces.
+fn write_beside_encoded(corpus_dir: &Path, sig: Sig, encoded: &[&[u8]]) {
+    let mut bytes = Vec::with_capacity(BESIDE_MAGIC.len() + 48);
+    bytes.extend(BESIDE_MAGIC);
     bytes.extend(sig.size.to_le_bytes());
     bytes.extend(sig.mtime_ns.to_le_bytes());
     bytes.extend(sig.ctime_ns.to_le_bytes());
     bytes.extend(sig.ino.to_le_bytes());
-    bytes.extend(encode(catalog));
     let path = corpus_dir.join(BESIDE);
     let mut builder = tempfile::Builder::new();
     // Readable by whoever may read the catalog (0666 less the umask, as
@@ -41,6 +70,9 @@ pub fn write_beside(corpus_dir: &Path, sig: Sig, catalog: &Catalog) {
         .tempfile_in(corpus_dir)
         .and_then(|mut tmp| {
             std::io::Write::write_all(&mut tmp, &bytes)?;
+            for piece in encoded {
+                std::io::Write::write_all(&mut tmp, piece)?;
+            }
             tmp.persist(&path).map_err(|e| e.error)
         });
     if written.is_err() {
@@ -134,6 +166,81 @@ pub fn encode(catalog: &Catalog) -> Vec<u8> {
     }
     out.extend(body.0);
     out
+}
+
+/// [`encode`] of `old`'s entries followed by `new`, copying `old`'s
+/// bytes: the entries' bytes and offsets as they are, the new ones after
+/// them, and the id table merged (the same bytes as [`encode`] of the
+/// whole catalog). `None` when `old`'s bytes are damaged.
+#[cfg(test)]
+pub fn encode_appended<B: AsRef<[u8]> + Sync>(old: &View<B>, new: &[Entry]) -> Option<Vec<u8>> {
+    let (mut head, old_body, new_body) = appended_parts(old, new)?;
+    head.extend(old_body);
+    head.extend(new_body);
+    Some(head)
+}
+
+/// The bytes of `old` with `new` appended in three pieces: the header and tables, `old`'s
+/// entries (its own bytes) and the new entries.
+fn appended_parts<'a, B: AsRef<[u8]> + Sync>(
+    old: &'a View<B>,
+    new: &[Entry],
+) -> Option<(Vec<u8>, &'a [u8], Vec<u8>)> {
+    let n0 = old.len();
+    let n = n0 + new.len();
+    let all = old.bytes.as_ref();
+    let old_body = all.get(old.body_at..)?;
+    let mut body = Out(Vec::new());
+    let mut offsets = Vec::with_capacity(new.len());
+    for e in new {
+        offsets.push((old_body.len() + body.0.len()) as u64);
+        put_entry(&mut body, e);
+    }
+    let order_at = |k: usize| -> Option<u32> {
+        let b = all.get(old.order_at + 4 * k..old.order_at + 4 * k + 4)?;
+        Some(u32::from_le_bytes(b.try_into().ok()?))
+    };
+    let id_of = |i: usize| -> Option<&[u8]> {
+        let span = old.span(i)?;
+        let len = u32::from_le_bytes(span.get(..4)?.try_into().ok()?) as usize;
+        span.get(4..4 + len)
+    };
+    // Each new entry goes after every old entry whose id is not above its
+    // own (old positions come first among equal ids), and after the new
+    // entries before it with an id not above its own.
+    let mut placed: Vec<(usize, &str, u32)> = Vec::with_capacity(new.len());
+    for (k, e) in new.iter().enumerate() {
+        let (mut lo, mut hi) = (0, n0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if id_of(order_at(mid)? as usize)? <= e.id.as_bytes() {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        placed.push((lo, e.id.as_str(), (n0 + k) as u32));
+    }
+    placed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    let mut out = MAGIC.to_vec();
+    out.reserve(8 + (n + 1) * 8 + n * 4);
+    out.extend((n as u64).to_le_bytes());
+    out.extend(all.get(old.offsets_at..old.offsets_at + 8 * n0)?);
+    for o in offsets {
+        out.extend(o.to_le_bytes());
+    }
+    out.extend(((old_body.len() + body.0.len()) as u64).to_le_bytes());
+    let mut next = placed.iter().peekable();
+    for k in 0..n0 {
+        while let Some((_, _, i)) = next.next_if(|p| p.0 == k) {
+            out.extend(i.to_le_bytes());
+        }
+        out.extend(order_at(k)?.to_le_bytes());
+    }
+    for (_, _, i) in next {
+        out.extend(i.to_le_bytes());
+    }
+    Some((out, old_body, body.0))
 }
 
 fn put_entry(o: &mut Out, e: &Entry) {
@@ -434,6 +541,33 @@ mod tests {
         longer.push(0);
         assert_eq!(decode(&longer), None);
         assert_eq!(decode(b"[]"), None);
+    }
+
+    /// Extending a copy gives the bytes of encoding the whole catalog, at
+    /// every split and whatever the new ids sort as.
+    #[test]
+    fn appending_gives_the_bytes_of_encoding_the_whole() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let bundled = Catalog::load(&dir).unwrap();
+        let mut docs = bundled.documents.clone();
+        // Ids that sort before, between, after and equal to the others.
+        for (i, id) in ["aaa", "nt-2021-23", "zzz", "m", "aaa"].iter().enumerate() {
+            let mut e = bundled.documents[i % bundled.documents.len()].clone();
+            e.id = id.to_string();
+            docs.push(e);
+        }
+        for split in 1..docs.len() {
+            let head = Catalog {
+                documents: docs[..split].to_vec(),
+            };
+            let whole = Catalog {
+                documents: docs.clone(),
+            };
+            let old = encode(&head);
+            let view = View::new(&old[..]).unwrap();
+            let appended = encode_appended(&view, &docs[split..]).unwrap();
+            assert!(appended == encode(&whole), "split at {split}");
+        }
     }
 
     /// Every entry is found by its id, reading that entry only; an id not

@@ -198,6 +198,14 @@ pub fn read_text(path: &Path) -> Result<Decoded> {
     decode_owned(path, bytes)
 }
 
+/// [`read_text`], with the content hash (`corpus::content_hash`) of the
+/// bytes read: the file is read once for both.
+pub fn read_text_hashed(path: &Path) -> Result<(Decoded, String)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+    let hash = super::content_hash(&bytes);
+    Ok((decode_owned(path, bytes)?, hash))
+}
+
 /// [`decode`], taking the bytes: valid UTF-8 without a BOM (the usual
 /// case) becomes the text without being validated twice or copied.
 fn decode_owned(path: &Path, bytes: Vec<u8>) -> Result<Decoded> {

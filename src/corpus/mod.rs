@@ -186,6 +186,21 @@ impl Corpus {
         })
     }
 
+    /// [`Corpus::document`], with the content hash of the file's bytes
+    /// parsed ([`content_hash`]; the index records what it indexed).
+    pub fn document_hashed(&self, entry: &Entry) -> Result<(Document, String)> {
+        let path = self.file_path(entry);
+        let (decoded, hash) = load::read_text_hashed(&path)?;
+        let (provisions, layout_dropped) = parse(&entry.id, &decoded.text);
+        let document = Document {
+            entry: entry.clone(),
+            text: decoded.text,
+            provisions,
+            layout_dropped,
+        };
+        Ok((document, hash))
+    }
+
     /// All documents, parsed on all cores, in catalog order.
     pub fn documents(&self) -> Result<Vec<Document>> {
         use rayon::prelude::*;
@@ -239,30 +254,50 @@ impl Corpus {
         Ok((corpus, lock))
     }
 
-    /// Write `catalog` as the corpus's catalog (atomically) and make it
-    /// this corpus's; `changed` are the ids of the documents it adds,
-    /// removes or edits. When the catalog only gains entries after those
-    /// of the file as opened for writing, their TOML is appended to the
-    /// file's bytes (no entry is serialized again). A copy in compact
-    /// bytes is left beside it (`.catalog.bin`, keyed on the file's
-    /// identity) for the next writer and readers.
+    /// Write `catalog` as the corpus's catalog and make it this corpus's;
+    /// `changed` are the ids of the documents it adds, removes or edits.
+    /// When the catalog only gains entries after those of the file as
+    /// opened for writing, their TOML is appended to the file in place
+    /// (`catalog::append_in_place`: the cost of the new entries, not of the
+    /// catalog; a crash leaves the catalog as it was or with them), or,
+    /// when the file does not end as policy-diff left it, to a copy of its
+    /// bytes written atomically (no entry is serialized again). Any other
+    /// change writes the whole catalog atomically. A copy in compact bytes
+    /// is left beside it (`.catalog.bin`, keyed on the file's identity) for
+    /// the next writer and readers.
     fn save_catalog(&mut self, catalog: Catalog, changed: &[&str]) -> Result<()> {
         let path = Catalog::path(&self.dir);
         let appended = self.loaded.and_then(|(sig, n)| {
-            let new = catalog.documents.get(n..)?;
+            let new = catalog.documents.get(n..).filter(|new| !new.is_empty())?;
             let same_file = signals::Sig::of(&path) == sig && sig.mtime_ns != 0;
-            let old = std::fs::read_to_string(&path).ok()?;
-            (same_file && n > 0 && old.contains("[[document]]"))
-                .then(|| catalog::append_toml(&old, new))
+            (same_file && n > 0).then_some((sig, new))
         });
+        // The compact copy of the catalog as it was, to extend rather than
+        // encode every entry again.
+        let mut beside = None;
         match appended {
-            Some(text) => catalog::write_atomic(&path, text.as_bytes())?,
+            Some((sig, new)) => {
+                // (Of the entries as loaded: a copy of another count is
+                // not extended.)
+                let n = catalog.documents.len() - new.len();
+                beside = catalog_cache::beside_of(&self.dir, sig)
+                    .filter(|v| v.len() == n)
+                    .map(|v| (v, new.to_vec()));
+                if !catalog::append_in_place(&path, sig.size, new)? {
+                    let old = std::fs::read_to_string(&path)
+                        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+                    catalog::write_atomic(&path, catalog::with_appended(&old, new).as_bytes())?;
+                }
+            }
             None => catalog.save(&self.dir)?,
         }
         self.catalog = catalog.into();
         let sig = signals::Sig::of(&path);
         self.loaded = Some((sig, self.catalog.documents.len()));
-        catalog_cache::write_beside(&self.dir, sig, &self.catalog);
+        match beside {
+            Some((old, new)) => catalog_cache::write_beside_appended(&self.dir, sig, &old, &new),
+            None => catalog_cache::write_beside(&self.dir, sig, &self.catalog),
+        }
         if let Some(j) = &mut self.journal {
             j.changed.extend(changed.iter().map(|id| id.to_string()));
         }

@@ -1,25 +1,59 @@
 //! Building tantivy documents: provisions parsed and segmented on all
 //! cores, written to the index writer with their character postings.
 
+use rayon::prelude::*;
+
 use super::*;
+
+/// At most this many documents, of at most this many bytes of folded text,
+/// are cut with a [`Subset`](crate::text::segment::Subset) of the
+/// dictionary rather than the full one (see BENCHMARKS.md, "fourth pass").
+pub const SUBSET_MAX_DOCS: usize = 16;
+const SUBSET_MAX_BYTES: usize = 8 << 20;
 
 pub(super) struct Counts {
     /// Per document indexed: its id, the provisions indexed (front matter
-    /// included) and the substantive ones (what `docs`, `diff` and
-    /// `compare` count, recorded in the states).
-    pub(super) per_doc: Vec<(String, usize, usize)>,
+    /// included), the substantive ones (what `docs`, `diff` and `compare`
+    /// count, recorded in the states), and the fingerprint and content hash
+    /// of the bytes parsed.
+    pub(super) per_doc: Vec<Indexed>,
     pub(super) bytes: u64,
     /// The character postings of the texts appended.
     pub(super) postings: chars::Builder,
 }
 
+/// A document indexed (see [`Counts::per_doc`]).
+pub(super) struct Indexed {
+    pub(super) id: String,
+    pub(super) provisions: usize,
+    pub(super) substantive: usize,
+    pub(super) fingerprint: String,
+    pub(super) file_hash: String,
+}
+
+/// Documents a worker parses ahead while the dictionary loads (it would
+/// otherwise wait for it with a core idle).
+const AHEAD: usize = 32;
+
+/// A document's tantivy documents before their words are cut (the part of
+/// the work that needs the dictionary): each provision's document without
+/// `words`, `heading_words` and `topics`, its topics, folded heading and text.
+type Prepared = Vec<(TantivyDocument, Vec<String>, String, String)>;
+
 /// Parse and segment documents on all cores and hand their provisions to
-/// the writer (whose own threads build the postings).
+/// the writer (whose own threads build the tantivy segments). Each file is
+/// read once: its content hash is taken from the bytes parsed. Per text,
+/// the worker appends it to `texts.bin` and adds it to its character
+/// postings, which are spilled to runs in `dir` past a bound (see
+/// [`chars::Builder::spill_if_large`]): what a worker holds does not grow
+/// with the number of documents.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn index_documents(
     corpus: &Corpus,
     ids: &[&str],
     writer: &IndexWriter,
     sink: &texts::TextSink,
+    dir: &Path,
     f: schema::Fields,
     topics: &Topics,
     progress: Option<&indicatif::ProgressBar>,
@@ -33,31 +67,93 @@ pub(super) fn index_documents(
         .iter()
         .map(|e| (e.id.as_str(), e))
         .collect();
-    type Done = (Vec<(String, usize, usize, u64)>, chars::Builder);
-    // Load the dictionary while the first documents are parsed (a thread
-    // of its own: it waits on nothing, and the pool's threads all parse).
-    let loading = std::thread::spawn(crate::text::segment::load);
+    type Done = (Vec<Indexed>, u64, chars::Builder);
+    /// A document parsed: the document, its entry, its file's content hash
+    /// and each provision's folded heading and text.
+    type Parsed<'e> = (
+        crate::corpus::Document,
+        &'e crate::corpus::Entry,
+        String,
+        Vec<(String, String)>,
+    );
+    let parse = |id: &str| -> Result<Parsed<'_>> {
+        let entry = match entries.get(id) {
+            Some(e) => *e,
+            None => corpus.entry(id)?,
+        };
+        let (document, file_hash) = corpus.document_hashed(entry)?;
+        let folded = document
+            .provisions
+            .iter()
+            .map(|p| (crate::text::fold(&p.heading), crate::text::fold(&p.text)))
+            .collect();
+        Ok((document, entry, file_hash, folded))
+    };
+    // A few documents (what `add` indexes) are parsed first and cut with a
+    // dictionary of only the words their texts hold (the same cuts, about a
+    // tenth of the full dictionary's load), unless the full one is loaded.
+    let few = ids.len() <= SUBSET_MAX_DOCS && !crate::text::segment::loaded();
+    let parsed: Option<Vec<std::sync::Mutex<Option<Parsed>>>> = if few {
+        Some(
+            ids.par_iter()
+                .map(|id| parse(id).map(|p| std::sync::Mutex::new(Some(p))))
+                .collect::<Result<Vec<_>>>()?,
+        )
+    } else {
+        None
+    };
+    let subset = parsed.as_ref().and_then(|parsed| {
+        let guards: Vec<_> = parsed
+            .iter()
+            .map(|p| p.lock().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        let texts: Vec<&str> = guards
+            .iter()
+            .filter_map(|g| g.as_ref())
+            .flat_map(|(_, _, _, folded)| folded.iter().flat_map(|(h, t)| [h.as_str(), t.as_str()]))
+            .collect();
+        (texts.iter().map(|t| t.len()).sum::<usize>() <= SUBSET_MAX_BYTES)
+            .then(|| crate::text::segment::Subset::for_texts(&texts))
+    });
+    // Else load the full dictionary while the first documents are parsed (a
+    // thread of its own: it waits on nothing, and the pool's threads all
+    // parse).
+    let loading = subset
+        .is_none()
+        .then(|| std::thread::spawn(crate::text::segment::load));
+    // Cut a prepared document's words and hand it to the writer.
+    let hand = |prepared: Prepared| -> Result<()> {
+        for (mut d, topic_ids, heading, text) in prepared {
+            let (words, heading_words) = tokenize::words_field(&text, &heading);
+            d.add_text(f.words, words);
+            d.add_u64(f.heading_words, heading_words);
+            for t in topic_ids {
+                d.add_text(f.topics, &t);
+            }
+            writer.add_document(d).map_err(ierr)?;
+        }
+        Ok(())
+    };
     // One worker per thread of rayon's pool, each with its own postings
     // and ordinal blocks (so two threads never share a roaring container),
     // taking documents from a shared counter: balanced like work stealing,
     // without a split per document.
-    let results: Vec<Result<Done>> = rayon::broadcast(|_| {
+    let work = || -> Result<Done> {
         let mut done = vec![];
+        let mut bytes = 0;
         let mut postings = chars::Builder::default();
         let mut ords = texts::Ordinals::default();
+        let mut ahead: std::collections::VecDeque<Prepared> = Default::default();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(id) = ids.get(i) else { break };
-            let entry = match entries.get(id) {
-                Some(e) => *e,
-                None => corpus.entry(id)?,
+            let taken = parsed
+                .as_ref()
+                .and_then(|parsed| parsed[i].lock().unwrap_or_else(|e| e.into_inner()).take());
+            let (document, entry, file_hash, folded) = match taken {
+                Some(p) => p,
+                None => parse(id)?,
             };
-            let document = corpus.document(entry)?;
-            let folded: Vec<(String, String)> = document
-                .provisions
-                .iter()
-                .map(|p| (crate::text::fold(&p.heading), crate::text::fold(&p.text)))
-                .collect();
             // A heading the text does not start with is written
             // just before it.
             fn lead((h, t): &(String, String)) -> &str {
@@ -69,40 +165,59 @@ pub(super) fn index_documents(
             }
             let placed =
                 sink.append_led(folded.iter().map(|ht| (lead(ht), ht.1.as_str())), &mut ords)?;
-            for ((p, (heading, text)), at) in document.provisions.iter().zip(&folded).zip(placed) {
-                postings.add(at.ord, text);
-                writer
-                    .add_document(to_tantivy(f, p, heading, text, at, topics))
-                    .map_err(ierr)?;
+            let mut prepared = Vec::with_capacity(folded.len());
+            for ((p, (heading, text)), at) in document.provisions.iter().zip(folded).zip(placed) {
+                // The per-text structures beside tantivy's.
+                postings.add(at.ord, &text);
+                let d = to_tantivy_unworded(f, p, &heading, &text, at);
+                prepared.push((d, (topics.classify)(p), heading, text));
             }
-            done.push((
-                id.to_string(),
-                document.provisions.len(),
-                document
+            postings.spill_if_large(dir)?;
+            done.push(Indexed {
+                id: id.to_string(),
+                provisions: document.provisions.len(),
+                substantive: document
                     .provisions
                     .iter()
                     .filter(|p| p.is_substantive())
                     .count(),
-                document.text.len() as u64,
-            ));
+                fingerprint: super::state::entry_fingerprint(entry, &file_hash),
+                file_hash,
+            });
+            bytes += document.text.len() as u64;
+            ahead.push_back(prepared);
+            // While the full dictionary loads, parse ahead instead of
+            // waiting (a subset is loaded already).
+            if subset.is_some() || crate::text::segment::loaded() || ahead.len() >= AHEAD {
+                while let Some(p) = ahead.pop_front() {
+                    hand(p)?;
+                }
+            }
             if let Some(bar) = progress {
                 bar.inc(1);
             }
         }
-        Ok((done, postings))
+        while let Some(p) = ahead.pop_front() {
+            hand(p)?;
+        }
+        Ok((done, bytes, postings))
+    };
+    let results: Vec<Result<Done>> = rayon::broadcast(|_| match &subset {
+        Some(subset) => subset.scope(work),
+        None => work(),
     });
-    let _ = loading.join();
+    if let Some(loading) = loading {
+        let _ = loading.join();
+    }
     let mut counts = Counts {
         per_doc: vec![],
         bytes: 0,
         postings: chars::Builder::default(),
     };
     for r in results {
-        let (done, postings) = r?;
-        for (id, n, substantive, bytes) in done {
-            counts.per_doc.push((id, n, substantive));
-            counts.bytes += bytes;
-        }
+        let (done, bytes, postings) = r?;
+        counts.per_doc.extend(done);
+        counts.bytes += bytes;
         counts.postings = counts.postings.merge(postings);
     }
     Ok(counts)
@@ -111,15 +226,16 @@ pub(super) fn index_documents(
 /// The tantivy document of a provision whose folded heading and text are
 /// `heading` and `folded`, placed `at` in `texts.bin` (the heading at
 /// `at.lead_at` when the text does not start with it).
-pub(super) fn to_tantivy(
+/// Without `words`, `heading_words` and `topics`, which the caller adds in
+/// that order (see `index_documents`).
+pub(super) fn to_tantivy_unworded(
     f: schema::Fields,
     p: &Provision,
     heading: &str,
     folded: &str,
     at: texts::Placed,
-    topics: &Topics,
 ) -> TantivyDocument {
-    let mut d = doc!(
+    doc!(
         f.pid => p.id.as_str(),
         f.doc_id => p.doc_id.as_str(),
         f.seq => p.seq as u64,
@@ -133,12 +249,5 @@ pub(super) fn to_tantivy(
         f.text_ord => u64::from(at.ord),
         f.head_at => at.lead_at,
         f.head_len => heading.len() as u64,
-    );
-    let (words, heading_words) = tokenize::words_field(folded, heading);
-    d.add_text(f.words, words);
-    d.add_u64(f.heading_words, heading_words);
-    for t in (topics.classify)(p) {
-        d.add_text(f.topics, &t);
-    }
-    d
+    )
 }

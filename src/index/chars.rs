@@ -20,6 +20,14 @@
 //! through tantivy's term hash cost a sixth of the index build's CPU; a
 //! bitmap push is a few nanoseconds.
 //!
+//! An update's postings are held in memory only up to a bound
+//! ([`SPILL_PAIRS`] per indexing thread): past it a builder writes what it
+//! holds as a *run* (a temporary file in the chunk layout) and starts
+//! afresh, and the update's chunk is written at the end as the union of its
+//! runs, one character at a time, the runs read with positioned reads (not
+//! mapped), so a build's memory does not grow with the corpus. Merging
+//! chunks goes the same way.
+//!
 //! Chunk layout (little-endian): the magic line, `first`, `end` and the
 //! number of characters `n` (u32 each), then `n` directory entries sorted
 //! by character — character (u32), number of texts (u32), byte offset (u64)
@@ -27,8 +35,8 @@
 //! serialization).
 
 use std::collections::HashMap;
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::io::{BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
@@ -101,10 +109,23 @@ pub struct Builder {
     pending: Vec<(u32, u32)>,
     /// Flush after this many pairs (0: [`FLUSH_PAIRS`]).
     flush_at: usize,
+    /// Pairs moved into `maps` since they were last spilled.
+    held: usize,
+    /// Spill past this many pairs (0: [`SPILL_PAIRS`]).
+    spill_at: usize,
+    /// What was spilled: temporary files in the chunk layout (removed when
+    /// dropped), each holding the postings of the texts added before it.
+    runs: Vec<tempfile::NamedTempFile>,
 }
 
 /// Pairs buffered before they go into the bitmaps (4 MB).
 const FLUSH_PAIRS: usize = 1 << 19;
+
+/// Pairs (a character of a text) a builder's bitmaps hold before
+/// [`Builder::spill_if_large`] writes them to a run: about 1–2 bytes a pair
+/// in roaring containers, so 10–20 MB per indexing thread whatever
+/// the number of texts (at x64 an update's postings are ~300 MB).
+pub const SPILL_PAIRS: usize = 8 << 20;
 
 impl Builder {
     fn slot(&mut self, c: char) -> usize {
@@ -179,16 +200,19 @@ impl Builder {
                 }
             }
         }
+        self.held += self.pending.len();
         self.pending.clear();
     }
 
-    /// The union of two builders.
+    /// The union of two builders (their runs kept, their bitmaps merged).
     pub fn merge(mut self, mut other: Builder) -> Builder {
         if self.chars.len() < other.chars.len() {
             return other.merge(self);
         }
         self.flush();
         other.flush();
+        self.runs.append(&mut other.runs);
+        self.held += other.held;
         for (c, map) in other.chars.into_iter().zip(other.maps) {
             let slot = self.slot(c);
             self.maps[slot] |= map;
@@ -196,43 +220,232 @@ impl Builder {
         self
     }
 
-    /// Write the postings as the chunk of ordinals `first..end` into
-    /// `dir` (synced), returning its reference.
-    pub fn write(mut self, dir: &Path, first: u32, end: u32) -> Result<ChunkRef> {
+    /// Write what the builder holds to a run in `dir` once it holds more
+    /// than [`SPILL_PAIRS`] pairs (call between texts): its memory stays
+    /// bounded whatever the number of texts added.
+    pub fn spill_if_large(&mut self, dir: &Path) -> Result<()> {
+        let limit = if self.spill_at == 0 {
+            SPILL_PAIRS
+        } else {
+            self.spill_at
+        };
+        if self.held + self.pending.len() < limit {
+            return Ok(());
+        }
+        self.spill(dir)
+    }
+
+    /// Write the bitmaps held to a run (a temporary file in the chunk
+    /// layout, covering every ordinal) and start afresh.
+    fn spill(&mut self, dir: &Path) -> Result<()> {
         self.flush();
-        let file = format!("chars-{first:010}-{end:010}.bin");
-        let path = dir.join(&file);
+        if self.chars.is_empty() {
+            return Ok(());
+        }
+        let tmp = super::temp_file(dir, "chars-")?;
+        let path = tmp.path().to_path_buf();
         let err = |e| Error::io(format!("writing {}", path.display()), e);
+        let mut w = BufWriter::with_capacity(1 << 20, tmp);
+        self.write_into(&mut w, 0, u32::MAX).map_err(err)?;
+        let tmp = w.into_inner().map_err(|e| err(e.into_error()))?;
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.push(tmp);
+        *self = Builder {
+            runs,
+            flush_at: self.flush_at,
+            spill_at: self.spill_at,
+            ..Default::default()
+        };
+        Ok(())
+    }
+
+    /// The chunk layout of the bitmaps held, as the chunk of `first..end`.
+    fn write_into(&self, w: &mut impl Write, first: u32, end: u32) -> std::io::Result<()> {
         let mut order: Vec<usize> = (0..self.chars.len()).collect();
         order.sort_unstable_by_key(|&i| self.chars[i]);
-        let tmp = super::temp_file(dir, "chars-")?;
-        let mut w = BufWriter::with_capacity(1 << 20, tmp);
-        w.write_all(MAGIC).map_err(err)?;
+        w.write_all(MAGIC)?;
         for v in [first, end, order.len() as u32] {
-            w.write_all(&v.to_le_bytes()).map_err(err)?;
+            w.write_all(&v.to_le_bytes())?;
         }
         let mut offset = (HEADER + ENTRY * order.len()) as u64;
         for &i in &order {
             let len = self.maps[i].serialized_size() as u64;
-            let entry = [
-                &(self.chars[i] as u32).to_le_bytes()[..],
-                &(self.maps[i].len() as u32).to_le_bytes(),
-                &offset.to_le_bytes(),
-                &(len as u32).to_le_bytes(),
-            ];
-            for part in entry {
-                w.write_all(part).map_err(err)?;
-            }
+            w.write_all(&entry(
+                self.chars[i] as u32,
+                self.maps[i].len() as u32,
+                offset,
+                len,
+            ))?;
             offset += len;
         }
         for &i in &order {
-            self.maps[i].serialize_into(&mut w).map_err(err)?;
+            self.maps[i].serialize_into(&mut *w)?;
         }
+        Ok(())
+    }
+
+    /// Write the postings as the chunk of ordinals `first..end` into
+    /// `dir` (synced), returning its reference. A builder that spilled
+    /// writes the union of its runs and what it still holds.
+    pub fn write(mut self, dir: &Path, first: u32, end: u32) -> Result<ChunkRef> {
+        self.flush();
+        if !self.runs.is_empty() {
+            self.spill(dir)?;
+            let sources = self
+                .runs
+                .iter()
+                .map(|run| Source::open(run.path().to_path_buf(), None))
+                .collect::<Result<Vec<_>>>()?;
+            return write_union(dir, &sources, first, end);
+        }
+        let file = format!("chars-{first:010}-{end:010}.bin");
+        let path = dir.join(&file);
+        let err = |e| Error::io(format!("writing {}", path.display()), e);
+        let tmp = super::temp_file(dir, "chars-")?;
+        let mut w = BufWriter::with_capacity(1 << 20, tmp);
+        self.write_into(&mut w, first, end).map_err(err)?;
         let tmp = w.into_inner().map_err(|e| err(e.into_error()))?;
         tmp.as_file().sync_all().map_err(err)?;
         tmp.persist(&path).map_err(|e| err(e.error))?;
         Ok(ChunkRef { file, first, end })
     }
+}
+
+/// A directory entry's bytes: character, number of texts, offset and
+/// length of its bitmap.
+fn entry(c: u32, count: u32, offset: u64, len: u64) -> [u8; ENTRY] {
+    let mut e = [0u8; ENTRY];
+    e[0..4].copy_from_slice(&c.to_le_bytes());
+    e[4..8].copy_from_slice(&count.to_le_bytes());
+    e[8..16].copy_from_slice(&offset.to_le_bytes());
+    e[16..20].copy_from_slice(&(len as u32).to_le_bytes());
+    e
+}
+
+/// A file in the chunk layout (a chunk, or a builder's run) read with
+/// positioned reads: its directory in memory, its bitmaps read when asked
+/// for. Not mapped, so reading a whole file (a merge) does not make it part
+/// of the process's resident memory.
+struct Source {
+    file: std::fs::File,
+    path: PathBuf,
+    first: u32,
+    end: u32,
+    /// Character, offset and length of each bitmap, by character.
+    directory: Vec<(u32, u64, u32)>,
+}
+
+impl Source {
+    /// Open the file at `path`, checked as [`Chunk::open`] checks a chunk
+    /// (with `expect`'s range, when given).
+    fn open(path: PathBuf, expect: Option<&ChunkRef>) -> Result<Source> {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
+            .len();
+        let mut header = [0u8; HEADER];
+        file.read_exact_at(&mut header, 0)
+            .map_err(|_| damaged(&path))?;
+        let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        let (first, end, n) = (
+            u32_at(&header, MAGIC.len()),
+            u32_at(&header, MAGIC.len() + 4),
+            u32_at(&header, MAGIC.len() + 8) as usize,
+        );
+        let expected = expect.is_none_or(|r| r.first == first && r.end == end);
+        if !header.starts_with(MAGIC) || !expected || len < (HEADER + ENTRY * n) as u64 {
+            return Err(damaged(&path));
+        }
+        let mut raw = vec![0u8; ENTRY * n];
+        file.read_exact_at(&mut raw, HEADER as u64)
+            .map_err(|_| damaged(&path))?;
+        let mut directory = Vec::with_capacity(n);
+        let mut at = (HEADER + ENTRY * n) as u64;
+        for e in raw.chunks_exact(ENTRY) {
+            let c = u32_at(e, 0);
+            let offset = u64::from_le_bytes(e[8..16].try_into().unwrap());
+            let size = u32_at(e, 16);
+            if offset != at || directory.last().is_some_and(|&(p, _, _)| p >= c) {
+                return Err(damaged(&path));
+            }
+            directory.push((c, offset, size));
+            at += u64::from(size);
+        }
+        if at != len {
+            return Err(damaged(&path));
+        }
+        Ok(Source {
+            file,
+            path,
+            first,
+            end,
+            directory,
+        })
+    }
+
+    /// Bitmap `i` of the directory, without ordinals outside the range.
+    fn bitmap(&self, i: usize, buf: &mut Vec<u8>) -> Result<RoaringBitmap> {
+        use std::os::unix::fs::FileExt;
+        let (_, offset, size) = self.directory[i];
+        buf.resize(size as usize, 0);
+        self.file
+            .read_exact_at(buf, offset)
+            .map_err(|e| Error::io(format!("reading {}", self.path.display()), e))?;
+        let mut map = RoaringBitmap::deserialize_from(&buf[..]).map_err(|_| damaged(&self.path))?;
+        map.remove_range(..self.first);
+        map.remove_range(self.end..);
+        Ok(map)
+    }
+}
+
+/// Write the union of `sources` as the chunk of ordinals `first..end` into
+/// `dir` (synced), returning its reference. One character at a time: the
+/// memory used is its bitmaps', whatever the size of the sources.
+fn write_union(dir: &Path, sources: &[Source], first: u32, end: u32) -> Result<ChunkRef> {
+    let mut chars: Vec<u32> = sources
+        .iter()
+        .flat_map(|s| s.directory.iter().map(|e| e.0))
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    let file = format!("chars-{first:010}-{end:010}.bin");
+    let path = dir.join(&file);
+    let err = |e| Error::io(format!("writing {}", path.display()), e);
+    let tmp = super::temp_file(dir, "chars-")?;
+    let mut w = BufWriter::with_capacity(1 << 20, tmp);
+    w.write_all(MAGIC).map_err(err)?;
+    for v in [first, end, chars.len() as u32] {
+        w.write_all(&v.to_le_bytes()).map_err(err)?;
+    }
+    // The directory is written once the bitmaps' sizes are known.
+    w.write_all(&vec![0u8; ENTRY * chars.len()]).map_err(err)?;
+    let mut directory = Vec::with_capacity(ENTRY * chars.len());
+    let mut next = vec![0usize; sources.len()];
+    let mut offset = (HEADER + ENTRY * chars.len()) as u64;
+    let mut buf = Vec::new();
+    for &c in &chars {
+        let mut map = RoaringBitmap::new();
+        for (s, source) in sources.iter().enumerate() {
+            if source.directory.get(next[s]).is_some_and(|e| e.0 == c) {
+                map |= source.bitmap(next[s], &mut buf)?;
+                next[s] += 1;
+            }
+        }
+        let len = map.serialized_size() as u64;
+        map.serialize_into(&mut w).map_err(err)?;
+        directory.extend_from_slice(&entry(c, map.len() as u32, offset, len));
+        offset += len;
+    }
+    let mut tmp = w.into_inner().map_err(|e| err(e.into_error()))?;
+    tmp.seek(std::io::SeekFrom::Start(HEADER as u64))
+        .map_err(err)?;
+    tmp.write_all(&directory).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(&path).map_err(|e| err(e.error))?;
+    Ok(ChunkRef { file, first, end })
 }
 
 /// Is the chunk `r` of `dir` present and whole? The cheap check of
@@ -259,25 +472,15 @@ pub fn merge_from(dir: &Path, chunks: &[ChunkRef]) -> usize {
     from
 }
 
-/// Merge the chunks `refs` of `dir` into one (synced), returning its reference.
+/// Merge the chunks `refs` of `dir` into one (synced), returning its
+/// reference; one character at a time (see [`write_union`]).
 pub fn merge_chunks(dir: &Path, refs: &[ChunkRef]) -> Result<ChunkRef> {
-    let postings = CharPostings::open(dir, refs)?;
-    let mut all: HashMap<u32, RoaringBitmap> = HashMap::new();
-    for chunk in &postings.chunks {
-        for i in 0..chunk.n {
-            let (c, _, bytes) = chunk.entry(i)?;
-            let map = chunk.bitmap(bytes)?;
-            *all.entry(c).or_default() |= map;
-        }
-    }
-    let mut builder = Builder::default();
-    for (c, map) in all {
-        let c = char::from_u32(c).ok_or_else(|| damaged(&dir.join(&refs[0].file)))?;
-        let slot = builder.slot(c);
-        builder.maps[slot] = map;
-    }
+    let sources = refs
+        .iter()
+        .map(|r| Source::open(dir.join(&r.file), Some(r)))
+        .collect::<Result<Vec<_>>>()?;
     let first = refs.first().map_or(0, |r| r.first);
-    builder.write(dir, first, next_ordinal(refs))
+    write_union(dir, &sources, first, next_ordinal(refs))
 }
 
 fn damaged(path: &Path) -> Error {
@@ -544,6 +747,55 @@ mod tests {
         let p = CharPostings::open(dir.path(), &[r]).unwrap();
         assert_eq!(ords(&p, "区"), vec![0, 1, 2, 3]);
         assert_eq!(ords(&p, "开发"), vec![0, 2]);
+    }
+
+    #[test]
+    fn a_builder_that_spills_writes_the_same_chunk_and_leaves_no_runs() {
+        let texts: Vec<String> = (0..400)
+            .map(|i| format!("第{i}条 财政{}人才{}", i % 7, i % 13))
+            .collect();
+        let chunk = |spill_at: usize, threads: usize| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut builders: Vec<Builder> = (0..threads)
+                .map(|_| Builder {
+                    flush_at: 5,
+                    spill_at,
+                    ..Default::default()
+                })
+                .collect();
+            for (i, t) in texts.iter().enumerate() {
+                let b = &mut builders[i % threads];
+                b.add(i as u32, t);
+                b.spill_if_large(dir.path()).unwrap();
+            }
+            let spilled: usize = builders.iter().map(|b| b.runs.len()).sum();
+            let merged = builders
+                .into_iter()
+                .reduce(Builder::merge)
+                .unwrap()
+                .write(dir.path(), 0, texts.len() as u32)
+                .unwrap();
+            let names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            assert_eq!(
+                names,
+                std::slice::from_ref(&merged.file),
+                "runs are removed"
+            );
+            (
+                std::fs::read(dir.path().join(&merged.file)).unwrap(),
+                spilled,
+            )
+        };
+        let (whole, none) = chunk(0, 1);
+        assert_eq!(none, 0);
+        for threads in [1, 2, 3] {
+            let (spilled, runs) = chunk(40, threads);
+            assert!(runs > 10, "{runs} runs");
+            assert!(spilled == whole, "{threads} threads: the same bytes");
+        }
     }
 
     #[test]

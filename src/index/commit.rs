@@ -159,19 +159,24 @@ pub(super) fn payload_json_appended(
 }
 
 /// What to record per document after an update: the observed states, with
-/// the provision counts of the documents just indexed (`fresh`) or else of
+/// the provision counts, fingerprints and content hashes of the documents
+/// just indexed (`fresh`: what was parsed) or else the provision counts of
 /// what was indexed before.
 pub(super) fn recorded_states(
     observed: &state::Observed,
     indexed: &std::collections::BTreeMap<String, state::DocState>,
-    fresh: &std::collections::HashMap<&str, usize>,
+    fresh: &std::collections::HashMap<&str, &build::Indexed>,
 ) -> std::collections::BTreeMap<String, state::DocState> {
     let mut documents = observed.docs.clone();
     for (id, d) in documents.iter_mut() {
-        d.provisions = match fresh.get(id.as_str()) {
-            Some(n) => *n,
-            None => indexed.get(id).map(|i| i.provisions).unwrap_or(0),
-        };
+        match fresh.get(id.as_str()) {
+            Some(f) => {
+                d.provisions = f.substantive;
+                d.fingerprint.clone_from(&f.fingerprint);
+                d.file_hash.clone_from(&f.file_hash);
+            }
+            None => d.provisions = indexed.get(id).map(|i| i.provisions).unwrap_or(0),
+        }
     }
     documents
 }

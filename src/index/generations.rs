@@ -77,7 +77,7 @@ impl IndexDir {
 
     /// Temporary files a killed writer left: `CURRENT.*.tmp` beside the
     /// generations; in the current generation, ours (`chars-*.tmp`,
-    /// `states-*.tmp`) and tantivy's (`.tmp*`, also our names before they
+    /// `states-*.tmp`, `ords-*.tmp`) and tantivy's (`.tmp*`, also our names before they
     /// had a prefix). Only writers create them, and this one holds `LOCK`.
     pub(super) fn remove_temporary_files(&self) {
         let remove = |dir: &Path, ours: &dyn Fn(&str) -> bool| {
@@ -93,7 +93,10 @@ impl IndexDir {
         remove(&self.root, &|name| temp(name, "CURRENT."));
         if let Some(dir) = self.current() {
             remove(&dir, &|name| {
-                temp(name, "chars-") || temp(name, "states-") || name.starts_with(".tmp")
+                temp(name, "chars-")
+                    || temp(name, "states-")
+                    || temp(name, ordmap::PREFIX)
+                    || name.starts_with(".tmp")
             });
         }
     }

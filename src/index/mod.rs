@@ -25,6 +25,7 @@ mod commit;
 mod directory;
 mod generations;
 mod heading;
+mod ordmap;
 mod phrase;
 mod query;
 mod read;
@@ -46,6 +47,7 @@ use crate::corpus::{Corpus, Provision};
 use crate::error::{Error, Result};
 use crate::observe::Observer;
 use build::index_documents;
+pub use build::SUBSET_MAX_DOCS;
 use commit::{
     committed_chunks, live_text_bytes, load_payload, payload_json, payload_json_appended,
     recorded_states, text_bytes_of, Opened, Unusable,
@@ -65,12 +67,30 @@ const LOCK: &str = "LOCK";
 const CHECKING: &str = "CHECKING";
 /// How temporary files end (see [`temp_file`]).
 const TEMP_SUFFIX: &str = ".tmp";
-/// Indexing memory budget (all threads).
-const WRITER_HEAP: usize = 192 * 1024 * 1024;
+/// Indexing memory budget (all threads): tantivy writes a thread's segment
+/// each time its share fills, so a build's memory does not grow with the
+/// corpus (at two threads a segment holds ~45 MB of text; 192 MB before
+/// issue 20's fourth pass: ~70 MB).
+const WRITER_HEAP: usize = 128 * 1024 * 1024;
+/// Segments of more documents than this are never merged again. tantivy's
+/// default (`LogMergePolicy`) merges any eight segments of a size, reading
+/// them through mapped files: at x64 a build's merges held up to ~660 MB of
+/// them resident (its peak was 1.6 GB). A build's segments (~120,000
+/// provisions each) now stay as written, one per thread per
+/// [`WRITER_HEAP`] share filled; the small segments of later updates still
+/// merge, eight of at most this many documents at a time.
+const MERGE_MAX_DOCS: usize = 50_000;
 /// Updates of fewer documents than this are small (see `update_inner`).
 const SMALL_UPDATE: usize = 64;
 /// Their budget: tantivy's smallest for one thread.
 const SMALL_WRITER_HEAP: usize = 15_000_000;
+
+/// The merge policy of every writer (see [`MERGE_MAX_DOCS`]).
+fn merge_policy() -> Box<dyn tantivy::indexer::MergePolicy> {
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
+    Box::new(policy)
+}
 
 /// An engine error as ours, the engine's error kept as the source.
 fn ierr(e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -324,7 +344,7 @@ impl IndexDir {
             return Ok((record && !self.writer_active())
                 .then(|| "recording the corpus's signals".to_string()));
         }
-        let observed = state::observe(corpus, Some(payload))?;
+        let observed = state::observe(corpus, Some(payload), true)?;
         let plan = state::plan(payload.documents(), &observed);
         if !plan.is_empty() {
             return Ok(Some(format!("the corpus changed ({})", plan.describe())));
@@ -492,7 +512,13 @@ impl IndexDir {
             Some(a) => (a.observed, Some((a.recorded, a.provisions, a.order))),
             None => match (journal, previous.as_ref()) {
                 (Some(j), Some(p)) => (state::observe_changes(corpus, p, j)?, None),
-                _ => (state::observe(corpus, previous.as_ref())?, None),
+                // A rebuild indexes every document whatever its
+                // fingerprint: the files are hashed as they are read for
+                // indexing, not read once more before.
+                _ => (
+                    state::observe(corpus, previous.as_ref(), rebuild_reason.is_none())?,
+                    None,
+                ),
             },
         };
         let (index, indexed, new_gen, gen_dir) = match (&rebuild_reason, existing) {
@@ -545,6 +571,7 @@ impl IndexDir {
                 let json = payload_json(&gen_dir, &mut payload, corpus)?;
                 let mut writer: IndexWriter =
                     index.writer_with_num_threads(1, 15_000_000).map_err(ierr)?;
+                writer.set_merge_policy(merge_policy());
                 let mut prepared = writer.prepare_commit().map_err(ierr)?;
                 prepared.set_payload(&json);
                 prepared.commit().map_err(ierr)?;
@@ -585,6 +612,7 @@ impl IndexDir {
             WRITER_HEAP
         };
         let writer: IndexWriter = index.writer_with_num_threads(threads, heap).map_err(ierr)?;
+        writer.set_merge_policy(merge_policy());
         // A writer killed between writing its files and committing leaves
         // files no commit refers to; tantivy names the next ones the same
         // way (e.g. the same `.del` file for the same deletes), so clear them
@@ -626,6 +654,7 @@ impl IndexDir {
             &to_index,
             &writer,
             &sink,
+            &gen_dir,
             fields,
             &opts.topics,
             progress.as_ref(),
@@ -635,15 +664,12 @@ impl IndexDir {
             bar.finish_and_clear();
         }
 
-        let fresh: std::collections::HashMap<&str, usize> = counts
-            .per_doc
-            .iter()
-            .map(|(id, _, substantive)| (id.as_str(), *substantive))
-            .collect();
+        let fresh: std::collections::HashMap<&str, &build::Indexed> =
+            counts.per_doc.iter().map(|d| (d.id.as_str(), d)).collect();
         let documents = recorded_states(&observed, &indexed, &fresh);
         summary.provisions = documents.values().map(|d| d.provisions).sum::<usize>()
             + additions.as_ref().map_or(0, |a| a.1);
-        summary.indexed_provisions = counts.per_doc.iter().map(|(_, n, _)| n).sum();
+        summary.indexed_provisions = counts.per_doc.iter().map(|d| d.provisions).sum();
         summary.bytes = counts.bytes;
         // The texts and their postings must be on disk before any document
         // pointing at them is.
@@ -677,6 +703,11 @@ impl IndexDir {
         opts.observer.mark("index: committed");
         writer.wait_merging_threads().map_err(ierr)?;
         opts.observer.mark("index: merges done");
+        // The segments' ordinal maps (a cache of their `text_ord` columns,
+        // which readers compute when one is missing: a failure costs
+        // speed, not results).
+        let _ = ordmap::write_missing(&gen_dir, &index);
+        opts.observer.mark("index: ordinal maps written");
         if let Some(name) = new_gen {
             let replaced = self.current();
             write_atomic(&self.root.join(CURRENT), name.as_bytes(), "CURRENT.")?;

@@ -42,6 +42,7 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
 use super::chars::{indexed_chars, CharPostings};
 use super::heading::average_heading;
+use super::ordmap::OrdMaps;
 use super::schema::{HEADING_WORDS, HEAD_AT, HEAD_LEN, TEXT_AT, TEXT_LEN, TEXT_ORD};
 use super::texts::TextStore;
 
@@ -57,6 +58,7 @@ pub struct ExactPhrase {
     chars: Vec<char>,
     postings: Arc<CharPostings>,
     texts: Arc<TextStore>,
+    maps: Arc<OrdMaps>,
     /// The field whose lengths normalize the score.
     words: Field,
     single_char: bool,
@@ -80,6 +82,7 @@ impl ExactPhrase {
         folded: &str,
         postings: Arc<CharPostings>,
         texts: Arc<TextStore>,
+        maps: Arc<OrdMaps>,
         words: Field,
     ) -> Option<ExactPhrase> {
         let chars = indexed_chars(folded);
@@ -93,6 +96,7 @@ impl ExactPhrase {
             chars,
             postings,
             texts,
+            maps,
             words,
             single_char,
             heading: 0.0,
@@ -131,12 +135,20 @@ impl Bm25 {
     }
 }
 
-/// Candidate ordinals as bitsets of the 65,536-ordinal blocks that hold
-/// any (one table lookup and one bit test per document walked). Memory
-/// follows the candidates, not the highest ordinal: a table entry per block
-/// between the lowest and highest candidate, and 8 KB per block holding one.
+/// The candidate ordinals: sorted (for the segments' ordinal maps, see
+/// [`ordmap`](super::ordmap)) and, built only if a segment without a map
+/// has to be walked, as bitsets of the 65,536-ordinal blocks that hold any
+/// (one table lookup and one bit test per document walked; memory follows
+/// the candidates, not the highest ordinal: a table entry per block
+/// between the lowest and highest candidate, and 8 KB per block holding
+/// one).
 struct Candidates {
     set: RoaringBitmap,
+    sorted: Vec<u32>,
+    walk: std::sync::OnceLock<Blocks>,
+}
+
+struct Blocks {
     /// The block of the lowest candidate.
     base: u64,
     /// Per block from `base` on: 1 + its bitset's index in `bits` (0: none).
@@ -146,31 +158,45 @@ struct Candidates {
 
 impl Candidates {
     fn new(set: RoaringBitmap) -> Candidates {
-        let base = set.min().map_or(0, |m| u64::from(m >> 16));
-        let blocks = set.max().map_or(0, |m| u64::from(m >> 16) - base + 1);
-        let mut table = vec![0u32; blocks as usize];
-        let mut bits: Vec<[u64; 1024]> = vec![];
-        for o in &set {
-            let slot = &mut table[(u64::from(o >> 16) - base) as usize];
-            if *slot == 0 {
-                bits.push([0; 1024]);
-                *slot = bits.len() as u32;
-            }
-            let low = o as usize & 0xffff;
-            bits[*slot as usize - 1][low / 64] |= 1 << (low % 64);
-        }
         Candidates {
+            sorted: set.iter().collect(),
             set,
-            base,
-            table,
-            bits,
+            walk: std::sync::OnceLock::new(),
         }
+    }
+
+    fn blocks(&self) -> &Blocks {
+        self.walk.get_or_init(|| {
+            let set = &self.set;
+            let base = set.min().map_or(0, |m| u64::from(m >> 16));
+            let blocks = set.max().map_or(0, |m| u64::from(m >> 16) - base + 1);
+            let mut table = vec![0u32; blocks as usize];
+            let mut bits: Vec<[u64; 1024]> = vec![];
+            for o in set {
+                let slot = &mut table[(u64::from(o >> 16) - base) as usize];
+                if *slot == 0 {
+                    bits.push([0; 1024]);
+                    *slot = bits.len() as u32;
+                }
+                let low = o as usize & 0xffff;
+                bits[*slot as usize - 1][low / 64] |= 1 << (low % 64);
+            }
+            Blocks { base, table, bits }
+        })
     }
 
     fn count(&self) -> u64 {
         self.set.len()
     }
 
+    /// Is any candidate in `lo..=hi`?
+    fn any_in(&self, lo: u64, hi: u64) -> bool {
+        let hi = u32::try_from(hi).unwrap_or(u32::MAX);
+        u32::try_from(lo).is_ok_and(|lo| lo <= hi && self.set.range_cardinality(lo..=hi) > 0)
+    }
+}
+
+impl Blocks {
     #[inline]
     fn contains(&self, ord: u64) -> bool {
         let block = (ord >> 16).wrapping_sub(self.base);
@@ -181,12 +207,6 @@ impl Candidates {
             }
             _ => false,
         }
-    }
-
-    /// Is any candidate in `lo..=hi`?
-    fn any_in(&self, lo: u64, hi: u64) -> bool {
-        let hi = u32::try_from(hi).unwrap_or(u32::MAX);
-        u32::try_from(lo).is_ok_and(|lo| lo <= hi && self.set.range_cardinality(lo..=hi) > 0)
     }
 }
 
@@ -249,39 +269,35 @@ impl ExactPhrase {
         reader: &SegmentReader,
         candidates: &Arc<Candidates>,
     ) -> tantivy::Result<Vec<Match>> {
-        let mut walk = ExactScorer::new(self, candidates, reader)?;
+        let mut walk = ExactScorer::unpositioned(self, candidates, reader)?;
         let ff = reader.fast_fields();
         let head_at = ff.u64(HEAD_AT)?.first_or_default_col(0);
         let head_len = ff.u64(HEAD_LEN)?.first_or_default_col(0);
         let count = |t: &[u8]| self.needle.find_iter(t).count() as u32;
         let mut out = vec![];
         // Counting the occurrences is the verification: one pass per text.
-        let mut doc = walk.doc;
-        while doc < walk.max_doc {
-            let ord = walk.ordinal(doc);
-            if candidates.contains(ord) {
-                let tf = walk.text(doc).map_or(0, count);
-                if tf > 0 {
-                    let text_at = walk.at.get_val(doc);
-                    let heading_tf =
-                        match self.texts.get(head_at.get_val(doc), head_len.get_val(doc)) {
-                            Some(h) if !h.is_empty() => count(h),
-                            _ => 0,
-                        };
-                    // A heading written before the text is in the words field too.
-                    let extra = if head_at.get_val(doc) < text_at {
-                        heading_tf
-                    } else {
-                        0
-                    };
-                    out.push(Match {
-                        doc,
-                        tf: tf + extra,
-                        heading_tf,
-                    });
-                }
+        let mut doc = walk.next_candidate(0);
+        while doc != TERMINATED {
+            let tf = walk.text(doc).map_or(0, count);
+            if tf > 0 {
+                let text_at = walk.at.get_val(doc);
+                let heading_tf = match self.texts.get(head_at.get_val(doc), head_len.get_val(doc)) {
+                    Some(h) if !h.is_empty() => count(h),
+                    _ => 0,
+                };
+                // A heading written before the text is in the words field too.
+                let extra = if head_at.get_val(doc) < text_at {
+                    heading_tf
+                } else {
+                    0
+                };
+                out.push(Match {
+                    doc,
+                    tf: tf + extra,
+                    heading_tf,
+                });
             }
-            doc += 1;
+            doc = walk.next_candidate(doc + 1);
         }
         Ok(out)
     }
@@ -421,6 +437,10 @@ const BLOCK: usize = 256;
 struct ExactScorer {
     doc: DocId,
     max_doc: DocId,
+    /// The segment's candidate documents, in order, when its ordinal map
+    /// gave them (else the segment is walked), and the next one to try.
+    docs: Option<Vec<DocId>>,
+    next: usize,
     ords: Arc<dyn ColumnValues<u64>>,
     /// Ordinals of documents `block_start..block_start + block.len()`.
     block: Vec<u64>,
@@ -439,13 +459,36 @@ impl ExactScorer {
         candidates: &Arc<Candidates>,
         reader: &SegmentReader,
     ) -> tantivy::Result<ExactScorer> {
+        let mut scorer = ExactScorer::unpositioned(query, candidates, reader)?;
+        scorer.doc = scorer.next_from(0);
+        Ok(scorer)
+    }
+
+    /// Before the first candidate (`doc` is 0 whether or not it matches).
+    fn unpositioned(
+        query: &ExactPhrase,
+        candidates: &Arc<Candidates>,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<ExactScorer> {
         let ff = reader.fast_fields();
         let ords = ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX);
-        // A segment none of whose ordinals is a candidate is not walked.
-        let any = candidates.any_in(ords.min_value(), ords.max_value());
-        let mut scorer = ExactScorer {
+        let max_doc = reader.max_doc();
+        // A segment none of whose ordinals is a candidate has none.
+        let docs = if !candidates.any_in(ords.min_value(), ords.max_value()) {
+            Some(vec![])
+        } else {
+            query
+                .maps
+                .get(reader)?
+                .as_ref()
+                .as_ref()
+                .map(|map| map.docs_of(&candidates.sorted, max_doc))
+        };
+        Ok(ExactScorer {
             doc: 0,
-            max_doc: reader.max_doc(),
+            max_doc,
+            docs,
+            next: 0,
             ords,
             block: vec![],
             block_start: 0,
@@ -454,13 +497,7 @@ impl ExactScorer {
             candidates: candidates.clone(),
             query: query.clone(),
             boost: 1.0,
-        };
-        scorer.doc = if !any {
-            TERMINATED
-        } else {
-            scorer.next_from(0)
-        };
-        Ok(scorer)
+        })
     }
 
     fn ordinal(&mut self, doc: DocId) -> u64 {
@@ -475,16 +512,38 @@ impl ExactScorer {
         self.block[i]
     }
 
-    /// The first matching document at or after `doc`.
-    fn next_from(&mut self, mut doc: DocId) -> DocId {
+    /// The first candidate (not yet verified) at or after `doc`, in
+    /// increasing order of `doc` from one call to the next.
+    fn next_candidate(&mut self, mut doc: DocId) -> DocId {
+        if let Some(docs) = &self.docs {
+            self.next += docs[self.next..].partition_point(|&d| d < doc);
+            return match docs.get(self.next) {
+                Some(&d) => {
+                    self.next += 1;
+                    d
+                }
+                None => TERMINATED,
+            };
+        }
+        let blocks = self.candidates.clone();
+        let blocks = blocks.blocks();
         while doc < self.max_doc {
             let ord = self.ordinal(doc);
-            if self.candidates.contains(ord) && self.verify(doc) {
+            if blocks.contains(ord) {
                 return doc;
             }
             doc += 1;
         }
         TERMINATED
+    }
+
+    /// The first matching document at or after `doc`.
+    fn next_from(&mut self, doc: DocId) -> DocId {
+        let mut doc = self.next_candidate(doc);
+        while doc != TERMINATED && !self.verify(doc) {
+            doc = self.next_candidate(doc + 1);
+        }
+        doc
     }
 
     fn text(&self, doc: DocId) -> Option<&[u8]> {

@@ -22,6 +22,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::chars::CharPostings;
+use super::ordmap::OrdMaps;
 use super::phrase::ExactPhrase;
 use super::schema::Fields;
 use super::texts::TextStore;
@@ -42,6 +43,7 @@ pub struct Ctx<'a> {
     pub fields: &'a Fields,
     pub texts: &'a Arc<TextStore>,
     pub postings: &'a Arc<CharPostings>,
+    pub maps: &'a Arc<OrdMaps>,
 }
 
 fn exact(ctx: &Ctx, folded: &str) -> Option<ExactPhrase> {
@@ -49,6 +51,7 @@ fn exact(ctx: &Ctx, folded: &str) -> Option<ExactPhrase> {
         folded,
         ctx.postings.clone(),
         ctx.texts.clone(),
+        ctx.maps.clone(),
         ctx.fields.words,
     )
 }

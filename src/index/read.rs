@@ -13,6 +13,7 @@ use tantivy::{
 };
 
 use super::chars::{self, CharPostings};
+use super::ordmap::OrdMaps;
 use super::schema::{self, Fields};
 use super::state::Payload;
 use super::texts::TextStore;
@@ -57,6 +58,7 @@ pub struct Reader {
     fields: Fields,
     texts: Arc<TextStore>,
     postings: Arc<CharPostings>,
+    maps: Arc<OrdMaps>,
     pub payload: Payload,
 }
 
@@ -131,6 +133,7 @@ impl Reader {
             fields,
             texts: Arc::new(texts),
             postings: Arc::new(postings),
+            maps: Arc::new(OrdMaps::new(gen_dir)),
             payload,
         })
     }
@@ -140,6 +143,7 @@ impl Reader {
             fields: &self.fields,
             texts: &self.texts,
             postings: &self.postings,
+            maps: &self.maps,
         }
     }
 

@@ -474,7 +474,8 @@ fn missing(entry: &Entry, path: &Path, e: Error) -> Error {
     )
 }
 
-fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
+/// A document's fingerprint: its catalog entry and its file's content hash.
+pub(crate) fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
     let meta = serde_json::to_string(entry).unwrap_or_default();
     let mut h = blake3::Hasher::new();
     h.update(meta.as_bytes());
@@ -483,42 +484,55 @@ fn entry_fingerprint(entry: &Entry, file_hash: &str) -> String {
 }
 
 /// Observe the corpus, reusing file hashes from `previous` when a file's
-/// size and modification time are unchanged.
-pub fn observe(corpus: &Corpus, previous: Option<&Payload>) -> Result<Observed> {
+/// size and modification time are unchanged. Without `hash`, a file whose
+/// hash cannot be reused is not read: its state has only the file's stamp
+/// (no hash, no fingerprint), for an update that indexes every document
+/// and records the hash of the bytes it parsed (a rebuild). Files are read
+/// and hashed on all cores.
+pub fn observe(corpus: &Corpus, previous: Option<&Payload>, hash: bool) -> Result<Observed> {
+    use rayon::prelude::*;
     let signals = Signals::read(corpus);
     let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
     let catalog_same = catalog.1 != 0 && previous.is_some_and(|p| p.catalog == catalog);
     // One directory listing stats the files relative to the directory,
     // cheaper than a path lookup per document.
     let listed = list_stamps(&corpus.dir.join(crate::corpus::DOCS_DIR));
-    let mut docs = BTreeMap::new();
-    for entry in &corpus.catalog.documents {
-        let listed_stamp = entry
-            .file
-            .strip_prefix(crate::corpus::DOCS_DIR)
-            .and_then(|f| f.strip_prefix('/'))
-            .and_then(|name| listed.get(name))
-            .copied();
-        let prev = previous.and_then(|p| p.documents().get(&entry.id));
-        let state = observe_entry(corpus, entry, prev, listed_stamp, catalog_same)?;
-        docs.insert(entry.id.clone(), state);
-    }
+    let previous_docs = previous.map(|p| p.documents());
+    let states: Vec<(String, DocState)> = corpus
+        .catalog
+        .documents
+        .par_iter()
+        .with_min_len(64)
+        .map(|entry| {
+            let listed_stamp = entry
+                .file
+                .strip_prefix(crate::corpus::DOCS_DIR)
+                .and_then(|f| f.strip_prefix('/'))
+                .and_then(|name| listed.get(name))
+                .copied();
+            let prev = previous_docs.and_then(|d| d.get(&entry.id));
+            let state = observe_entry(corpus, entry, prev, listed_stamp, catalog_same, hash)?;
+            Ok((entry.id.clone(), state))
+        })
+        .collect::<Result<_>>()?;
     Ok(Observed {
-        docs,
+        docs: states.into_iter().collect(),
         catalog,
         signals,
     })
 }
 
 /// One document now: its file's stamp (`listed`, or a stat), its file hash
-/// (`prev`'s while the stamp is unchanged, else the file is read) and its
-/// fingerprint (`prev`'s whole when the entry is known unchanged too).
+/// (`prev`'s while the stamp is unchanged, else the file is read, unless
+/// not `hash`) and its fingerprint (`prev`'s whole when the entry is known
+/// unchanged too).
 fn observe_entry(
     corpus: &Corpus,
     entry: &Entry,
     prev: Option<&DocState>,
     listed: Option<(u64, u128)>,
     entry_unchanged: bool,
+    hash: bool,
 ) -> Result<DocState> {
     let path: PathBuf = corpus.file_path(entry);
     let (size, mtime_ns) = match listed {
@@ -531,6 +545,13 @@ fn observe_entry(
     }
     let file_hash = match same_file {
         Some(prev) => prev.file_hash.clone(),
+        None if !hash => {
+            return Ok(DocState {
+                size,
+                mtime_ns,
+                ..Default::default()
+            })
+        }
         None => {
             let bytes = std::fs::read(&path).map_err(|e| {
                 missing(
@@ -569,7 +590,7 @@ pub fn observe_changes(
     }
     for entry in &corpus.catalog.documents {
         if journal.changed.contains(&entry.id) {
-            let state = observe_entry(corpus, entry, recorded.get(&entry.id), None, false)?;
+            let state = observe_entry(corpus, entry, recorded.get(&entry.id), None, false, true)?;
             docs.insert(entry.id.clone(), state);
         }
     }
@@ -635,7 +656,7 @@ pub fn additions(
     for entry in tail {
         docs.insert(
             entry.id.clone(),
-            observe_entry(corpus, entry, None, None, false)?,
+            observe_entry(corpus, entry, None, None, false, true)?,
         );
     }
     Ok(Some(Additions {

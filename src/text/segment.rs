@@ -17,22 +17,181 @@ pub fn dictionary_version() -> String {
     )
 }
 
+/// The domain dictionary's words added to `j` as the full load adds
+/// them. A word without a frequency gets one from `suggest_freq` (a cut of
+/// the word itself with what is loaded so far), unless jieba knows it.
+fn add_domain_words(j: &mut Jieba) {
+    for line in DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')) {
+        let mut parts = line.split_whitespace();
+        if let Some(word) = parts.next() {
+            let freq: Option<usize> = parts.next().and_then(|f| f.parse().ok());
+            if freq.is_none() && j.has_word(word) {
+                continue; // a taxonomy term jieba already knows
+            }
+            j.add_word(word, freq, parts.next());
+        }
+    }
+}
+
+static JIEBA: OnceLock<Jieba> = OnceLock::new();
+
 fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut j = Jieba::new();
-        for line in DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')) {
-            let mut parts = line.split_whitespace();
-            if let Some(word) = parts.next() {
-                let freq: Option<usize> = parts.next().and_then(|f| f.parse().ok());
-                if freq.is_none() && j.has_word(word) {
-                    continue; // a taxonomy term jieba already knows
-                }
-                j.add_word(word, freq, parts.next());
-            }
-        }
+        add_domain_words(&mut j);
         j
     })
+}
+
+/// Has the full dictionary been loaded in this process?
+pub fn loaded() -> bool {
+    JIEBA.get().is_some()
+}
+
+thread_local! {
+    /// The dictionary cuts on this thread use instead of the full one
+    /// (see [`Subset::scope`]).
+    static SUBSET: std::cell::RefCell<Option<std::sync::Arc<Jieba>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn with_jieba<R>(f: impl FnOnce(&Jieba) -> R) -> R {
+    match SUBSET.with(|s| s.borrow().clone()) {
+        Some(j) => f(&j),
+        None => f(jieba()),
+    }
+}
+
+/// jieba-rs 0.11's own dictionary (`src/data/dict.txt` of the crate, which
+/// does not expose it), for [`Subset`]. A test checks it is the same.
+const BASE_DICT_ZST: &[u8] = include_bytes!("../../data/jieba_dict.txt.zst");
+
+/// A dictionary that cuts given texts exactly as the full one does, loaded
+/// with only the words that occur in them (about a tenth of the full load's
+/// cost for one document).
+///
+/// Why the cuts are the same: jieba looks words up only among the
+/// substrings of the text it cuts (the DAG of a block, the 2- and
+/// 3-character grams of `cut_for_search`, the runs the HMM takes), and
+/// scores a route by each word's frequency against the dictionary's
+/// frequency total. The subset holds every dictionary word that is a
+/// substring of a text (some more: the test for long words is loose), with
+/// its frequency, plus one word that occurs in none of the texts carrying
+/// the frequencies of all the words left out, so the total and its
+/// logarithm are the same numbers. The domain dictionary is then added
+/// the same way as to the full one; its words are among the texts the
+/// subset is chosen for, so `has_word` and `suggest_freq` (which cuts the
+/// word itself) answer as they do on the full dictionary, and the total
+/// moves by the same amounts.
+///
+/// A subset may only cut the texts it was made for (and their substrings).
+pub struct Subset(std::sync::Arc<Jieba>);
+
+/// Characters in a gram of [`Subset`]'s substring test.
+const GRAM: usize = 4;
+
+impl Subset {
+    /// A dictionary for cutting `texts` (folded, as the callers of
+    /// [`words`] pass them).
+    pub fn for_texts(texts: &[&str]) -> Subset {
+        let domain: Vec<&str> = DOMAIN_DICT
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        let sources = || texts.iter().chain(&domain).copied();
+        // Every substring of up to GRAM characters of the texts: a word of
+        // that length is kept when it is one of them, a longer word when
+        // its first and last GRAM characters are. (Bytes, not text: the
+        // dictionary is read as bytes, without validating 5 MB as UTF-8.)
+        let mut grams: rustc_hash::FxHashSet<&[u8]> = rustc_hash::FxHashSet::default();
+        grams.reserve(sources().map(|t| t.len()).sum::<usize>() * 2);
+        let mut bounds = Vec::new();
+        for t in sources() {
+            bounds.clear();
+            bounds.extend(t.char_indices().map(|(i, _)| i));
+            bounds.push(t.len());
+            let t = t.as_bytes();
+            for i in 0..bounds.len() - 1 {
+                for k in 1..=GRAM.min(bounds.len() - 1 - i) {
+                    grams.insert(&t[bounds[i]..bounds[i + k]]);
+                }
+            }
+        }
+        // Byte offsets where characters of UTF-8 `word` start.
+        let starts = |word: &'_ [u8]| {
+            word.iter()
+                .enumerate()
+                .filter(|(_, b)| **b & 0xC0 != 0x80)
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        };
+        let covered = |word: &[u8]| {
+            if grams.contains(word) {
+                return true;
+            }
+            let starts = starts(word);
+            if starts.len() <= GRAM {
+                return false; // GRAM characters or fewer, and not a substring
+            }
+            grams.contains(&word[..starts[GRAM]])
+                && grams.contains(&word[starts[starts.len() - GRAM]..])
+        };
+        // One allocation of the known size (jieba-rs 0.11: 5,071,843 bytes).
+        let dict =
+            zstd::bulk::decompress(BASE_DICT_ZST, 6 << 20).expect("the embedded jieba dictionary");
+        fn text(b: &[u8]) -> &str {
+            std::str::from_utf8(b).expect("the jieba dictionary is UTF-8")
+        }
+        let mut j = Jieba::empty();
+        let (mut total, mut kept) = (0usize, 0usize);
+        // Parsed as jieba-rs's `load_default_dict` parses it (lines, fields
+        // split on ASCII whitespace, a missing frequency 0, a missing tag "").
+        for line in dict.split(|&b| b == b'\n') {
+            let mut iter = line
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|f| !f.is_empty());
+            let Some(word) = iter.next() else { continue };
+            let freq = iter
+                .next()
+                .map_or(0, |x| text(x).parse::<usize>().expect("frequency"));
+            total += freq;
+            if covered(word) {
+                j.add_word(text(word), Some(freq), Some(iter.next().map_or("", text)));
+                kept += freq;
+            }
+        }
+        // The word standing for every word left out: private-use characters,
+        // made longer until no text holds it.
+        let mut rest = String::from('\u{E000}');
+        while sources().any(|t| t.contains(&rest)) {
+            rest.push('\u{F8FF}');
+        }
+        if total > kept {
+            j.add_word(&rest, Some(total - kept), Some(""));
+        }
+        add_domain_words(&mut j);
+        Subset(std::sync::Arc::new(j))
+    }
+
+    /// Run `f` with the cuts of this thread made with the subset.
+    /// `f` must not wait on rayon work of its own (a nested `join` or
+    /// parallel iterator): a rayon thread that waits may run other tasks
+    /// meanwhile, which would then cut their texts with the subset. The
+    /// index's workers (`index_documents`) parse, cut and hand documents to
+    /// tantivy's own threads, none of it through rayon.
+    pub fn scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Restore(Option<std::sync::Arc<Jieba>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let before = self.0.take();
+                SUBSET.with(|s| *s.borrow_mut() = before);
+            }
+        }
+        let before = SUBSET.with(|s| s.borrow_mut().replace(self.0.clone()));
+        let _restore = Restore(before);
+        f()
+    }
 }
 
 /// Load the dictionary now (it loads on first use otherwise; about 100 ms).
@@ -73,14 +232,14 @@ fn keep_words(tokens: Vec<jieba_rs::Token<'_>>) -> Vec<Word<'_>> {
 /// Cut folded text into words (jieba precise mode with HMM for unknown words).
 /// Punctuation and whitespace tokens are dropped.
 pub fn words(folded: &str) -> Vec<Word<'_>> {
-    keep_words(jieba().cut(folded, true))
+    keep_words(with_jieba(|j| j.cut(folded, true)))
 }
 
 /// Search-mode words: the words of [`words`] plus the dictionary words
 /// inside long ones (财政政策 also gives 财政, 政策). Comparisons use them so
 /// that a longer dictionary word does not hide a shared shorter one.
 pub fn words_fine(folded: &str) -> Vec<Word<'_>> {
-    keep_words(jieba().cut_for_search(folded, true))
+    keep_words(with_jieba(|j| j.cut_for_search(folded, true)))
 }
 
 /// The words of folded text, without offsets.
@@ -143,6 +302,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn embedded_dictionary_is_jiebas_own() {
+        // The same number of words and the same frequency total (jieba's
+        // Debug shows both), every word known to jieba, and the copy loaded
+        // as jieba loads its own gives the same cuts (the subset's tests in
+        // tests/segment_subset.rs compare cuts at length).
+        let dict = zstd::decode_all(BASE_DICT_ZST).unwrap();
+        let copy = Jieba::with_dict(&mut &dict[..]).unwrap();
+        let own = Jieba::new();
+        assert_eq!(format!("{copy:?}"), format!("{own:?}"));
+        let text = std::str::from_utf8(&dict).unwrap();
+        let mut n = 0;
+        for line in text.lines() {
+            let word = line.split_ascii_whitespace().next().unwrap();
+            assert!(own.has_word(word), "{word}");
+            n += 1;
+        }
+        assert!(n > 300_000);
+        let sample = "支持有条件的开发区实行一级财政管理体制，建设人才公寓";
+        assert_eq!(copy.cut(sample, true), own.cut(sample, true));
+        assert_eq!(
+            copy.cut_for_search(sample, true),
+            own.cut_for_search(sample, true)
+        );
+    }
+
+    #[test]
+    fn subset_stand_in_keeps_the_total() {
+        let sample = "支持有条件的开发区实行一级财政管理体制";
+        let subset = Subset::for_texts(&[sample]);
+        // Fewer words, the same total, so every route scores the same.
+        let full = format!("{:?}", jieba());
+        let sub = format!("{:?}", subset.0);
+        let total = |d: &str| d.split("total_freq: ").nth(1).unwrap().to_string();
+        assert_eq!(total(&full), total(&sub));
+        assert_ne!(full, sub);
     }
 
     #[test]

@@ -1,0 +1,297 @@
+//! Which document of a segment holds each text ordinal, so that an exact
+//! phrase's candidates (ordinals, from [`chars`](super::chars)) become
+//! documents without walking every document of every segment.
+//!
+//! Tantivy numbers a segment's documents in the order its writer threads
+//! received them, so the `text_ord` fast field is not sorted: finding the
+//! documents of a few candidates by that column alone reads every
+//! document's ordinal (what a phrase search did until this map: its cost
+//! grew with the corpus even for a phrase found once). The map is the
+//! column inverted: the segment's `(ordinal, document)` pairs sorted by
+//! ordinal, searched by galloping from one candidate to the next.
+//!
+//! A segment never changes once written (deletes only mark documents), so
+//! its map is written once, by the writer, after an update's merges are
+//! done: `ords-<segment id>.bin` in the generation directory (magic line,
+//! the segment's `max_doc` and the number of pairs `n` as u32, then `n`
+//! pairs as u64 `ordinal << 32 | document`, little-endian, sorted). Maps of
+//! segments the index no longer lists are removed then. A segment without
+//! a valid map (an index written before maps existed, a merge's segment a
+//! reader opens before the writer wrote its map, a read-only index) has its
+//! map computed in memory from the column, once per reader; a segment
+//! whose ordinals are not all distinct u32 values (never written so) has
+//! none, and the phrase query walks it as before.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tantivy::index::SegmentId;
+use tantivy::{DocId, Index, ReloadPolicy, SegmentReader};
+
+use super::schema::TEXT_ORD;
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8] = b"policy-diff ords 1\n";
+const HEADER: usize = MAGIC.len() + 8;
+/// File names start with this (temporary ones too).
+pub const PREFIX: &str = "ords-";
+
+/// The map file of a segment.
+pub fn file_name(id: SegmentId) -> String {
+    format!("{PREFIX}{}.bin", id.uuid_string())
+}
+
+enum Pairs {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u64>),
+}
+
+/// One segment's `(ordinal, document)` pairs, sorted by ordinal.
+pub struct OrdMap {
+    pairs: Pairs,
+    n: usize,
+}
+
+impl OrdMap {
+    #[inline]
+    fn pair(&self, i: usize) -> u64 {
+        match &self.pairs {
+            Pairs::Owned(v) => v[i],
+            Pairs::Mapped(m) => {
+                let at = HEADER + 8 * i;
+                u64::from_le_bytes(m[at..at + 8].try_into().unwrap())
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// The documents holding any of `ords` (sorted, ascending), in
+    /// document order.
+    pub fn docs_of(&self, ords: &[u32], max_doc: DocId) -> Vec<DocId> {
+        let mut out = vec![];
+        let mut i = 0;
+        for &ord in ords {
+            let key = u64::from(ord) << 32;
+            // Gallop from the last position to the first pair >= key.
+            let mut step = 1;
+            let mut hi = i;
+            while hi < self.n && self.pair(hi) < key {
+                i = hi + 1;
+                hi += step;
+                step *= 2;
+            }
+            let mut hi = hi.min(self.n);
+            while i < hi {
+                let mid = (i + hi) / 2;
+                if self.pair(mid) < key {
+                    i = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if i == self.n {
+                break;
+            }
+            let p = self.pair(i);
+            if p >> 32 == u64::from(ord) {
+                let doc = p as u32;
+                // Only a damaged file points past the segment.
+                if doc < max_doc {
+                    out.push(doc);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+/// The pairs of `reader`'s segment, from its `text_ord` column; `None` when
+/// its ordinals are not distinct u32 values.
+pub fn compute(reader: &SegmentReader) -> tantivy::Result<Option<Vec<u64>>> {
+    let column = reader
+        .fast_fields()
+        .u64(TEXT_ORD)?
+        .first_or_default_col(u64::MAX);
+    let n = reader.max_doc() as usize;
+    let mut ords = vec![0u64; n];
+    const STEP: usize = 4096;
+    for (i, block) in ords.chunks_mut(STEP).enumerate() {
+        column.get_range((i * STEP) as u64, block);
+    }
+    let mut pairs = Vec::with_capacity(n);
+    for (doc, ord) in ords.into_iter().enumerate() {
+        if ord > u64::from(u32::MAX) {
+            return Ok(None);
+        }
+        pairs.push(ord << 32 | doc as u64);
+    }
+    pairs.sort_unstable();
+    if pairs.windows(2).any(|w| w[0] >> 32 == w[1] >> 32) {
+        return Ok(None);
+    }
+    Ok(Some(pairs))
+}
+
+/// The map file of a segment of `max_doc` documents, if present and whole
+/// (magic, the segment's size, length).
+fn open(path: &Path, max_doc: DocId) -> Option<OrdMap> {
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: map files are written whole under a temporary name and
+    // renamed into place; they are never modified afterwards.
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    let u32_at = |at: usize| {
+        map.get(at..at + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+    };
+    if !map.starts_with(MAGIC) || u32_at(MAGIC.len()) != Some(max_doc) {
+        return None;
+    }
+    let n = u32_at(MAGIC.len() + 4)? as usize;
+    if n > max_doc as usize || map.len() != HEADER + 8 * n {
+        return None;
+    }
+    Some(OrdMap {
+        pairs: Pairs::Mapped(map),
+        n,
+    })
+}
+
+/// Write the map of a segment (synced, renamed into place).
+fn write(dir: &Path, id: SegmentId, max_doc: DocId, pairs: &[u64]) -> Result<()> {
+    let path = dir.join(file_name(id));
+    let err = |e| Error::io(format!("writing {}", path.display()), e);
+    let tmp = super::temp_file(dir, PREFIX)?;
+    let mut w = BufWriter::with_capacity(1 << 20, tmp);
+    w.write_all(MAGIC).map_err(err)?;
+    w.write_all(&max_doc.to_le_bytes()).map_err(err)?;
+    w.write_all(&(pairs.len() as u32).to_le_bytes())
+        .map_err(err)?;
+    for p in pairs {
+        w.write_all(&p.to_le_bytes()).map_err(err)?;
+    }
+    let tmp = w.into_inner().map_err(|e| err(e.into_error()))?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(&path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// For a writer holding `LOCK`, once its merges are done: write the maps
+/// of the index's segments that have none, and remove those of segments
+/// it no longer lists. Returns the maps written.
+pub fn write_missing(dir: &Path, index: &Index) -> Result<usize> {
+    let reader: tantivy::IndexReader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(super::ierr)?;
+    let searcher = reader.searcher();
+    let mut keep = HashSet::new();
+    let mut written = 0;
+    for segment in searcher.segment_readers() {
+        let name = file_name(segment.segment_id());
+        let path = dir.join(&name);
+        keep.insert(name);
+        if open(&path, segment.max_doc()).is_some() {
+            continue;
+        }
+        if let Some(pairs) = compute(segment).map_err(super::ierr)? {
+            write(dir, segment.segment_id(), segment.max_doc(), &pairs)?;
+            written += 1;
+        }
+    }
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(PREFIX) && name.ends_with(".bin") && !keep.contains(&name) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    Ok(written)
+}
+
+/// The maps of a reader's segments, opened or computed on first use.
+pub struct OrdMaps {
+    dir: PathBuf,
+    maps: Mutex<HashMap<SegmentId, Arc<Option<OrdMap>>>>,
+}
+
+impl OrdMaps {
+    pub fn new(dir: &Path) -> OrdMaps {
+        OrdMaps {
+            dir: dir.to_path_buf(),
+            maps: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The map of `reader`'s segment (`None`: walk the segment instead).
+    pub fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Option<OrdMap>>> {
+        let id = reader.segment_id();
+        if let Some(m) = self.maps.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return Ok(m.clone());
+        }
+        let map = match open(&self.dir.join(file_name(id)), reader.max_doc()) {
+            Some(m) => Some(m),
+            None => compute(reader)?.map(|pairs| OrdMap {
+                n: pairs.len(),
+                pairs: Pairs::Owned(pairs),
+            }),
+        };
+        let map = Arc::new(map);
+        self.maps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, map.clone());
+        Ok(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owned(pairs: Vec<u64>) -> OrdMap {
+        OrdMap {
+            n: pairs.len(),
+            pairs: Pairs::Owned(pairs),
+        }
+    }
+
+    #[test]
+    fn candidates_become_the_documents_holding_them() {
+        // Ordinal 10 in doc 3, 11 in doc 0, 20 in doc 1, 40 in doc 2.
+        let m = owned(vec![10 << 32 | 3, 11 << 32, 20 << 32 | 1, 40 << 32 | 2]);
+        assert_eq!(m.docs_of(&[11, 40], 4), vec![0, 2]);
+        assert_eq!(m.docs_of(&[1, 2, 12, 41], 4), Vec::<DocId>::new());
+        assert_eq!(m.docs_of(&[10, 11, 20, 40], 4), vec![0, 1, 2, 3]);
+        assert_eq!(m.docs_of(&[], 4), Vec::<DocId>::new());
+        assert_eq!(m.docs_of(&[10], 3), Vec::<DocId>::new(), "past max_doc");
+        // Long gallops.
+        let big = owned((0..10_000u64).map(|i| (i * 3) << 32 | i).collect());
+        let ords: Vec<u32> = (0..30_000).step_by(7).collect();
+        let want: Vec<DocId> = ords.iter().filter(|o| *o % 3 == 0).map(|o| o / 3).collect();
+        assert_eq!(big.docs_of(&ords, 10_000), want);
+    }
+
+    #[test]
+    fn a_written_map_reads_back_and_a_damaged_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = SegmentId::generate_random();
+        let pairs = vec![5 << 32 | 1, 7 << 32];
+        write(dir.path(), id, 2, &pairs).unwrap();
+        let path = dir.path().join(file_name(id));
+        let m = open(&path, 2).unwrap();
+        assert_eq!((m.len(), m.pair(0), m.pair(1)), (2, pairs[0], pairs[1]));
+        assert!(open(&path, 3).is_none(), "another segment size");
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..whole.len() - 1]).unwrap();
+        assert!(open(&path, 2).is_none(), "truncated");
+        std::fs::write(&path, [&whole[..], &[0u8; 8]].concat()).unwrap();
+        assert!(open(&path, 2).is_none(), "grown");
+    }
+}
