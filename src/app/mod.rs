@@ -27,7 +27,7 @@ use crate::corpus::{Corpus, Provision};
 use crate::index::{Check, Classifier, IndexDir, Options, Reader, Summary, Topics};
 use crate::{Error, Result};
 
-pub use crate::observe::{Observer, Quiet};
+pub use crate::observe::{Observer, Progress, Quiet};
 
 /// Why the index a request was answered from is behind the corpus (the
 /// `stale` object of JSON outputs).

@@ -175,8 +175,34 @@ impl Observer for Stderr {
         }
     }
 
-    fn progress(&self) -> bool {
-        true
+    fn progress(
+        &self,
+        what: &str,
+        total: u64,
+        unit: &str,
+    ) -> Option<Box<dyn policy_diff::observe::Progress>> {
+        use std::io::IsTerminal;
+        if total < 2 || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        let template = format!("{what} {{bar:40}} {{pos}}/{{len}} {unit} {{elapsed}}");
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        Some(Box::new(Bar(bar)))
+    }
+}
+
+/// A bar on stderr (an [`Observer::progress`] of the command line).
+struct Bar(indicatif::ProgressBar);
+
+impl policy_diff::observe::Progress for Bar {
+    fn advance(&self, steps: u64) {
+        self.0.inc(steps);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
     }
 }
 

@@ -56,7 +56,7 @@ pub(super) fn index_documents(
     dir: &Path,
     f: schema::Fields,
     topics: &Topics,
-    progress: Option<&indicatif::ProgressBar>,
+    progress: Option<&dyn crate::observe::Progress>,
 ) -> Result<Counts> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     // One lookup table instead of a catalog scan per document (quadratic at
@@ -193,8 +193,8 @@ pub(super) fn index_documents(
                     hand(p)?;
                 }
             }
-            if let Some(bar) = progress {
-                bar.inc(1);
+            if let Some(p) = progress {
+                p.advance(1);
             }
         }
         while let Some(p) = ahead.pop_front() {

@@ -34,7 +34,6 @@ pub mod state;
 mod texts;
 pub mod tokenize;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -127,8 +126,7 @@ pub struct Options<'a> {
     pub rebuild: bool,
     pub topics: Topics<'a>,
     /// Told when the update waits for another writer and when each of its
-    /// steps is reached; a progress bar is drawn when it allows one (and
-    /// stderr is a terminal).
+    /// steps is reached, and asked how to report the documents indexed.
     pub observer: &'a dyn Observer,
 }
 
@@ -627,18 +625,9 @@ impl IndexDir {
             .chain(&plan.update)
             .map(String::as_str)
             .collect();
-        let progress =
-            (opts.observer.progress() && std::io::stderr().is_terminal() && to_index.len() > 1)
-                .then(|| {
-                    let bar = indicatif::ProgressBar::new(to_index.len() as u64);
-                    bar.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "indexing {bar:40} {pos}/{len} documents {elapsed}",
-                        )
-                        .unwrap(),
-                    );
-                    bar
-                });
+        let progress = opts
+            .observer
+            .progress("indexing", to_index.len() as u64, "documents");
         opts.observer
             .mark(&format!("index: {} documents to index", to_index.len()));
         // The chunks the new documents' postings are added to (none in a
@@ -657,12 +646,13 @@ impl IndexDir {
             &gen_dir,
             fields,
             &opts.topics,
-            progress.as_ref(),
-        )?;
-        opts.observer.mark("index: documents handed to the writer");
-        if let Some(bar) = progress {
-            bar.finish_and_clear();
+            progress.as_deref(),
+        );
+        if let Some(p) = progress {
+            p.finish();
         }
+        let counts = counts?;
+        opts.observer.mark("index: documents handed to the writer");
 
         let fresh: std::collections::HashMap<&str, &build::Indexed> =
             counts.per_doc.iter().map(|d| (d.id.as_str(), d)).collect();
