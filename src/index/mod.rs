@@ -74,11 +74,18 @@ const WRITER_HEAP: usize = 128 * 1024 * 1024;
 /// Segments of more documents than this are never merged again. tantivy's
 /// default (`LogMergePolicy`) merges any eight segments of a size, reading
 /// them through mapped files: at x64 a build's merges held up to ~660 MB of
-/// them resident (its peak was 1.6 GB). A build's segments (~120,000
-/// provisions each) now stay as written, one per thread per
-/// [`WRITER_HEAP`] share filled; the small segments of later updates still
-/// merge, eight of at most this many documents at a time.
+/// them resident (its peak was 1.6 GB) while the build's own buffers were
+/// still in use. A rebuild's segments (~120,000 provisions each, one per
+/// thread per [`WRITER_HEAP`] share filled) are instead merged after its
+/// commit, in groups of at most [`MERGE_GROUP_BYTES`]; the small segments
+/// of later updates merge by this policy, eight of at most this many
+/// documents at a time.
 const MERGE_MAX_DOCS: usize = 50_000;
+/// A rebuild's segments are merged after its commit in groups of at most
+/// this many bytes of files, one group at a time (`merge_build_segments`):
+/// a reader opens every segment (start-up grows with their number), and a
+/// merge keeps at most its group's files resident through the mapping.
+const MERGE_GROUP_BYTES: u64 = 128 * 1024 * 1024;
 /// Updates of fewer documents than this are small (see `update_inner`).
 const SMALL_UPDATE: usize = 64;
 /// Their budget: tantivy's smallest for one thread.
@@ -89,6 +96,64 @@ fn merge_policy() -> Box<dyn tantivy::indexer::MergePolicy> {
     let mut policy = tantivy::indexer::LogMergePolicy::default();
     policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
     Box::new(policy)
+}
+
+/// Merge the committed segments of a new generation (as written by the
+/// build's threads) in groups of at most [`MERGE_GROUP_BYTES`] of files,
+/// smallest first, one merge at a time.
+fn merge_build_segments(index: &Index, writer: &mut IndexWriter, dir: &Path) -> Result<()> {
+    let metas = index.searchable_segment_metas().map_err(ierr)?;
+    // Each segment's files start with its id.
+    let mut files: Vec<(String, u64)> = vec![];
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let len = e.metadata().map_or(0, |m| m.len());
+        files.push((e.file_name().to_string_lossy().into_owned(), len));
+    }
+    let sized: Vec<(u64, tantivy::index::SegmentId)> = metas
+        .iter()
+        .map(|m| {
+            let id = m.id().uuid_string();
+            let bytes = files
+                .iter()
+                .filter(|(name, _)| name.starts_with(&id))
+                .map(|(_, len)| len)
+                .sum();
+            (bytes, m.id())
+        })
+        .collect();
+    for g in merge_groups(sized, MERGE_GROUP_BYTES) {
+        writer.merge(&g).wait().map_err(ierr)?;
+    }
+    Ok(())
+}
+
+/// The groups to merge of segments of the given sizes: smallest first,
+/// each of at most `limit` bytes (a segment larger than that alone), only
+/// those of two or more.
+fn merge_groups<T: Ord>(mut sized: Vec<(u64, T)>, limit: u64) -> Vec<Vec<T>> {
+    sized.sort();
+    let mut groups: Vec<Vec<T>> = vec![vec![]];
+    let mut bytes = 0;
+    for (b, id) in sized {
+        if bytes + b > limit && groups.last().is_some_and(|g| !g.is_empty()) {
+            groups.push(vec![]);
+            bytes = 0;
+        }
+        groups.last_mut().expect("one group").push(id);
+        bytes += b;
+    }
+    groups.retain(|g| g.len() > 1);
+    groups
+}
+
+/// Return the allocator's free memory to the system (glibc keeps freed
+/// blocks in its arenas, so a build's peak stays resident after it).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of glibc's heap.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// An engine error as ours, the engine's error kept as the source.
@@ -610,7 +675,12 @@ impl IndexDir {
             WRITER_HEAP
         };
         let writer: IndexWriter = index.writer_with_num_threads(threads, heap).map_err(ierr)?;
-        writer.set_merge_policy(merge_policy());
+        if new_gen.is_some() {
+            // Its segments are merged in bounded groups after the commit.
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        } else {
+            writer.set_merge_policy(merge_policy());
+        }
         // A writer killed between writing its files and committing leaves
         // files no commit refers to; tantivy names the next ones the same
         // way (e.g. the same `.del` file for the same deletes), so clear them
@@ -691,6 +761,13 @@ impl IndexDir {
         prepared.commit().map_err(ierr)?;
         remove_unreferenced(&gen_dir, &payload, previous.as_ref());
         opts.observer.mark("index: committed");
+        if new_gen.is_some() {
+            // The build's buffers are free by now; give them back to the
+            // system before the merges map their segments.
+            release_free_memory();
+            merge_build_segments(&index, &mut writer, &gen_dir)?;
+            writer.garbage_collect_files().wait().map_err(ierr)?;
+        }
         writer.wait_merging_threads().map_err(ierr)?;
         opts.observer.mark("index: merges done");
         // The segments' ordinal maps (a cache of their `text_ord` columns,
@@ -719,6 +796,25 @@ impl IndexDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_segments_merge_in_groups_of_bounded_size() {
+        let sized = vec![
+            (50, 'a'),
+            (40, 'b'),
+            (300, 'c'),
+            (60, 'd'),
+            (30, 'e'),
+            (90, 'f'),
+        ];
+        // Smallest first: e b a (120), d f (150), c alone (not merged).
+        assert_eq!(
+            merge_groups(sized, 150),
+            vec![vec!['e', 'b', 'a'], vec!['d', 'f']]
+        );
+        assert!(merge_groups(vec![(10, 1)], 150).is_empty());
+        assert!(merge_groups(Vec::<(u64, u8)>::new(), 150).is_empty());
+    }
 
     #[test]
     fn an_engine_error_is_kept_as_the_source() {
