@@ -15,20 +15,6 @@ use policy_diff::index::{IndexDir, Reader, SearchFilter};
 use policy_diff::query::{parse, Query};
 use policy_diff::text::fold;
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// The seeds and the laws in a temporary corpus.
 fn seeds_and_laws() -> (tempfile::TempDir, PathBuf) {
     let (dir, corpus_dir) = seeded_corpus();

@@ -33,20 +33,6 @@ fn indexed_seeds() -> (tempfile::TempDir, Reader, Vec<Provision>) {
     (dir, reader, provisions)
 }
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 fn phrase_hits(reader: &Reader, phrase: &str) -> (usize, BTreeSet<String>) {
     let q = Query::Phrase(phrase.to_string());
     let r = reader

@@ -172,6 +172,32 @@ struct Candidate {
 const FIRST_BITS: usize = 1 << 14;
 
 impl Matcher {
+    /// The matcher of a classifier's classes (topics, instruments): class
+    /// `n`'s terms with their weights, then its exclusion contexts, in
+    /// class order.
+    pub fn of_classes<'a, T, E>(classes: impl IntoIterator<Item = (T, E)>) -> Self
+    where
+        T: IntoIterator<Item = (&'a str, f64)>,
+        E: IntoIterator<Item = &'a str>,
+    {
+        let mut patterns = vec![];
+        for (n, (terms, exclude)) in classes.into_iter().enumerate() {
+            for (t, weight) in terms {
+                patterns.push(Pattern {
+                    chars: match_form(t),
+                    role: Role::Term { topic: n, weight },
+                });
+            }
+            for e in exclude {
+                patterns.push(Pattern {
+                    chars: match_form(e),
+                    role: Role::Exclude { topic: n },
+                });
+            }
+        }
+        Matcher::new(patterns)
+    }
+
     pub fn new(patterns: Vec<Pattern>) -> Self {
         // (slot, first char) -> second char (None: a one-character pattern)
         // -> the patterns, in order.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::classify::matcher::{match_form, Matcher, Pattern, Role};
+use crate::classify::matcher::Matcher;
 use crate::error::{suggest, Error, Result};
 
 /// The built-in frameworks: (id, TOML).
@@ -324,25 +324,12 @@ impl Framework {
 }
 
 fn compile(instruments: &[Instrument]) -> Matcher {
-    let mut patterns = vec![];
-    for (n, i) in instruments.iter().enumerate() {
-        for (t, w) in &i.terms {
-            patterns.push(Pattern {
-                chars: match_form(t),
-                role: Role::Term {
-                    topic: n,
-                    weight: *w,
-                },
-            });
-        }
-        for e in &i.exclude {
-            patterns.push(Pattern {
-                chars: match_form(e),
-                role: Role::Exclude { topic: n },
-            });
-        }
-    }
-    Matcher::new(patterns)
+    Matcher::of_classes(instruments.iter().map(|i| {
+        (
+            i.terms.iter().map(|(t, w)| (t.as_str(), *w)),
+            i.exclude.iter().map(String::as_str),
+        )
+    }))
 }
 
 #[cfg(test)]

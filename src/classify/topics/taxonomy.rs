@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::classify::matcher::{match_form, Matcher, Pattern, Role};
+use crate::classify::matcher::{match_form, Matcher};
 use crate::error::{suggest, Error, Result};
 use crate::text::fold;
 
@@ -335,25 +335,12 @@ fn check_names(topics: &[Topic]) -> std::result::Result<(), String> {
 }
 
 fn compile(topics: &[Topic]) -> Matcher {
-    let mut patterns = vec![];
-    for (i, t) in topics.iter().enumerate() {
-        for term in &t.terms {
-            patterns.push(Pattern {
-                chars: match_form(&term.text),
-                role: Role::Term {
-                    topic: i,
-                    weight: term.weight,
-                },
-            });
-        }
-        for e in &t.exclude {
-            patterns.push(Pattern {
-                chars: match_form(e),
-                role: Role::Exclude { topic: i },
-            });
-        }
-    }
-    Matcher::new(patterns)
+    Matcher::of_classes(topics.iter().map(|t| {
+        (
+            t.terms.iter().map(|x| (x.text.as_str(), x.weight)),
+            t.exclude.iter().map(String::as_str),
+        )
+    }))
 }
 
 #[cfg(test)]
