@@ -4,6 +4,7 @@
 //! values and calls into these modules.
 
 pub mod app;
+pub mod atomic;
 pub mod classify;
 pub mod compare;
 pub mod corpus;

@@ -38,7 +38,7 @@ impl<'a> Cache<'a> {
     pub fn write(&self, key: &str, bytes: &[u8]) {
         let file = self.path(key);
         if std::fs::create_dir_all(self.dir).is_err()
-            || crate::corpus::catalog::write_atomic(&file, bytes).is_err()
+            || crate::atomic::write_atomic(&file, bytes).is_err()
         {
             return;
         }

@@ -159,7 +159,7 @@ fn check_output(path: &Path) -> policy_diff::Result<()> {
 /// that cannot be created in the directory is the user's error.
 fn write_atomic(path: &Path, bytes: &[u8]) -> policy_diff::Result<()> {
     check_output(path)?;
-    policy_diff::corpus::catalog::write_atomic(path, bytes).map_err(|e| match e {
+    policy_diff::atomic::write_atomic(path, bytes).map_err(|e| match e {
         Error::Io { context, source } if context.starts_with("creating a file in") => {
             Error::input(path, format!("cannot {context}: {source}"))
         }

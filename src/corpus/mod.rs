@@ -154,7 +154,7 @@ impl Corpus {
         }
         let corpus = Corpus::open(dir)?;
         if cache_dir.is_dir()
-            && catalog::write_atomic(&cache, &catalog_cache::encode(&corpus.catalog)).is_ok()
+            && crate::atomic::write_atomic(&cache, &catalog_cache::encode(&corpus.catalog)).is_ok()
         {
             for e in std::fs::read_dir(cache_dir).into_iter().flatten().flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -286,7 +286,10 @@ impl Corpus {
                 if !catalog::append_in_place(&path, sig.size, new)? {
                     let old = std::fs::read_to_string(&path)
                         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-                    catalog::write_atomic(&path, catalog::with_appended(&old, new).as_bytes())?;
+                    crate::atomic::write_atomic(
+                        &path,
+                        catalog::with_appended(&old, new).as_bytes(),
+                    )?;
                 }
             }
             None => catalog.save(&self.dir)?,
@@ -547,14 +550,14 @@ impl Corpus {
             let path = self.dir.join(&original);
             std::fs::create_dir_all(self.dir.join(ORIGINALS_DIR))
                 .map_err(|e| Error::io("creating the corpus originals directory", e))?;
-            catalog::write_atomic(&path, &bytes)?;
+            crate::atomic::write_atomic(&path, &bytes)?;
             written.push(path);
         }
         pending::note(&self.dir, &file)?;
         let path = self.dir.join(&file);
         std::fs::create_dir_all(self.dir.join(DOCS_DIR))
             .map_err(|e| Error::io("creating the corpus docs directory", e))?;
-        catalog::write_atomic(&path, extracted.text.as_bytes())?;
+        crate::atomic::write_atomic(&path, extracted.text.as_bytes())?;
         written.push(path);
         if let (Some(sketch), Some(stored)) = (sketch, &mut bodies.sketches) {
             stored.insert(&self.dir, &entry, sketch);

@@ -15,9 +15,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::catalog::{write_atomic, Entry};
+use super::catalog::Entry;
 use super::near_duplicate::{Body, Sketch};
 use super::{file_stamp, load};
+use crate::atomic::write_atomic;
 
 /// The file beside the catalog.
 pub const FILE: &str = ".sketches.bin";

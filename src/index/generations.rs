@@ -125,7 +125,7 @@ pub(super) fn temp_file(dir: &Path, prefix: &str) -> Result<tempfile::NamedTempF
 /// `<prefix>XXXXXX.tmp`, renamed).
 pub(super) fn write_atomic(path: &Path, bytes: &[u8], prefix: &str) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    crate::corpus::catalog::persist_synced(temp_file(dir, prefix)?, path, bytes)
+    crate::atomic::persist_synced(temp_file(dir, prefix)?, path, bytes)
 }
 
 /// Remove the states files and character chunks that neither the current

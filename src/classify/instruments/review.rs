@@ -52,7 +52,7 @@ impl Reviews {
 
     pub fn save(&self, corpus_dir: &Path) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
-        crate::corpus::catalog::write_atomic(&corpus_dir.join(REVIEW_FILE), &bytes)
+        crate::atomic::write_atomic(&corpus_dir.join(REVIEW_FILE), &bytes)
     }
 
     /// The analyst's codes for a clause text, if reviewed.
