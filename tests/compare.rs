@@ -29,12 +29,7 @@ fn comparison_of(docs: &[Document], topic: &str, by: By) -> TopicComparison {
     let refs: Vec<&Document> = docs.iter().collect();
     let sel = Selection::of_documents(&tax, &topic, &refs, by);
     // IDF over every provision, as the CLI's cached model.
-    let all: Vec<&Provision> = docs
-        .iter()
-        .flat_map(|d| d.provisions.iter())
-        .filter(|p| p.is_substantive())
-        .collect();
-    let model = SimilarityModel::new(&all);
+    let model = SimilarityModel::of_documents(docs);
     sbs::compare(&sel, &model, &Options::default())
 }
 
@@ -373,12 +368,7 @@ fn boilerplate_alone_does_not_make_a_row() {
     docs.push(document("y-1", "乙市", vec![b.clone()]));
     // With the preamble counted, they would look parallel (IDF alone
     // weighs these rare-per-provision formulae heavily)…
-    let all: Vec<&Provision> = docs
-        .iter()
-        .flat_map(|d| d.provisions.iter())
-        .filter(|p| p.is_substantive())
-        .collect();
-    let model = SimilarityModel::new(&all);
+    let model = SimilarityModel::of_documents(&docs);
     assert!(
         model.similarity(&a, &b) >= ROW_THRESHOLD,
         "the test needs boilerplate that matters: {}",

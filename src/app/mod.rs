@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 use crate::classify::topics::{topic_ids, Taxonomy};
 use crate::compare::SimilarityModel;
-use crate::corpus::{Corpus, Provision};
+use crate::corpus::Corpus;
 use crate::index::{Check, Classifier, IndexDir, Options, Reader, Summary, Topics};
 use crate::{Error, Result};
 
@@ -210,12 +210,7 @@ impl Workspace {
             return Ok(model);
         }
         let docs = corpus.documents()?;
-        let all: Vec<&Provision> = docs
-            .iter()
-            .flat_map(|d| d.provisions.iter())
-            .filter(|p| p.is_substantive())
-            .collect();
-        let model = SimilarityModel::new(&all);
+        let model = SimilarityModel::of_documents(&docs);
         cache.write(&key, &model.to_bytes());
         Ok(model)
     }

@@ -140,6 +140,17 @@ pub(crate) fn content_words(folded: &str) -> Vec<segment::Word<'_>> {
 }
 
 impl SimilarityModel {
+    /// The model of a corpus: document frequencies over the substantive
+    /// provisions of every document in `docs`.
+    pub fn of_documents(docs: &[crate::corpus::Document]) -> Self {
+        let all: Vec<&Provision> = docs
+            .iter()
+            .flat_map(|d| d.provisions.iter())
+            .filter(|p| p.is_substantive())
+            .collect();
+        Self::new(&all)
+    }
+
     /// Document frequencies over `all` (the corpus, or the documents compared).
     pub fn new(all: &[&Provision]) -> Self {
         let mut word_df: HashMap<u64, u32> = HashMap::new();
