@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use policy_diff::corpus::AsText;
 use policy_diff::corpus::{load, meta, parse, ProvisionKind};
 
 fn law(rel: &str) -> (meta::Detected, Vec<policy_diff::corpus::Provision>, String) {
@@ -16,7 +17,7 @@ fn law(rel: &str) -> (meta::Detected, Vec<policy_diff::corpus::Provision>, Strin
 fn articles_and_chapters() {
     let (m, provisions, text) = law("经济法/乡村振兴促进法(2021-04-29).md");
     assert_eq!(m.title.as_deref(), Some("中华人民共和国乡村振兴促进法"));
-    assert_eq!(m.date.as_deref(), Some("2021-04-29"));
+    assert_eq!(m.date.text(), "2021-04-29");
     let articles: Vec<_> = provisions
         .iter()
         .filter(|p| p.kind == ProvisionKind::Article)
@@ -84,9 +85,9 @@ fn adoption_and_amendment_lines_are_front_matter() {
     assert_eq!(provisions[1].number.as_deref(), Some("第一条"));
     // The title is not joined with the adoption lines any more.
     assert!(provisions.iter().all(|p| !p.heading.contains("会议通过")));
-    assert_eq!(m.adopted.as_deref(), Some("1981-06-10"));
-    assert_eq!(m.amended.as_deref(), Some("2021-04-29"));
-    assert_eq!(m.date.as_deref(), Some("2021-04-29"));
+    assert_eq!(m.adopted.text(), "1981-06-10");
+    assert_eq!(m.amended.text(), "2021-04-29");
+    assert_eq!(m.date.text(), "2021-04-29");
 
     // A State Council regulation: the order line was silently joined to the title.
     let (m, provisions, text) = law("行政法规/不动产登记暂行条例(2019-03-24).md");

@@ -5,6 +5,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
+use policy_diff::corpus::AsText;
 use policy_diff::corpus::{load, meta, parse};
 
 #[test]
@@ -68,7 +69,7 @@ fn metadata_of_every_seed_is_detected_not_hand_written() {
         assert_eq!(d.title.as_deref(), Some(entry.title.as_str()));
         assert_eq!(d.doc_number.clone().unwrap_or_default(), entry.doc_number);
         assert_eq!(d.issuer.as_deref(), Some(entry.issuer.as_str()));
-        assert_eq!(d.date.as_deref(), Some(entry.date.as_str()));
+        assert_eq!(d.date, entry.date);
         assert_eq!(d.implements, entry.implements);
     }
     let get = |id: &str| corpus.entry(id).unwrap().clone();
@@ -76,10 +77,10 @@ fn metadata_of_every_seed_is_detected_not_hand_written() {
     assert_eq!(
         (
             e.jurisdiction.as_str(),
-            e.level.as_str(),
+            e.level.text(),
             e.doc_number.as_str(),
-            e.date.as_str(),
-            e.kind.as_str()
+            e.date.text(),
+            e.kind.text()
         ),
         (
             "连云港市",
@@ -93,7 +94,7 @@ fn metadata_of_every_seed_is_detected_not_hand_written() {
     assert_eq!(implements, ["苏政发〔2020〕79号", "苏政发〔2020〕101号"]);
     let e = get("nt-2021-23");
     assert_eq!(
-        (e.jurisdiction.as_str(), e.issuer.as_str(), e.date.as_str()),
+        (e.jurisdiction.as_str(), e.issuer.as_str(), e.date.text()),
         ("南通市", "南通市人民政府", "2021-06-03")
     );
     assert_eq!(
@@ -107,9 +108,9 @@ fn metadata_of_every_seed_is_detected_not_hand_written() {
     assert_eq!(
         (
             e.jurisdiction.as_str(),
-            e.level.as_str(),
+            e.level.text(),
             e.doc_number.as_str(),
-            e.date.as_str()
+            e.date.text()
         ),
         (
             "连云港经济技术开发区",
@@ -120,12 +121,12 @@ fn metadata_of_every_seed_is_detected_not_hand_written() {
     );
     let e = get("lyg-etdz-plan-2021");
     assert_eq!(
-        (e.doc_number.as_str(), e.date.as_str(), e.kind.as_str()),
+        (e.doc_number.as_str(), e.date.text(), e.kind.text()),
         ("", "2021-09", "规划纲要")
     );
     let e = get("lyg-2021-25");
     assert_eq!(
-        (e.doc_number.as_str(), e.date.as_str(), e.kind.as_str()),
+        (e.doc_number.as_str(), e.date.text(), e.kind.text()),
         ("连政发〔2021〕25号", "2021-04-12", "实施意见")
     );
     assert!(e

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::corpus::extract::{self, manifest, OcrMode, Progress};
 use crate::corpus::meta::Detected;
-use crate::corpus::{AddOptions, Corpus, Entry, WriteLock};
+use crate::corpus::{AddOptions, AsText, Corpus, Entry, WriteLock};
 use crate::{Error, Result};
 
 use super::Workspace;
@@ -266,9 +266,9 @@ impl Workspace {
 /// ` (南通市, 通政发〔2022〕18号, 2022-03-15, OCR 91.3%)`, or nothing.
 pub fn describe(e: &Entry) -> String {
     let mut what = vec![];
-    for v in [&e.jurisdiction, &e.doc_number, &e.date] {
+    for v in [e.jurisdiction.text(), e.doc_number.text(), e.date.text()] {
         if !v.is_empty() {
-            what.push(v.clone());
+            what.push(v.to_string());
         }
     }
     if !e.ocr.is_empty() {

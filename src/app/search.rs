@@ -3,7 +3,7 @@
 //! resolved against the corpus and answered from a fresh index.
 
 use crate::corpus::dates::{self, Day};
-use crate::corpus::{Corpus, Entry};
+use crate::corpus::{Corpus, Date, Entry, Level};
 use crate::index::{Hit, SearchFilter};
 use crate::query;
 use crate::search::snippet;
@@ -27,7 +27,7 @@ pub struct SearchRequest {
     /// Policy instruments or families of the built-in framework.
     pub instruments: Vec<String>,
     /// Levels as the catalog writes them.
-    pub levels: Vec<String>,
+    pub levels: Vec<Level>,
     /// YYYY, YYYY-MM or YYYY-MM-DD.
     pub from: Option<String>,
     pub to: Option<String>,
@@ -243,25 +243,28 @@ fn resolve_docs(corpus: &Corpus, req: &SearchRequest) -> Result<Option<Vec<Strin
         }
     }
     let jurisdictions = corpus.jurisdictions_of(&req.jurisdictions)?;
-    let mut levels: Vec<&str> = corpus
+    let mut levels: Vec<&Level> = corpus
         .catalog
         .documents
         .iter()
-        .map(|d| d.level.as_str())
-        .filter(|l| !l.is_empty())
+        .filter_map(|d| d.level.as_ref())
         .collect();
-    levels.sort_unstable();
+    levels.sort_unstable_by_key(|l| l.as_str());
     levels.dedup();
     for l in &req.levels {
-        if !levels.contains(&l.as_str()) {
-            let suggestions = crate::error::suggest(l, levels.iter().copied());
+        if !levels.contains(&l) {
+            let suggestions = crate::error::suggest(l.as_str(), levels.iter().map(|l| l.as_str()));
             let mut msg = format!("unknown level '{l}'\nhint: ");
             if !suggestions.is_empty() {
                 msg.push_str(&format!("did you mean {}? ", suggestions.join(", ")));
             }
             msg.push_str(&format!(
                 "the levels in this corpus are: {}",
-                levels.join(", ")
+                levels
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             return Err(Error::Usage(msg));
         }
@@ -272,14 +275,19 @@ fn resolve_docs(corpus: &Corpus, req: &SearchRequest) -> Result<Option<Vec<Strin
         .iter()
         .filter(|d| doc_ids.is_empty() || doc_ids.contains(&d.id))
         .filter(|d| jurisdictions.is_empty() || jurisdictions.contains(&d.jurisdiction))
-        .filter(|d| req.levels.is_empty() || req.levels.contains(&d.level))
+        .filter(|d| {
+            req.levels.is_empty() || d.level.as_ref().is_some_and(|l| req.levels.contains(l))
+        })
         .filter(|d| {
             // A document dated to the month (or year) matches a range that
             // overlaps that month (or year); an undated one matches no range.
             (from.is_none() && to.is_none())
-                || dates::span(&d.date).is_some_and(|(start, end)| {
-                    from.is_none_or(|(f, _)| end >= f) && to.is_none_or(|(_, t)| start <= t)
-                })
+                || d.date
+                    .as_ref()
+                    .and_then(Date::span)
+                    .is_some_and(|(start, end)| {
+                        from.is_none_or(|(f, _)| end >= f) && to.is_none_or(|(_, t)| start <= t)
+                    })
         })
         .map(|d| d.id.clone())
         .collect();

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use policy_diff::app::add::{describe, missing_note, AddProgress, AddRequest, Outcome};
 use policy_diff::corpus::extract::{self, OcrMode, Progress};
 use policy_diff::corpus::meta::Detected;
+use policy_diff::corpus::{Date, Level};
 
 use super::Ctx;
 
@@ -136,9 +137,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             title: args.title.clone(),
             doc_number: args.doc_number.clone(),
             issuer: args.issuer.clone(),
-            date: args.date.clone(),
+            date: args.date.clone().map(Date::from),
             jurisdiction: args.jurisdiction.clone(),
-            level: args.level.clone(),
+            level: args.level.clone().map(Level::from),
             ..Default::default()
         },
     };

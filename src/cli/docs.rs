@@ -5,6 +5,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use policy_diff::corpus::catalog::EXPECTED_FIELDS;
+use policy_diff::corpus::AsText;
 use policy_diff::report::stale;
 use policy_diff::Error;
 
@@ -78,13 +79,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
             id: &e.id,
             title: &e.title,
             jurisdiction: &e.jurisdiction,
-            level: &e.level,
+            level: e.level.text(),
             issuer: &e.issuer,
             doc_number: &e.doc_number,
-            date: &e.date,
-            adopted: &e.adopted,
-            amended: &e.amended,
-            kind: &e.kind,
+            date: e.date.text(),
+            adopted: e.adopted.text(),
+            amended: e.amended.text(),
+            kind: e.kind.text(),
             implements: e.implements.iter().map(|i| i.doc_number.as_str()).collect(),
             provisions: count(&e.id),
             hash: &e.hash,

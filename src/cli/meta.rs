@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use policy_diff::corpus::meta::Detected;
-use policy_diff::corpus::{Corpus, Entry};
+use policy_diff::corpus::{Corpus, Date, Entry, Field, Level};
 use policy_diff::Error;
 
 use super::{stdout, Ctx, Format};
@@ -47,9 +47,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         title: args.title,
         doc_number: args.doc_number,
         issuer: args.issuer,
-        date: args.date,
+        date: args.date.map(Date::from),
         jurisdiction: args.jurisdiction,
-        level: args.level,
+        level: args.level.map(Level::from),
         ..Default::default()
     };
     let editing = fields != Detected::default();
@@ -64,7 +64,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
     let before = corpus.entry(&args.id)?.clone();
     let (entry, changed) = corpus.set_meta(&before.id, &fields)?;
     if changed {
-        for (name, old, new) in changes(&before, &entry) {
+        for (field, old, new) in changes(&before, &entry) {
+            let name = field.name();
             eprintln!("{}: {name}: {} → {}", entry.id, shown(old), shown(new));
         }
     } else {
@@ -86,23 +87,15 @@ fn shown(v: &str) -> String {
     }
 }
 
-fn fields(e: &Entry) -> [(&'static str, &str); 9] {
-    [
-        ("title", &e.title),
-        ("jurisdiction", &e.jurisdiction),
-        ("level", &e.level),
-        ("issuer", &e.issuer),
-        ("doc_number", &e.doc_number),
-        ("date", &e.date),
-        ("adopted", &e.adopted),
-        ("amended", &e.amended),
-        ("kind", &e.kind),
-    ]
+/// The fields detection fills, with their values ("" for none).
+fn fields(e: &Entry) -> impl Iterator<Item = (Field, &str)> {
+    Field::DETECTED
+        .into_iter()
+        .map(|f| (f.clone(), e.value(&f).expect("a detected field")))
 }
 
-fn changes<'a>(a: &'a Entry, b: &'a Entry) -> Vec<(&'static str, &'a str, &'a str)> {
+fn changes<'a>(a: &'a Entry, b: &'a Entry) -> Vec<(Field, &'a str, &'a str)> {
     fields(a)
-        .into_iter()
         .zip(fields(b))
         .filter(|((_, x), (_, y))| x != y)
         .map(|((n, x), (_, y))| (n, x, y))
@@ -117,19 +110,19 @@ fn show(e: &Entry, format: Format) -> anyhow::Result<()> {
         out.flush()?;
         return Ok(());
     }
-    let manual = |f: &str| {
-        if e.manual.iter().any(|m| m.name() == f) {
+    let manual = |f: &Field| {
+        if e.is_manual(f) {
             "  (manual)"
         } else {
             ""
         }
     };
     writeln!(out, "{:<13}{}", "id", e.id)?;
-    for (name, value) in fields(e) {
-        if value.is_empty() && matches!(name, "adopted" | "amended") {
+    for (field, value) in fields(e) {
+        if value.is_empty() && matches!(field, Field::Adopted | Field::Amended) {
             continue; // a law's dates; other documents have none
         }
-        writeln!(out, "{:<13}{}{}", name, value, manual(name))?;
+        writeln!(out, "{:<13}{}{}", field.name(), value, manual(&field))?;
     }
     for i in &e.implements {
         match &i.title {

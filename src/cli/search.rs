@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use policy_diff::app::search::SearchRequest;
+use policy_diff::corpus::Level;
 use policy_diff::report::search as render;
 
 use super::{stdout, Ctx, Format};
@@ -56,7 +57,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
         docs: args.doc,
         topics: args.topic,
         instruments: args.instrument,
-        levels: args.level,
+        levels: args.level.into_iter().map(Level::from).collect(),
         from: args.from,
         to: args.to,
         limit: args.limit,

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use policy_diff::corpus::AsText;
+
 use super::{stdout, Ctx, Format};
 
 #[derive(clap::Args, Debug)]
@@ -90,11 +92,16 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<i32> {
                 writeln!(out, "{} ({})", doc.entry.title, doc.entry.id)?;
                 // Only the fields the document has: no `河南省 ·  · —`.
                 let e = &doc.entry;
-                let fields: Vec<&str> = [&e.jurisdiction, &e.issuer, &e.doc_number, &e.date]
-                    .into_iter()
-                    .map(|f| f.trim())
-                    .filter(|f| !f.is_empty())
-                    .collect();
+                let fields: Vec<&str> = [
+                    e.jurisdiction.text(),
+                    e.issuer.text(),
+                    e.doc_number.text(),
+                    e.date.text(),
+                ]
+                .into_iter()
+                .map(|f| f.trim())
+                .filter(|f| !f.is_empty())
+                .collect();
                 if !fields.is_empty() {
                     writeln!(out, "{}", fields.join(" · "))?;
                 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::corpus::{Catalog, Document};
+use crate::corpus::{AsText, Catalog, Document};
 use crate::error::Result;
 use crate::index::Reader;
 use crate::text::fold;
@@ -102,7 +102,7 @@ fn lineage(
             }),
         );
     }
-    let own_date = doc.entry.date.as_str();
+    let own_date = doc.entry.date.text();
     let earliest = sources
         .iter()
         .filter(|s| !s.date.is_empty())
@@ -276,7 +276,7 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
     let meta: HashMap<&str, (&str, &str)> = catalog
         .documents
         .iter()
-        .map(|e| (e.id.as_str(), (e.title.as_str(), e.date.as_str())))
+        .map(|e| (e.id.as_str(), (e.title.as_str(), e.date.text())))
         .collect();
     let mut texts: HashMap<String, Option<String>> = HashMap::new();
     let mut passages: Vec<Passage> = vec![];
@@ -456,7 +456,7 @@ pub fn reuse(reader: &Reader, catalog: &Catalog, doc: &Document) -> Result<Repor
     Ok(Report {
         doc_id: doc.entry.id.clone(),
         title: doc.entry.title.clone(),
-        date: doc.entry.date.clone(),
+        date: doc.entry.date.text().to_string(),
         passages,
         reused_chars,
         total_chars,

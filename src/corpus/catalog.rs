@@ -9,6 +9,7 @@ use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 
 use super::meta::{Detected, Implemented};
+use super::values::{self, Date, Kind, Level};
 use crate::error::{Error, Result};
 
 pub const CATALOG_FILE: &str = "catalog.toml";
@@ -22,24 +23,44 @@ pub struct Entry {
     pub hash: String,
     pub title: String,
     pub jurisdiction: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub level: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "values::deserialize_nonblank"
+    )]
+    pub level: Option<Level>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub issuer: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc_number: String,
     /// The date of the version in force: a law's latest amendment, else its
     /// adoption; a notice's date of issue.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub date: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "values::deserialize_nonblank"
+    )]
+    pub date: Option<Date>,
     /// A law's or regulation's adoption date (from the lines under its title).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub adopted: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "values::deserialize_nonblank"
+    )]
+    pub adopted: Option<Date>,
     /// Its latest amendment date.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub amended: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "values::deserialize_nonblank"
+    )]
+    pub amended: Option<Date>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "values::deserialize_nonblank"
+    )]
+    pub kind: Option<Kind>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub implements: Vec<Implemented>,
     /// Where the document came from (original file name).
@@ -154,39 +175,110 @@ impl From<Field> for String {
     }
 }
 
-impl Detected {
-    /// The detected value of one of [`Field::DETECTED`]; `None` for another.
-    pub fn value(&self, f: &Field) -> Option<&Option<String>> {
-        Some(match f {
-            Field::Title => &self.title,
-            Field::Jurisdiction => &self.jurisdiction,
-            Field::Level => &self.level,
-            Field::Issuer => &self.issuer,
-            Field::DocNumber => &self.doc_number,
-            Field::Date => &self.date,
-            Field::Adopted => &self.adopted,
-            Field::Amended => &self.amended,
-            Field::Kind => &self.kind,
-            Field::Implements | Field::Other(_) => return None,
-        })
-    }
+/// The nine fields detection fills and the [`Field`] naming each, listed
+/// once for [`Entry`] and [`Detected`] alike.
+macro_rules! detected_fields {
+    ($then:ident) => {
+        $then! {
+            title: Title,
+            jurisdiction: Jurisdiction,
+            level: Level,
+            issuer: Issuer,
+            doc_number: DocNumber,
+            date: Date,
+            adopted: Adopted,
+            amended: Amended,
+            kind: Kind
+        }
+    };
+}
 
-    /// [`Detected::value`], to change it.
-    pub fn value_mut(&mut self, f: &Field) -> Option<&mut Option<String>> {
-        Some(match f {
-            Field::Title => &mut self.title,
-            Field::Jurisdiction => &mut self.jurisdiction,
-            Field::Level => &mut self.level,
-            Field::Issuer => &mut self.issuer,
-            Field::DocNumber => &mut self.doc_number,
-            Field::Date => &mut self.date,
-            Field::Adopted => &mut self.adopted,
-            Field::Amended => &mut self.amended,
-            Field::Kind => &mut self.kind,
-            Field::Implements | Field::Other(_) => return None,
-        })
+/// A value of an entry's field as text: "" when it has none.
+pub trait AsText {
+    fn text(&self) -> &str;
+}
+
+impl AsText for String {
+    fn text(&self) -> &str {
+        self
     }
 }
+
+impl<T: AsRef<str>> AsText for Option<T> {
+    fn text(&self) -> &str {
+        self.as_ref().map_or("", |v| v.as_ref())
+    }
+}
+
+/// An entry's value made from a detected (or given) one: blank is none.
+trait FromDetected<D> {
+    fn from_detected(d: &D) -> Self;
+}
+
+impl FromDetected<Option<String>> for String {
+    fn from_detected(d: &Option<String>) -> String {
+        d.clone().unwrap_or_default()
+    }
+}
+
+impl<T: AsRef<str> + Clone> FromDetected<Option<T>> for Option<T> {
+    fn from_detected(d: &Option<T>) -> Option<T> {
+        d.clone().filter(|v| !v.as_ref().is_empty())
+    }
+}
+
+macro_rules! access {
+    ($($name:ident: $variant:ident),*) => {
+        impl Entry {
+            /// The value of one of [`Field::DETECTED`] as text ("" when
+            /// it has none); `None` for another field.
+            pub fn value(&self, f: &Field) -> Option<&str> {
+                match f {
+                    $(Field::$variant => Some(self.$name.text()),)*
+                    _ => None,
+                }
+            }
+
+            /// Set field `f` (one of [`Field::DETECTED`]) to its value in
+            /// `d`: none (or blank) clears it. False for another field.
+            pub fn take(&mut self, f: &Field, d: &Detected) -> bool {
+                match f {
+                    $(Field::$variant => self.$name = FromDetected::from_detected(&d.$name),)*
+                    _ => return false,
+                }
+                true
+            }
+        }
+
+        impl Detected {
+            /// [`Entry::value`] of what was detected (or given).
+            pub fn value(&self, f: &Field) -> Option<&str> {
+                match f {
+                    $(Field::$variant => Some(self.$name.text()),)*
+                    _ => None,
+                }
+            }
+
+            /// Whether field `f` (one of [`Field::DETECTED`]) has a value
+            /// here: detected, or given by hand (blank to clear it).
+            pub fn has(&self, f: &Field) -> bool {
+                match f {
+                    $(Field::$variant => self.$name.is_some(),)*
+                    _ => false,
+                }
+            }
+
+            /// Set field `f` to its value in `o`, when `o` has one.
+            pub fn take(&mut self, f: &Field, o: &Detected) {
+                match f {
+                    $(Field::$variant if o.$name.is_some() => self.$name = o.$name.clone(),)*
+                    _ => {}
+                }
+            }
+        }
+    };
+}
+detected_fields!(access);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalog {
@@ -507,18 +599,6 @@ fn jurisdiction_slug(j: &str) -> String {
     }
 }
 
-fn kind_slug(kind: &str) -> &'static str {
-    match kind {
-        k if k.contains("规划") => "plan",
-        k if k.contains("方案") => "scheme",
-        k if k.contains("意见") => "opinions",
-        k if k.contains("办法") || k.contains("细则") => "measures",
-        k if k.contains("计划") => "program",
-        "条例" | "规定" | "法" => "law",
-        _ => "doc",
-    }
-}
-
 fn slug(d: &Detected) -> String {
     // National documents are told apart by their title, not by 全国.
     let j = d
@@ -543,8 +623,8 @@ fn slug(d: &Detected) -> String {
     match number {
         Some(n) => format!("{j}-{n}"),
         None => {
-            let kind = d.kind.as_deref().map(kind_slug).unwrap_or("doc");
-            match d.date.as_deref().and_then(|d| d.get(..4)) {
+            let kind = d.kind.as_ref().map(Kind::slug).unwrap_or("doc");
+            match d.date.as_ref().and_then(Date::year) {
                 Some(year) => format!("{j}-{kind}-{year}"),
                 None => format!("{j}-{kind}"),
             }
@@ -570,38 +650,6 @@ impl Entry {
         self.value(&Field::parse(name))
     }
 
-    /// The value of one of [`Field::DETECTED`]; `None` for another field.
-    pub fn value(&self, f: &Field) -> Option<&str> {
-        Some(match f {
-            Field::Title => &self.title,
-            Field::Jurisdiction => &self.jurisdiction,
-            Field::Level => &self.level,
-            Field::Issuer => &self.issuer,
-            Field::DocNumber => &self.doc_number,
-            Field::Date => &self.date,
-            Field::Adopted => &self.adopted,
-            Field::Amended => &self.amended,
-            Field::Kind => &self.kind,
-            Field::Implements | Field::Other(_) => return None,
-        })
-    }
-
-    /// [`Entry::value`], to change it.
-    pub fn value_mut(&mut self, f: &Field) -> Option<&mut String> {
-        Some(match f {
-            Field::Title => &mut self.title,
-            Field::Jurisdiction => &mut self.jurisdiction,
-            Field::Level => &mut self.level,
-            Field::Issuer => &mut self.issuer,
-            Field::DocNumber => &mut self.doc_number,
-            Field::Date => &mut self.date,
-            Field::Adopted => &mut self.adopted,
-            Field::Amended => &mut self.amended,
-            Field::Kind => &mut self.kind,
-            Field::Implements | Field::Other(_) => return None,
-        })
-    }
-
     /// The [`EXPECTED_FIELDS`] that have no value, in that order.
     pub fn missing(&self) -> Vec<&'static str> {
         EXPECTED_FIELDS
@@ -619,8 +667,7 @@ impl Entry {
     pub fn apply_detected(&mut self, d: &Detected) {
         for f in Field::DETECTED {
             if !self.is_manual(&f) {
-                let value = d.value(&f).cloned().flatten().unwrap_or_default();
-                *self.value_mut(&f).expect("a detected field") = value;
+                self.take(&f, d);
             }
         }
         if !self.is_manual(&Field::Implements) {
@@ -665,6 +712,39 @@ mod tests {
             Catalog::parse(&tricky).unwrap(),
             toml::from_str::<Catalog>(&tricky).unwrap()
         );
+    }
+
+    #[test]
+    fn hand_written_values_are_kept_as_written_and_blanks_read_as_none() {
+        let text = "[[document]]\nid = \"a\"\nfile = \"docs/a.txt\"\nhash = \"blake3:00\"\n\
+                    title = \"某某条例\"\njurisdiction = \"深圳市\"\nlevel = \"特区\"\n\
+                    date = \"2021年\"\namended = \"\"\nkind = \"公告\"\n\
+                    manual = [\"level\", \"kind\"]\n";
+        let c = Catalog::parse(text).unwrap();
+        let e = &c.documents[0];
+        assert_eq!(e.level, Some(Level::Other("特区".into())));
+        assert_eq!(e.kind, Some(Kind::Other("公告".into())));
+        assert_eq!(e.date.as_ref().map(Date::as_str), Some("2021年"));
+        assert_eq!(e.date.as_ref().and_then(Date::span), None);
+        assert_eq!(e.amended, None);
+        let written = c.to_toml();
+        for line in ["level = \"特区\"", "kind = \"公告\"", "date = \"2021年\""] {
+            assert!(written.contains(line), "{line} in\n{written}");
+        }
+        assert!(!written.contains("amended"), "{written}");
+        // Detection leaves the manual ones and fills the rest.
+        let mut e = e.clone();
+        e.apply_detected(&Detected {
+            level: Some(Level::City),
+            kind: Some(Kind::Regulation),
+            date: Some(Date::parse("2021-05-01")),
+            ..Default::default()
+        });
+        assert_eq!(e.level, Some(Level::Other("特区".into())));
+        assert_eq!(e.kind, Some(Kind::Other("公告".into())));
+        assert_eq!(e.value(&Field::Date), Some("2021-05-01"));
+        assert_eq!(e.value(&Field::Title), Some(""));
+        assert_eq!(e.value(&Field::Implements), None);
     }
 
     #[test]
@@ -752,8 +832,8 @@ mod tests {
         let e = Entry {
             title: "河南省开发区条例".into(),
             jurisdiction: "河南省".into(),
-            level: "province".into(),
-            date: "2010-07-30".into(),
+            level: Some("province".into()),
+            date: Some("2010-07-30".into()),
             ..Default::default()
         };
         assert_eq!(e.missing(), vec!["doc_number", "issuer"]);
@@ -764,7 +844,7 @@ mod tests {
     #[test]
     fn manual_fields_survive_detection() {
         let mut e = Entry {
-            level: "special zone".into(),
+            level: Some("special zone".into()),
             manual: vec![Field::Level],
             ..Default::default()
         };
@@ -773,7 +853,7 @@ mod tests {
             title: Some("T".into()),
             ..Default::default()
         });
-        assert_eq!(e.level, "special zone");
+        assert_eq!(e.level, Some(Level::Other("special zone".into())));
         assert_eq!(e.title, "T");
     }
 

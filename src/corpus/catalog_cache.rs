@@ -6,9 +6,10 @@
 
 use std::path::Path;
 
-use super::catalog::{Catalog, Entry, Field};
+use super::catalog::{AsText, Catalog, Entry, Field};
 use super::meta::Implemented;
 use super::signals::Sig;
+use super::values::nonblank;
 
 /// The copy a writer leaves beside the catalog (see [`write_beside`]).
 pub const BESIDE: &str = ".catalog.bin";
@@ -264,18 +265,18 @@ fn put_entry(o: &mut Out, e: &Entry) {
         manual,
     } = e;
     for s in [
-        id,
+        id.as_str(),
         file,
         hash,
         title,
         jurisdiction,
-        level,
+        level.text(),
         issuer,
         doc_number,
-        date,
-        adopted,
-        amended,
-        kind,
+        date.text(),
+        adopted.text(),
+        amended.text(),
+        kind.text(),
         source,
         original,
         ocr,
@@ -456,13 +457,13 @@ fn entry(i: &mut In) -> Option<Entry> {
         hash: i.str()?,
         title: i.str()?,
         jurisdiction: i.str()?,
-        level: i.str()?,
+        level: nonblank(&i.str()?),
         issuer: i.str()?,
         doc_number: i.str()?,
-        date: i.str()?,
-        adopted: i.str()?,
-        amended: i.str()?,
-        kind: i.str()?,
+        date: nonblank(&i.str()?),
+        adopted: nonblank(&i.str()?),
+        amended: nonblank(&i.str()?),
+        kind: nonblank(&i.str()?),
         implements: vec![],
         source: i.str()?,
         original: i.str()?,
@@ -502,13 +503,13 @@ mod tests {
             hash: s("blake3:00"),
             title: s("关于印发《某某》的通知"),
             jurisdiction: s("南通市"),
-            level: s("city"),
+            level: Some("city".into()),
             issuer: s("南通市人民政府"),
             doc_number: s("通政发〔2021〕23号"),
-            date: s("2021-09"),
-            adopted: s("2000-09-08"),
-            amended: s("2015-05-29"),
-            kind: s("opinion"),
+            date: Some("2021-09".into()),
+            adopted: Some("2000-09-08".into()),
+            amended: Some("2015-05-29".into()),
+            kind: Some("opinion".into()),
             implements: vec![
                 Implemented {
                     doc_number: s("苏政发〔2020〕1号"),

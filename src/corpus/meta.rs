@@ -13,6 +13,7 @@ use super::issuance::{
     ISSUER_LINE,
 };
 use super::numbering::{has_sentence_punct, parse_marker};
+use super::values::{Date, Kind, Level};
 use crate::text::normalize::{clean_line, squeeze_cjk_spaces};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,14 +30,14 @@ pub struct Detected {
     pub issuer: Option<String>,
     /// `YYYY-MM-DD` or `YYYY-MM` when the day is not given: the date of the
     /// version in force (a law's latest amendment, else its adoption).
-    pub date: Option<String>,
+    pub date: Option<Date>,
     /// A law's or regulation's adoption (通过, 公布), from the lines under its title.
-    pub adopted: Option<String>,
+    pub adopted: Option<Date>,
     /// Its latest amendment (修正, 修订), when it has one.
-    pub amended: Option<String>,
-    pub kind: Option<String>,
+    pub amended: Option<Date>,
+    pub kind: Option<Kind>,
     pub jurisdiction: Option<String>,
-    pub level: Option<String>,
+    pub level: Option<Level>,
     pub implements: Vec<Implemented>,
 }
 
@@ -75,34 +76,6 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
 static BARE_REFERENCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"[和及、与]\s*({})", year_and_number())).unwrap());
 
-/// Kinds of document, longest first so 实施方案 wins over 方案.
-const KINDS: [&str; 24] = [
-    "规划纲要",
-    "实施方案",
-    "行动方案",
-    "建设方案",
-    "工作方案",
-    "实施意见",
-    "指导意见",
-    "若干意见",
-    "实施细则",
-    "若干措施",
-    "行动计划",
-    "管理办法",
-    "暂行办法",
-    "规划",
-    "方案",
-    "意见",
-    "办法",
-    "条例",
-    "规定",
-    "决定",
-    "复函",
-    "批复",
-    "通知",
-    "法",
-];
-
 pub(crate) fn cn_digit(c: char) -> Option<u32> {
     "〇一二三四五六七八九"
         .chars()
@@ -125,7 +98,11 @@ pub(crate) fn cn_small_number(s: &str) -> Option<u32> {
 }
 
 /// Parse a date line: `2021年7月30日`, `2021 年 4 月 12 日`, `二〇二一年九月`.
-pub fn parse_date(line: &str) -> Option<String> {
+pub fn parse_date(line: &str) -> Option<Date> {
+    date_of_line(line).map(|d| Date::parse(&d))
+}
+
+fn date_of_line(line: &str) -> Option<String> {
     let line = line.trim();
     if let Some(c) = ARABIC_DATE_LINE.captures(line) {
         let (y, m) = (&c[1], c[2].parse::<u32>().ok()?);
@@ -239,46 +216,47 @@ pub fn jurisdiction_from_title(title: &str) -> Option<String> {
 }
 
 /// Administrative level implied by a jurisdiction's name.
-pub fn level_of(jurisdiction: &str) -> Option<String> {
+pub fn level_of(jurisdiction: &str) -> Option<Level> {
     let j = jurisdiction;
     let level = if j.ends_with("经济技术开发区") || j.ends_with("高新技术产业开发区")
     {
-        "national-level development zone"
+        Level::NationalZone
     } else if j.ends_with("开发区")
         || j.ends_with("园区")
         || j.ends_with("新区")
         || j.ends_with("高新区")
         || j.ends_with("片区")
     {
-        "development zone"
+        Level::DevelopmentZone
     } else if j.ends_with("省") || j.ends_with("自治区") {
-        "province"
+        Level::Province
     } else if j == "北京市" || j == "上海市" || j == "天津市" || j == "重庆市" {
-        "municipality"
+        Level::Municipality
     } else if j.ends_with("市") {
-        "city"
+        Level::City
     } else if j.ends_with("县") || j.ends_with("区") {
-        "county"
+        Level::County
     } else if j == NATIONAL
         || j.starts_with("国务院")
         || j.starts_with("全国")
         || j.starts_with("中华人民共和国")
     {
-        "national"
+        Level::National
     } else {
         return None;
     };
-    Some(level.to_string())
+    Some(level)
 }
 
-pub fn kind_of(title: &str) -> Option<String> {
+pub fn kind_of(title: &str) -> Option<Kind> {
     let t = title.trim_end_matches("的通知");
-    // Prefer the kind nearest the end of the title.
-    KINDS
+    // Prefer the kind nearest the end of the title; the longer word of two
+    // that end there (实施方案 over 方案).
+    Kind::NAMED
         .iter()
-        .filter_map(|k| t.rfind(k).map(|pos| (pos + k.len(), k.len(), *k)))
+        .filter_map(|(k, w)| t.rfind(w).map(|pos| (pos + w.len(), w.len(), k)))
         .max_by_key(|(end, len, _)| (*end, *len))
-        .map(|(_, _, k)| k.to_string())
+        .map(|(_, _, k)| k.clone())
 }
 
 /// A national body that names itself in the title: 国务院关于…的规定,
@@ -332,8 +310,8 @@ pub fn detect(text: &str) -> Detected {
 
     // Laws and regulations: adoption and amendments under the title.
     if let Some((_, record)) = enactment::find(head) {
-        d.adopted = record.adopted().map(str::to_string);
-        d.amended = record.amended().map(str::to_string);
+        d.adopted = record.adopted().map(Date::parse);
+        d.amended = record.amended().map(Date::parse);
         if let Some(date) = d.amended.clone().or(d.adopted.clone()) {
             d.date = Some(date);
         }
@@ -486,6 +464,7 @@ pub fn detect(text: &str) -> Detected {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::AsText;
 
     /// Issue 19: a local regulation with its standing committee's
     /// announcement (real header: 杭州大江东产业集聚区管理条例, 2016).
@@ -495,7 +474,7 @@ mod tests {
             "../../tests/eval/meta/fixtures/local-regulation-hangzhou.txt"
         ));
         assert_eq!(d.title.as_deref(), Some("杭州大江东产业集聚区管理条例"));
-        assert_eq!(d.kind.as_deref(), Some("条例"));
+        assert_eq!(d.kind.text(), "条例");
         assert_eq!(
             d.doc_number.as_deref(),
             Some("杭州市第十二届人民代表大会常务委员会公告第82号")
@@ -503,9 +482,9 @@ mod tests {
         // Adopted by the city's committee; the province only approved it.
         assert_eq!(d.issuer.as_deref(), Some("杭州市人民代表大会常务委员会"));
         assert_eq!(d.jurisdiction.as_deref(), Some("杭州市"));
-        assert_eq!(d.level.as_deref(), Some("city"));
-        assert_eq!(d.adopted.as_deref(), Some("2016-12-29"));
-        assert_eq!(d.date.as_deref(), Some("2016-12-29"));
+        assert_eq!(d.level.text(), "city");
+        assert_eq!(d.adopted.text(), "2016-12-29");
+        assert_eq!(d.date.text(), "2016-12-29");
         // The announcement on one line, with the session in brackets.
         let d = detect(
             "福建省招标投标条例\n福建省人民代表大会常务委员会公告〔十四届〕第三十一号\n\
@@ -533,8 +512,8 @@ mod tests {
         let d = detect(text);
         assert_eq!(d.issuer.as_deref(), Some("最高人民法院"));
         assert_eq!(d.doc_number.as_deref(), Some("法释〔2021〕11号"));
-        assert_eq!(d.kind.as_deref(), Some("批复"));
-        assert_eq!(d.date.as_deref(), Some("2021-05-31"));
+        assert_eq!(d.kind.text(), "批复");
+        assert_eq!(d.date.text(), "2021-05-31");
         assert_eq!(d.jurisdiction.as_deref(), Some("全国"));
         assert!(d.implements.is_empty(), "{:?}", d.implements);
         // A government's reply, addressed to a province, signed at the end
@@ -547,8 +526,8 @@ mod tests {
         let d = detect(text);
         assert_eq!(d.issuer.as_deref(), Some("国务院办公厅"));
         assert_eq!(d.doc_number.as_deref(), Some("国办函〔2020〕55号"));
-        assert_eq!(d.kind.as_deref(), Some("复函"));
-        assert_eq!(d.date.as_deref(), Some("2020-07-22"));
+        assert_eq!(d.kind.text(), "复函");
+        assert_eq!(d.date.text(), "2020-07-22");
         assert_eq!(d.jurisdiction.as_deref(), Some("全国"));
         assert!(d.implements.is_empty(), "{:?}", d.implements);
     }
@@ -566,7 +545,7 @@ mod tests {
         );
         assert_eq!(d.doc_number.as_deref(), Some("连开委〔2021〕54号"));
         assert_eq!(d.issuer.as_deref(), Some("连云港经济技术开发区管理委员会"));
-        assert_eq!(d.date.as_deref(), Some("2021-07-30"));
+        assert_eq!(d.date.text(), "2021-07-30");
         // The notice without its own signature, its attachment 1 (the whole
         // plan) ending in another body's signature (seed 004's 落款).
         let cut = seed
@@ -591,22 +570,16 @@ mod tests {
              附件\n南通市企业技术中心认定管理办法\n第一条 为推动企业技术创新，制定本办法。\n",
         );
         assert_eq!(d.issuer.as_deref(), Some("南通市人民政府"));
-        assert_eq!(d.date.as_deref(), Some("2021-03-01"));
+        assert_eq!(d.date.text(), "2021-03-01");
         assert_eq!(d.title.as_deref(), Some("南通市企业技术中心认定管理办法"));
     }
 
     #[test]
     fn dates() {
-        assert_eq!(parse_date("2021年7月30日").as_deref(), Some("2021-07-30"));
-        assert_eq!(
-            parse_date("2021 年 4 月 12 日").as_deref(),
-            Some("2021-04-12")
-        );
-        assert_eq!(parse_date("二〇二一年九月").as_deref(), Some("2021-09"));
-        assert_eq!(
-            parse_date("二〇二一年十二月三十一日").as_deref(),
-            Some("2021-12-31")
-        );
+        assert_eq!(parse_date("2021年7月30日").unwrap().as_str(), "2021-07-30");
+        assert_eq!(parse_date("2021 年 4 月 12 日").text(), "2021-04-12");
+        assert_eq!(parse_date("二〇二一年九月").unwrap().as_str(), "2021-09");
+        assert_eq!(parse_date("二〇二一年十二月三十一日").text(), "2021-12-31");
         assert_eq!(parse_date("2021年13月1日"), None);
     }
 
@@ -618,12 +591,12 @@ mod tests {
             jurisdiction_of("连云港经济技术开发区管委会"),
             "连云港经济技术开发区"
         );
-        assert_eq!(level_of("南通市").as_deref(), Some("city"));
+        assert_eq!(level_of("南通市").text(), "city");
         assert_eq!(
-            level_of("连云港经济技术开发区").as_deref(),
-            Some("national-level development zone")
+            level_of("连云港经济技术开发区").text(),
+            "national-level development zone"
         );
-        assert_eq!(level_of("江苏省").as_deref(), Some("province"));
+        assert_eq!(level_of("江苏省").text(), "province");
     }
 
     #[test]
@@ -642,10 +615,7 @@ mod tests {
             "海关总署",
         ] {
             assert_eq!(jurisdiction_of(issuer), NATIONAL, "{issuer}");
-            assert_eq!(
-                level_of(&jurisdiction_of(issuer)).as_deref(),
-                Some("national")
-            );
+            assert_eq!(level_of(&jurisdiction_of(issuer)).text(), "national");
         }
         for (issuer, place) in [
             ("北京市人民代表大会常务委员会", "北京市"),
@@ -658,8 +628,8 @@ mod tests {
             assert_eq!(jurisdiction_of(issuer), place, "{issuer}");
         }
         assert!(!is_national_body("市委组织部"));
-        assert_eq!(level_of("北京市").as_deref(), Some("municipality"));
-        assert_eq!(level_of("宁波市").as_deref(), Some("city"));
+        assert_eq!(level_of("北京市").text(), "municipality");
+        assert_eq!(level_of("宁波市").text(), "city");
     }
 
     #[test]
@@ -670,13 +640,13 @@ mod tests {
              <!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了加强土地管理，制定本法。\n",
         );
         assert_eq!(d.title.as_deref(), Some("中华人民共和国土地管理法"));
-        assert_eq!(d.adopted.as_deref(), Some("1986-06-25"));
-        assert_eq!(d.amended.as_deref(), Some("2004-08-28"));
-        assert_eq!(d.date.as_deref(), Some("2004-08-28"));
+        assert_eq!(d.adopted.text(), "1986-06-25");
+        assert_eq!(d.amended.text(), "2004-08-28");
+        assert_eq!(d.date.text(), "2004-08-28");
         assert_eq!(d.issuer.as_deref(), Some("全国人民代表大会常务委员会"));
         assert_eq!(d.jurisdiction.as_deref(), Some("全国"));
-        assert_eq!(d.level.as_deref(), Some("national"));
-        assert_eq!(d.kind.as_deref(), Some("法"));
+        assert_eq!(d.level.text(), "national");
+        assert_eq!(d.kind.text(), "法");
     }
 
     #[test]
@@ -690,10 +660,10 @@ mod tests {
         assert_eq!(d.title.as_deref(), Some("河南省开发区条例"));
         assert_eq!(d.issuer.as_deref(), Some("河南省人民代表大会常务委员会"));
         assert_eq!(d.jurisdiction.as_deref(), Some("河南省"));
-        assert_eq!(d.level.as_deref(), Some("province"));
-        assert_eq!(d.adopted.as_deref(), Some("1994-11-01"));
-        assert_eq!(d.amended.as_deref(), Some("2010-07-30"));
-        assert_eq!(d.date.as_deref(), Some("2010-07-30"));
+        assert_eq!(d.level.text(), "province");
+        assert_eq!(d.adopted.text(), "1994-11-01");
+        assert_eq!(d.amended.text(), "2010-07-30");
+        assert_eq!(d.date.text(), "2010-07-30");
         assert_eq!(d.doc_number, None);
     }
 
@@ -719,7 +689,7 @@ mod tests {
         let d = detect("# 不动产登记暂行条例\n\n2014年11月24日 中华人民共和国国务院令第656号公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n");
         assert_eq!(d.doc_number.as_deref(), Some("国务院令第656号"));
         assert_eq!(d.issuer.as_deref(), Some("国务院"));
-        assert_eq!(d.date.as_deref(), Some("2014-11-24"));
+        assert_eq!(d.date.text(), "2014-11-24");
         assert_eq!(d.amended, None);
     }
 
@@ -756,21 +726,20 @@ mod tests {
     fn a_page_without_an_issuer_takes_its_place_from_the_title() {
         let d = detect("# 无锡市开发区绿色发展实施意见\n\n锡政发〔2022〕5号\n\n## 一、总体要求\n\n推进园区绿色低碳发展。\n");
         assert_eq!(d.jurisdiction.as_deref(), Some("无锡市"));
-        assert_eq!(d.level.as_deref(), Some("city"));
+        assert_eq!(d.level.text(), "city");
     }
 
     #[test]
     fn kinds_and_titles() {
         assert_eq!(
-            kind_of("连云港市“十四五”开发区高质量发展行动方案").as_deref(),
-            Some("行动方案")
+            kind_of("连云港市“十四五”开发区高质量发展行动方案").text(),
+            "行动方案"
         );
         assert_eq!(
             kind_of(
                 "连云港经济技术开发区国民经济和社会发展第十四个五年规划纲要和二〇三五年远景目标"
-            )
-            .as_deref(),
-            Some("规划纲要")
+            ),
+            Some(Kind::OutlinePlan)
         );
         assert_eq!(
             inner_title("市政府关于印发连云港市“十四五”开发区高质量发展行动方案的通知"),

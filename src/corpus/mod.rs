@@ -22,11 +22,13 @@ pub mod signals;
 pub mod sketches;
 pub mod structure;
 mod task_table;
+pub mod values;
 
 use std::path::{Path, PathBuf};
 
-pub use catalog::{Catalog, Entry, Field};
+pub use catalog::{AsText, Catalog, Entry, Field};
 pub use catalog_view::CatalogView;
+pub use values::{Date, Kind, Level};
 
 /// Version of the parser's output (provisions, headings, paths, units).
 /// Bump it whenever a change moves any of them: indexes record it and are
@@ -683,15 +685,15 @@ impl Corpus {
         let e = &mut catalog.documents[pos];
         // Every field given but the kind, which a title implies.
         for f in Field::GIVEN.into_iter().filter(|f| *f != Field::Kind) {
-            if let Some(Some(v)) = fields.value(&f) {
-                *e.value_mut(&f).expect("a detected field") = v.clone();
+            if fields.has(&f) {
+                e.take(&f, &fields);
                 if !e.is_manual(&f) {
                     e.manual.push(f);
                 }
             }
         }
         if fields.title.is_some() && !e.is_manual(&Field::Kind) {
-            e.kind = meta::kind_of(&e.title).unwrap_or_default();
+            e.kind = meta::kind_of(&e.title);
         }
         if let Some(issuer) = fields.issuer.as_deref().filter(|i| !i.is_empty()) {
             if fields.jurisdiction.is_none() && !e.is_manual(&Field::Jurisdiction) {
@@ -702,7 +704,7 @@ impl Corpus {
             catalog.documents[pos].jurisdiction != self.catalog.documents[pos].jurisdiction;
         let e = &mut catalog.documents[pos];
         if jurisdiction_changed && fields.level.is_none() && !e.is_manual(&Field::Level) {
-            e.level = meta::level_of(&e.jurisdiction).unwrap_or_default();
+            e.level = meta::level_of(&e.jurisdiction);
         }
         let changed = catalog.documents[pos] != self.catalog.documents[pos];
         if changed {
@@ -820,20 +822,30 @@ fn already(source: &Path, existing: &Entry) -> Error {
 /// `YYYY-MM`), 文号 brackets to 〔〕, surrounding spaces trimmed. Empty values
 /// clear a field, except the title and the jurisdiction.
 pub fn normalize_overrides(o: &mut meta::Detected) -> Result<()> {
-    for f in Field::GIVEN {
-        if let Some(Some(v)) = o.value_mut(&f) {
-            *v = v.trim().to_string();
-        }
+    for v in [
+        &mut o.title,
+        &mut o.doc_number,
+        &mut o.issuer,
+        &mut o.jurisdiction,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *v = v.trim().to_string();
     }
+    o.level = o.level.take().map(|l| Level::parse(l.as_str().trim()));
+    o.kind = o.kind.take().map(|k| Kind::parse(k.as_str().trim()));
     if o.title.as_deref() == Some("") {
         return Err(Error::Usage("--title cannot be empty".into()));
     }
     if o.jurisdiction.as_deref() == Some("") {
         return Err(Error::Usage("--jurisdiction cannot be empty".into()));
     }
-    if let Some(d) = &o.date {
-        if !d.is_empty() {
-            o.date = Some(normalize_date(d).ok_or_else(|| {
+    if let Some(d) = o.date.as_ref().map(|d| d.as_str().trim().to_string()) {
+        if d.is_empty() {
+            o.date = Some(Date::parse(""));
+        } else {
+            o.date = Some(normalize_date(&d).map(|d| Date::parse(&d)).ok_or_else(|| {
                 Error::Usage(format!(
                     "--date '{d}' is not a date: give YYYY-MM-DD (or YYYY-MM)"
                 ))
@@ -874,7 +886,7 @@ pub fn normalize_date(s: &str) -> Option<String> {
             .then(|| format!("{y:04}-{m:02}-{d:02}"));
     }
     let d = meta::parse_date(s)?;
-    normalize_date(&d)
+    normalize_date(d.as_str())
 }
 
 fn file_name(p: &Path) -> String {
@@ -885,9 +897,7 @@ fn file_name(p: &Path) -> String {
 
 fn merge_overrides(d: &mut meta::Detected, o: &meta::Detected) {
     for f in Field::GIVEN {
-        if let (Some(Some(v)), Some(slot)) = (o.value(&f), d.value_mut(&f)) {
-            *slot = Some(v.clone());
-        }
+        d.take(&f, o);
     }
     if o.issuer.is_some() && o.jurisdiction.is_none() {
         let j = meta::jurisdiction_of(o.issuer.as_deref().unwrap());
@@ -900,10 +910,7 @@ fn merge_overrides(d: &mut meta::Detected, o: &meta::Detected) {
 }
 
 fn manual_fields(o: &meta::Detected) -> Vec<Field> {
-    Field::GIVEN
-        .into_iter()
-        .filter(|f| o.value(f).is_some_and(Option::is_some))
-        .collect()
+    Field::GIVEN.into_iter().filter(|f| o.has(f)).collect()
 }
 
 /// A citation line: title, 文号, date and heading path of a provision.
@@ -912,8 +919,8 @@ pub fn citation(entry: &Entry, p: &Provision) -> String {
     if !entry.doc_number.is_empty() {
         parts.push(entry.doc_number.clone());
     }
-    if !entry.date.is_empty() {
-        parts.push(entry.date.clone());
+    if let Some(date) = &entry.date {
+        parts.push(date.to_string());
     }
     let mut path = p.path.clone();
     path.push(p.heading.clone());

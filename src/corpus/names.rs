@@ -79,11 +79,7 @@ fn ambiguous(name: &str, by: &str, candidates: &[&Entry]) -> Error {
         .iter()
         .take(LISTED)
         .map(|e| {
-            let date = if e.date.is_empty() {
-                "undated"
-            } else {
-                &e.date
-            };
+            let date = e.date.as_ref().map_or("undated", |d| d.as_str());
             format!("  {}  《{}》 {}", e.id, e.title, date)
         })
         .collect();
@@ -106,7 +102,7 @@ mod tests {
             id: id.into(),
             title: title.into(),
             doc_number: number.into(),
-            date: date.into(),
+            date: crate::corpus::values::nonblank(date),
             ..Entry::default()
         }
     }

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::corpus::meta::Detected;
+use crate::corpus::{Date, Level};
 use crate::error::{Error, Result};
 
 /// The columns a manifest may have.
@@ -102,10 +103,10 @@ pub fn parse(manifest: &Path, text: &str, base: &Path) -> Result<Vec<Row>> {
             fields: Detected {
                 title: cell("title"),
                 jurisdiction: cell("jurisdiction"),
-                level: cell("level"),
+                level: cell("level").map(Level::from),
                 issuer: cell("issuer"),
                 doc_number: cell("doc_number"),
-                date: cell("date"),
+                date: cell("date").map(Date::from),
                 ..Default::default()
             },
         });
@@ -129,7 +130,7 @@ mod tests {
         assert_eq!(rows[0].path, Path::new("/data/a/b.txt"));
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].fields.title.as_deref(), Some("人才措施"));
-        assert_eq!(rows[0].fields.date.as_deref(), Some("2023-06-20"));
+        assert_eq!(rows[0].fields.date, Some(Date::parse("2023-06-20")));
         assert_eq!(rows[0].fields.doc_number, None);
         assert_eq!(rows[1].path, Path::new("/data/c d.pdf"));
         assert_eq!(

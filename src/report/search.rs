@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::app::search::{Found, SearchResults};
 use crate::app::Stale;
-use crate::corpus::Entry;
+use crate::corpus::{AsText, Entry};
 use crate::index::Hit;
 use crate::report::{count, csv_safe, md_inline};
 use crate::search::snippet;
@@ -68,7 +68,7 @@ fn json_hits(res: &SearchResults) -> Vec<JsonHit<'_>> {
                 jurisdiction: &e.jurisdiction,
                 title: &e.title,
                 doc_number: &e.doc_number,
-                date: &e.date,
+                date: e.date.text(),
                 heading: &h.heading,
                 path: &h.path,
                 text: &h.text,

@@ -6,7 +6,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::app::search::SearchResults;
 use crate::classify::topics::{Coverage, Taxonomy, Topic};
-use crate::corpus::{Document, Entry};
+use crate::corpus::{AsText, Document, Entry};
 use crate::report::html_escape;
 
 use super::params::Params;
@@ -125,8 +125,8 @@ pub const DOC_LIST: usize = 200;
 fn levels(docs: &[Entry]) -> Vec<String> {
     let mut ls: Vec<String> = docs
         .iter()
-        .filter(|d| !d.level.is_empty())
-        .map(|d| d.level.clone())
+        .filter_map(|d| d.level.as_ref())
+        .map(|l| l.to_string())
         .collect();
     ls.sort();
     ls.dedup();
@@ -274,7 +274,7 @@ pub fn docs(entries: &[Entry], can_add: bool) -> String {
                 @for e in entries {
                     tr {
                         td { a href=(format!("/doc/{}", e.id)) { (e.id) } }
-                        td { (e.jurisdiction) } td { (e.date) } td { (e.doc_number) }
+                        td { (e.jurisdiction) } td { (e.date.text()) } td { (e.doc_number) }
                         td { a href=(format!("/doc/{}", e.id)) { (e.title) } }
                     }
                 }
@@ -308,7 +308,7 @@ pub fn document(doc: &Document, tax: &Taxonomy) -> String {
     let body = html! {
         h2 { (e.title) }
         p.cite {
-            @for f in [&e.jurisdiction, &e.issuer, &e.doc_number, &e.date, &e.level] {
+            @for f in [e.jurisdiction.text(), e.issuer.text(), e.doc_number.text(), e.date.text(), e.level.text()] {
                 @if !f.trim().is_empty() { (f) " · " }
             }
             (e.id)

@@ -6,6 +6,7 @@ use crate::app::diff::DiffRequest;
 use crate::app::search::SearchRequest;
 use crate::compare::side_by_side::{self as sbs, By, ROW_THRESHOLD};
 use crate::compare::{clauses::CLOSE_THRESHOLD, render};
+use crate::corpus::Level;
 use crate::Error;
 
 use super::params::Params;
@@ -271,7 +272,7 @@ fn search_request(p: &Params, limit: usize) -> SearchRequest {
         docs: p.all("d"),
         topics: p.all("t"),
         instruments: p.all("i"),
-        levels: p.all("level"),
+        levels: p.all("level").into_iter().map(Level::from).collect(),
         from: p.get("from").map(String::from),
         to: p.get("to").map(String::from),
         limit,

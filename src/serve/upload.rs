@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::app::add::{describe, missing_note, AddProgress, AddRequest, Outcome};
 use crate::corpus::extract::OcrMode;
 use crate::corpus::meta::Detected;
+use crate::corpus::{Date, Level};
 use crate::Error;
 
 use super::multipart;
@@ -135,10 +136,10 @@ fn checked<'a>(config: &Config, req: &Request<'a>) -> Result<Upload<'a>, (u16, S
         given: Detected {
             title: field("title"),
             jurisdiction: field("jurisdiction"),
-            level: field("level"),
+            level: field("level").map(Level::from),
             issuer: field("issuer"),
             doc_number: field("doc_number"),
-            date: field("date"),
+            date: field("date").map(Date::from),
             ..Default::default()
         },
         allow_near_duplicate: field("allow_near_duplicate").is_some(),

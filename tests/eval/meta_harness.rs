@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use policy_diff::corpus::{extract, meta};
+use policy_diff::corpus::{extract, meta, Field};
 
 pub fn laws_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-corpus/laws")
@@ -40,18 +40,8 @@ pub fn detect_file(path: &Path) -> Option<meta::Detected> {
 }
 
 pub fn field<'a>(d: &'a meta::Detected, name: &str) -> &'a str {
-    let v = match name {
-        "title" => &d.title,
-        "jurisdiction" => &d.jurisdiction,
-        "level" => &d.level,
-        "issuer" => &d.issuer,
-        "doc_number" => &d.doc_number,
-        "date" => &d.date,
-        "adopted" => &d.adopted,
-        "amended" => &d.amended,
-        _ => panic!("unknown field {name}"),
-    };
-    v.as_deref().unwrap_or("")
+    d.value(&Field::parse(name))
+        .unwrap_or_else(|| panic!("unknown field {name}"))
 }
 
 /// The fields annotated in the sample, in the TSV's column order after `file`.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::TopicInfo;
 use crate::classify::topics::{classify, Taxonomy, Topic, TopicScore};
 use crate::corpus::regions::regions;
-use crate::corpus::{Document, Entry, Provision};
+use crate::corpus::{AsText, Document, Entry, Provision};
 
 /// Column name of documents without a jurisdiction.
 pub const NO_JURISDICTION: &str = "(no jurisdiction)";
@@ -366,7 +366,7 @@ impl<'a> Selection<'a> {
                 id: d.entry.id.clone(),
                 title: d.entry.title.clone(),
                 doc_number: d.entry.doc_number.clone(),
-                date: d.entry.date.clone(),
+                date: d.entry.date.text().to_string(),
                 jurisdiction: d.entry.jurisdiction.clone(),
                 hash: d.entry.hash.clone(),
                 column: columns[c].name.clone(),
