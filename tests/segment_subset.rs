@@ -69,20 +69,10 @@ fn check(label: &str, group: &[String]) -> usize {
     full.iter().map(|(w, f, _)| w.len() + f.len()).sum()
 }
 
+/// The texts under `dir`: its .md and .txt files.
 fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "md" || x == "txt") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
+    let mut out = files_under(dir);
+    out.retain(|p| p.extension().is_some_and(|x| x == "md" || x == "txt"));
     out
 }
 
