@@ -34,28 +34,6 @@ impl Level {
         (Level::NationalZone, "national-level development zone"),
         (Level::DevelopmentZone, "development zone"),
     ];
-
-    /// The level a catalog value names; [`Level::Other`] for any other.
-    pub fn parse(s: &str) -> Level {
-        Self::NAMED
-            .iter()
-            .find(|(_, name)| *name == s)
-            .map(|(l, _)| l.clone())
-            .unwrap_or_else(|| Level::Other(s.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Level::Other(s) => s,
-            known => {
-                Self::NAMED
-                    .iter()
-                    .find(|(l, _)| l == known)
-                    .expect("every named level is listed")
-                    .1
-            }
-        }
-    }
 }
 
 /// The kind of document its title names (条例, 实施方案, …).
@@ -120,28 +98,6 @@ impl Kind {
         (Kind::Law, "法"),
     ];
 
-    /// The kind a catalog value names; [`Kind::Other`] for any other.
-    pub fn parse(s: &str) -> Kind {
-        Self::NAMED
-            .iter()
-            .find(|(_, word)| *word == s)
-            .map(|(k, _)| k.clone())
-            .unwrap_or_else(|| Kind::Other(s.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Kind::Other(s) => s,
-            known => {
-                Self::NAMED
-                    .iter()
-                    .find(|(k, _)| k == known)
-                    .expect("every named kind is listed")
-                    .1
-            }
-        }
-    }
-
     /// The English word a document id uses for the kind (`lyg-plan-2021`).
     pub fn slug(&self) -> &'static str {
         let k = self.as_str();
@@ -184,6 +140,37 @@ impl Date {
         self.0.get(..4)
     }
 }
+
+/// `parse` and `as_str` of an enum whose known values are listed in its
+/// `NAMED` table and whose `Other` keeps any other as written.
+macro_rules! named_value {
+    ($($t:ident),*) => {$(
+        impl $t {
+            /// The value a catalog string names; `Other` for any other.
+            pub fn parse(s: &str) -> $t {
+                Self::NAMED
+                    .iter()
+                    .find(|(_, name)| *name == s)
+                    .map(|(v, _)| v.clone())
+                    .unwrap_or_else(|| $t::Other(s.to_string()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $t::Other(s) => s,
+                    known => {
+                        Self::NAMED
+                            .iter()
+                            .find(|(v, _)| v == known)
+                            .expect("every named value is listed")
+                            .1
+                    }
+                }
+            }
+        }
+    )*};
+}
+named_value!(Level, Kind);
 
 macro_rules! string_value {
     ($($t:ty),*) => {$(
