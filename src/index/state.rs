@@ -645,15 +645,15 @@ pub fn additions(
     }
     let signals = Signals::read(corpus);
     let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
-    // The added documents are the catalog's last entries, in its order.
-    let entries = &corpus.catalog.documents;
-    let tail = &entries[entries.len().saturating_sub(journal.changed.len())..];
+    // The added documents are the catalog's last entries, in its order
+    // (only those decoded).
+    let tail = corpus.catalog.last(journal.changed.len());
     if tail.len() != journal.changed.len() || tail.iter().any(|e| !journal.changed.contains(&e.id))
     {
         return Ok(None);
     }
     let mut docs = BTreeMap::new();
-    for entry in tail {
+    for entry in &tail {
         docs.insert(
             entry.id.clone(),
             observe_entry(corpus, entry, None, None, false, true)?,
