@@ -364,6 +364,35 @@ mod tests {
         }
     }
 
+    /// Every line of the dictionary with a word is found under the key of
+    /// its word's first characters (the table build.rs writes agrees with
+    /// the key the subset looks up), and the total is the lines' sum.
+    #[test]
+    fn every_dictionary_word_is_under_its_key() {
+        let dict = BaseDict::get();
+        let (mut at, mut total) = (0, 0);
+        for line in dict.text.split(|&b| b == b'\n') {
+            let start = at;
+            at += line.len() + 1;
+            let mut fields = line
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|f| !f.is_empty());
+            let Some(word) = fields.next() else { continue };
+            total += fields.next().map_or(0, |f| {
+                std::str::from_utf8(f).unwrap().parse::<usize>().unwrap()
+            });
+            let key = dict_key::key(dict_key::lead(word));
+            assert!(dict.lines_of(key).any(|l| l == start), "{line:?}");
+            assert_eq!(dict.line(start), line);
+        }
+        assert_eq!(total, dict.total);
+        assert_eq!(
+            dict_key::lead("高质量发展".as_bytes()),
+            "高质量发".as_bytes()
+        );
+        assert_eq!(dict_key::lead("发展".as_bytes()), "发展".as_bytes());
+    }
+
     #[test]
     fn embedded_dictionary_is_jiebas_own() {
         // The same number of words and the same frequency total (jieba's
@@ -374,7 +403,7 @@ mod tests {
         let copy = Jieba::with_dict(&mut &dict[..]).unwrap();
         let own = Jieba::new();
         assert_eq!(format!("{copy:?}"), format!("{own:?}"));
-        let text = std::str::from_utf8(&dict).unwrap();
+        let text = std::str::from_utf8(dict).unwrap();
         let mut n = 0;
         for line in text.lines() {
             let word = line.split_ascii_whitespace().next().unwrap();
