@@ -316,3 +316,114 @@ fn each_add_writes_only_its_own_states_until_they_are_merged() {
         };
     assert_eq!(provisions(&before), provisions(&after));
 }
+
+/// `add` extends the compact copy beside the catalog (`.catalog.bin`) in
+/// place by a record of the new entries, and neither it nor the index
+/// update after it decodes the catalog's entries; what readers get from
+/// the copy is the catalog. A copy cut short is never read (the catalog
+/// is) and the next `add` writes it whole again; an edit by hand of the
+/// catalog is read.
+#[test]
+fn add_extends_the_copy_beside_the_catalog_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let (dir, corpus, index) = copied();
+    let beside = corpus.join(".catalog.bin");
+    let new_doc = |k: usize| -> PathBuf {
+        let file = dir.path().join(format!("new{k}.md"));
+        std::fs::write(
+            &file,
+            format!("# 连云港市关于鹦鹉螺试验{k}的通知\n\n连政发〔2024〕{k}号\n\n一、开展鹦鹉螺条款试点第{k}项。\n"),
+        )
+        .unwrap();
+        file
+    };
+    let add = |k: usize| {
+        let out = cli(&corpus, &index)
+            .arg("add")
+            .arg(new_doc(k))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let stat = |p: &Path| std::fs::metadata(p).unwrap();
+    let catalog_is_read_back = || {
+        let parsed = policy_diff::corpus::Catalog::load(&corpus).unwrap();
+        let cached = Corpus::open_cached(&corpus, &index).unwrap();
+        assert_eq!(cached.catalog.len(), parsed.documents.len());
+        assert_eq!(cached.catalog.documents, parsed.documents);
+    };
+    add(1);
+    let (ino, len) = (stat(&beside).ino(), stat(&beside).len());
+    add(2);
+    add(3);
+    assert_eq!(stat(&beside).ino(), ino, "extended in place");
+    assert!(stat(&beside).len() > len);
+    catalog_is_read_back();
+    assert_eq!(total(&corpus, &index, "鹦鹉螺条款试点第3项"), 1);
+
+    // Cut short (a kill while a record was written): not read, and
+    // written whole again by the next `add`.
+    let bytes = std::fs::read(&beside).unwrap();
+    std::fs::write(&beside, &bytes[..bytes.len() - 7]).unwrap();
+    let catalog = policy_diff::corpus::Catalog::path(&corpus);
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    std::fs::write(&catalog, format!("{text}\n")).unwrap();
+    catalog_is_read_back();
+    let cut = stat(&beside).ino();
+    add(4);
+    assert_ne!(stat(&beside).ino(), cut, "written whole");
+    catalog_is_read_back();
+    add(5);
+    assert_eq!(total(&corpus, &index, "鹦鹉螺条款试点第5项"), 1);
+
+    // An edit by hand of the catalog is read, and the next add keeps it.
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    std::fs::write(
+        &catalog,
+        text.replace(
+            "连云港市关于鹦鹉螺试验2的通知",
+            "连云港市关于鹦鹉螺试验二的通知",
+        ),
+    )
+    .unwrap();
+    catalog_is_read_back();
+    add(6);
+    catalog_is_read_back();
+    let c = Corpus::open_cached(&corpus, &index).unwrap();
+    assert!(c
+        .catalog
+        .documents
+        .iter()
+        .any(|e| e.title == "连云港市关于鹦鹉螺试验二的通知"));
+
+    // Through the library: a writer reads the copy in place; adding a
+    // document, refusing a duplicate and indexing it decode no entry.
+    let index2 = dir.path().join("index2");
+    let idx = IndexDir::new(&index2);
+    idx.update(&Corpus::open(&corpus).unwrap(), &index_options(false))
+        .unwrap();
+    let (mut c, _lock) = Corpus::open_for_writing(&corpus, &policy_diff::app::Quiet).unwrap();
+    assert!(!c.catalog.is_decoded());
+    let added = c.add_file(&new_doc(7), &Default::default()).unwrap();
+    let again = c.add_file(&new_doc(7), &Default::default()).unwrap_err();
+    assert!(
+        again.to_string().contains(&format!("'{}'", added.id)),
+        "{again}"
+    );
+    let first = c.catalog.by_id("nt-2021-23").unwrap().into_owned();
+    let seed = std::fs::read(corpus.join(&first.file)).unwrap();
+    let copy = dir.path().join("copy.txt");
+    std::fs::write(&copy, &seed).unwrap();
+    let again = c.add_file(&copy, &Default::default()).unwrap_err();
+    assert!(again.to_string().contains("'nt-2021-23'"), "{again}");
+    let summary = idx.update(&c, &index_options(false)).unwrap();
+    assert_eq!(summary.added, 1);
+    assert!(!c.catalog.is_decoded());
+    assert_eq!(idx.staleness_with(&c, "none", Check::Files).unwrap(), None);
+    drop(c);
+    catalog_is_read_back();
+}

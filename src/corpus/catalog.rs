@@ -394,26 +394,31 @@ impl Catalog {
     /// ids taken are gathered in one pass over the entries (a lookup per
     /// candidate was quadratic: 64 copies of a document in 97,000 entries).
     pub fn new_id(&self, detected: &Detected) -> String {
-        let base = slug(detected);
-        let mut base_taken = false;
-        let mut taken = std::collections::HashSet::new();
-        for id in self.ids() {
-            if id == base {
-                base_taken = true;
-            } else if let Some(n) = id
-                .strip_prefix(base.as_str())
-                .and_then(|rest| rest.strip_prefix('-'))
-                .and_then(|n| n.parse::<u64>().ok().filter(|k| k.to_string() == n))
-            {
-                taken.insert(n);
-            }
-        }
-        if !base_taken {
-            return base;
-        }
-        let n = (2..).find(|n| !taken.contains(n)).expect("a free number");
-        format!("{base}-{n}")
+        new_id_among(slug(detected), self.ids())
     }
+}
+
+/// The first of `base`, `base-2`, `base-3`, … that is none of `ids` (see
+/// [`Catalog::new_id`]; ids that do not start with `base` may be left out).
+pub fn new_id_among<'a>(base: String, ids: impl IntoIterator<Item = &'a str>) -> String {
+    let mut base_taken = false;
+    let mut taken = std::collections::HashSet::new();
+    for id in ids {
+        if id == base {
+            base_taken = true;
+        } else if let Some(n) = id
+            .strip_prefix(base.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|n| n.parse::<u64>().ok().filter(|k| k.to_string() == n))
+        {
+            taken.insert(n);
+        }
+    }
+    if !base_taken {
+        return base;
+    }
+    let n = (2..).find(|n| !taken.contains(n)).expect("a free number");
+    format!("{base}-{n}")
 }
 
 /// The text of a catalog file `old` (whose entries are those before `new`)
@@ -599,7 +604,7 @@ fn jurisdiction_slug(j: &str) -> String {
     }
 }
 
-fn slug(d: &Detected) -> String {
+pub(crate) fn slug(d: &Detected) -> String {
     // National documents are told apart by their title, not by 全国.
     let j = d
         .jurisdiction

@@ -24,6 +24,7 @@ pub mod structure;
 mod task_table;
 pub mod values;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 pub use catalog::{AsText, Catalog, Entry, Field};
@@ -88,6 +89,9 @@ pub struct Corpus {
     /// `catalog.documents[..n]`): `add` appends to it instead of writing
     /// every entry again.
     loaded: Option<(signals::Sig, usize)>,
+    /// The compact copy beside the catalog as this writer last read or
+    /// wrote it: `add` extends it in place (`catalog_cache::append_beside`).
+    beside: Option<catalog_cache::Beside>,
 }
 
 /// Size and modification time (ns since the epoch; 0 when unknown).
@@ -125,6 +129,7 @@ impl Corpus {
             catalog,
             journal: None,
             loaded: None,
+            beside: None,
         }
     }
 
@@ -242,7 +247,12 @@ impl Corpus {
         // The catalog as a writer last saved it, when it is still the file
         // (no TOML to parse: at 24,000 documents that is most of an `add`).
         let (sig, mut corpus) = match catalog_cache::read_beside(dir) {
-            Some((sig, view)) => (sig, Corpus::with(dir, CatalogView::mapped(view, dir))),
+            Some((sig, view)) => {
+                let beside = view.beside();
+                let mut corpus = Corpus::with(dir, CatalogView::mapped(view, dir));
+                corpus.beside = beside;
+                (sig, corpus)
+            }
             None => {
                 let sig = signals::Sig::of(&Catalog::path(dir));
                 (sig, Corpus::open(dir)?)
@@ -299,10 +309,56 @@ impl Corpus {
         self.catalog = catalog.into();
         let sig = signals::Sig::of(&path);
         self.loaded = Some((sig, self.catalog.documents.len()));
-        match beside {
+        self.beside = match beside {
             Some((old, new)) => catalog_cache::write_beside_appended(&self.dir, sig, &old, &new),
             None => catalog_cache::write_beside(&self.dir, sig, &self.catalog),
+        };
+        if let Some(j) = &mut self.journal {
+            j.changed.extend(changed.iter().map(|id| id.to_string()));
         }
+        Ok(())
+    }
+
+    /// Save the entries `add` staged (the ids `changed`): when the catalog
+    /// is still read in place from the copy beside the file as opened for
+    /// writing, which is still that file, the new entries' TOML is
+    /// appended to it (as [`Corpus::save_catalog`] does) and the copy is
+    /// extended by a record of them (`catalog_cache::append_beside`), or
+    /// written again from its own bytes and the new entries: no entry is
+    /// decoded, and the bytes written are those of the new entries (but
+    /// for that rewrite, once every few hundred entries). Otherwise
+    /// [`Corpus::save_catalog`] of the whole catalog.
+    fn save_added(&mut self, changed: &[&str]) -> Result<()> {
+        let path = Catalog::path(&self.dir);
+        let fast = self.loaded.filter(|(sig, n)| {
+            *n > 0
+                && sig.mtime_ns != 0
+                && self
+                    .catalog
+                    .added_from(*n)
+                    .is_some_and(|new| !new.is_empty())
+                && signals::Sig::of(&path) == *sig
+        });
+        let Some((sig, n)) = fast else {
+            // Taken, not cloned (24,000 entries); a failed save reloads it.
+            let catalog = std::mem::take(&mut *self.catalog);
+            return self.save_catalog(catalog, changed);
+        };
+        let new = self.catalog.added_from(n).expect("checked above");
+        if !catalog::append_in_place(&path, sig.size, new)? {
+            let old = std::fs::read_to_string(&path)
+                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            crate::atomic::write_atomic(&path, catalog::with_appended(&old, new).as_bytes())?;
+        }
+        let sig = signals::Sig::of(&path);
+        self.beside = self
+            .beside
+            .and_then(|at| catalog_cache::append_beside(&self.dir, at, sig, new))
+            .or_else(|| {
+                let (copy, added) = self.catalog.copy_and_added()?;
+                catalog_cache::write_beside_appended(&self.dir, sig, copy, added)
+            });
+        self.loaded = Some((sig, self.catalog.len()));
         if let Some(j) = &mut self.journal {
             j.changed.extend(changed.iter().map(|id| id.to_string()));
         }
@@ -398,9 +454,7 @@ impl Corpus {
                 .filter_map(|r| r.as_ref().ok().map(|e| e.id.clone()))
                 .collect();
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            // Taken, not cloned (24,000 entries); a failed save reloads it.
-            let catalog = std::mem::take(&mut *self.catalog);
-            self.save_catalog(catalog, &ids)
+            self.save_added(&ids)
         } else {
             Err(Error::Other(String::new()))
         };
@@ -416,6 +470,7 @@ impl Corpus {
                 self.catalog = Catalog::load(&self.dir).unwrap_or_default().into();
                 self.journal = None;
                 self.loaded = None;
+                self.beside = None;
             }
             if results.iter().all(|r| r.is_err())
                 || (options.all_or_nothing && refused)
@@ -482,7 +537,7 @@ impl Corpus {
         // The same file again: compare the original bytes before extracting.
         let original_hash = content_hash(&bytes);
         if let Some(existing) = self.holder_of_original(&bytes, &original_hash) {
-            return Err(already(source, existing));
+            return Err(already(source, &existing));
         }
         let extracted = extract::extract_with(source, &bytes, &options.extract)?;
         if extracted.text.trim().is_empty() {
@@ -499,8 +554,8 @@ impl Corpus {
         }
         // The same text from another file (another format or encoding).
         let hash = content_hash(extracted.text.as_bytes());
-        if let Some(existing) = self.catalog.documents.iter().find(|d| d.hash == hash) {
-            return Err(already(source, existing));
+        if let Some((_, existing)) = self.catalog.with_hash(&hash) {
+            return Err(already(source, &existing));
         }
         let mut sketch = None;
         if !options.allow_near_duplicate {
@@ -564,7 +619,7 @@ impl Corpus {
         if let (Some(sketch), Some(stored)) = (sketch, &mut bodies.sketches) {
             stored.insert(&self.dir, &entry, sketch);
         }
-        self.catalog.documents.push(entry.clone());
+        self.catalog.push(entry.clone());
         Ok(entry)
     }
 
@@ -613,16 +668,23 @@ impl Corpus {
         (best, sketch)
     }
 
-    /// The document whose original bytes (or stored text) are `bytes`.
-    fn holder_of_original(&self, bytes: &[u8], hash: &str) -> Option<&Entry> {
-        self.catalog.documents.iter().find(|d| {
-            d.hash == hash
-                || (!d.original.is_empty()
-                    && std::fs::metadata(self.dir.join(&d.original))
-                        .is_ok_and(|m| m.len() == bytes.len() as u64)
-                    && std::fs::read(self.dir.join(&d.original))
-                        .is_ok_and(|b| content_hash(&b) == hash))
-        })
+    /// The (first) document whose original bytes (or stored text) are
+    /// `bytes`: found by its hash, or among those with an original file
+    /// before it (each compared by size, then content).
+    fn holder_of_original(&self, bytes: &[u8], hash: &str) -> Option<Cow<'_, Entry>> {
+        let by_hash = self.catalog.with_hash(hash);
+        for (i, d) in self.catalog.with_original() {
+            if by_hash.as_ref().is_some_and(|(at, _)| *at < i) {
+                break;
+            }
+            if std::fs::metadata(self.dir.join(&d.original))
+                .is_ok_and(|m| m.len() == bytes.len() as u64)
+                && std::fs::read(self.dir.join(&d.original)).is_ok_and(|b| content_hash(&b) == hash)
+            {
+                return Some(d);
+            }
+        }
+        by_hash.map(|(_, e)| e)
     }
 
     /// A jurisdiction given by hand as an unambiguous part of one the corpus

@@ -66,21 +66,11 @@ pub struct Signals {
 
 impl Signals {
     /// The signals of `corpus` now, for the directories its catalog's
-    /// files are in (one pass over the entries, one stat per directory).
+    /// files are in ([`CatalogView::dirs`](super::CatalogView::dirs): from
+    /// the compact copy's table, or one pass over the entries decoded; one
+    /// stat per directory).
     pub fn read(corpus: &Corpus) -> Signals {
-        let mut dirs: Vec<&str> = Vec::new();
-        let mut last = None;
-        for e in &corpus.catalog.documents {
-            let dir = e.file.rsplit_once('/').map_or("", |(d, _)| d);
-            if last != Some(dir) {
-                last = Some(dir);
-                if !dirs.contains(&dir) {
-                    dirs.push(dir);
-                }
-            }
-        }
-        dirs.sort_unstable();
-        Signals::of(&corpus.dir, dirs.into_iter().map(str::to_string))
+        Signals::of(&corpus.dir, corpus.catalog.dirs())
     }
 
     fn of(corpus_dir: &Path, dirs: impl IntoIterator<Item = String>) -> Signals {
@@ -102,6 +92,12 @@ impl Signals {
         self.catalog.mtime_ns != 0
             && Signals::of(corpus_dir, self.dirs.iter().map(|(d, _)| d.clone())) == *self
     }
+}
+
+/// The directory of a document's file (`docs/a.txt` → `docs`; `""` for a
+/// file at the corpus's top).
+pub fn dir_of(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// What a process that changes the corpus changed (kept by [`Corpus`]

@@ -60,13 +60,21 @@ pub(super) fn index_documents(
 ) -> Result<Counts> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     // One lookup table instead of a catalog scan per document (quadratic at
-    // tens of thousands of documents).
-    let entries: std::collections::HashMap<&str, &crate::corpus::Entry> = corpus
-        .catalog
-        .documents
-        .iter()
-        .map(|e| (e.id.as_str(), e))
-        .collect();
+    // tens of thousands of documents); for a few documents (`add`), each
+    // looked up by id (the catalog read in place is not decoded whole).
+    let entries: std::collections::HashMap<&str, std::borrow::Cow<crate::corpus::Entry>> =
+        if ids.len() <= SUBSET_MAX_DOCS {
+            ids.iter()
+                .filter_map(|id| Some((*id, corpus.catalog.by_id(id)?)))
+                .collect()
+        } else {
+            corpus
+                .catalog
+                .documents
+                .iter()
+                .map(|e| (e.id.as_str(), std::borrow::Cow::Borrowed(e)))
+                .collect()
+        };
     type Done = (Vec<Indexed>, u64, chars::Builder);
     /// A document parsed: the document, its entry, its file's content hash
     /// and each provision's folded heading and text.
@@ -78,7 +86,7 @@ pub(super) fn index_documents(
     );
     let parse = |id: &str| -> Result<Parsed<'_>> {
         let entry = match entries.get(id) {
-            Some(e) => *e,
+            Some(e) => e.as_ref(),
             None => corpus.entry(id)?,
         };
         let (document, file_hash) = corpus.document_hashed(entry)?;

@@ -130,10 +130,11 @@ pub struct Payload {
     states_file: StatesFile,
     #[serde(skip)]
     parts_files: Vec<StatesFile>,
-    /// The states file's bytes, checked well-formed when read (empty when
-    /// they are not).
+    /// The bytes of the states file, then of each part, each checked
+    /// well-formed when read (none when any is not); shared by clones (a
+    /// writer keeps the payload it found: at x64 the states are 16 MB).
     #[serde(skip)]
-    raw: std::sync::OnceLock<Vec<u8>>,
+    raw: std::sync::OnceLock<std::sync::Arc<Vec<StatesBytes>>>,
     #[serde(skip)]
     documents: std::sync::OnceLock<BTreeMap<String, DocState>>,
 }
@@ -157,7 +158,7 @@ impl Payload {
     /// Attach the bytes of the states file; `None` when they are damaged.
     pub fn with_states(mut self, raw: Vec<u8>) -> Option<Payload> {
         visit_states(&raw, |_| true)?;
-        self.raw = raw.into();
+        self.raw = std::sync::Arc::new(vec![StatesBytes::Read(raw)]).into();
         self.documents = Default::default();
         Some(self)
     }
@@ -175,25 +176,39 @@ impl Payload {
         self
     }
 
-    /// The states as the bytes of one states file (read once; empty when
-    /// unreadable or damaged): the states file's, followed by the records
-    /// of its parts.
-    fn raw(&self) -> &[u8] {
-        self.raw.get_or_init(|| {
-            let whole = |f: &StatesFile| {
-                read_whole(f.0.as_ref()?).filter(|b| visit_states(b, |_| true).is_some())
-            };
-            let Some(mut bytes) = whole(&self.states_file) else {
-                return vec![];
-            };
-            for part in &self.parts_files {
-                let Some(more) = whole(part) else {
-                    return vec![];
-                };
-                join_states(&mut bytes, &more);
+    /// The states as the bytes of the states file and of its parts, in
+    /// order (read once; none when any is unreadable or damaged).
+    fn raw(&self) -> &[StatesBytes] {
+        self.raw
+            .get_or_init(|| std::sync::Arc::new(self.read_raw()))
+    }
+
+    /// The pieces of [`Payload::raw`], read (a large file mapped) and
+    /// checked.
+    fn read_raw(&self) -> Vec<StatesBytes> {
+        let whole = |f: &StatesFile| {
+            read_whole(f.0.as_ref()?).filter(|b| visit_states(b, |_| true).is_some())
+        };
+        std::iter::once(&self.states_file)
+            .chain(&self.parts_files)
+            .map(whole)
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
+    }
+
+    /// [`visit_states`] over the states file and its parts, as over one
+    /// file (`None` when they are unread or damaged).
+    fn visit_raw<'a>(&'a self, mut f: impl FnMut(StateRef<'a>) -> bool) -> Option<bool> {
+        let pieces = self.raw();
+        if pieces.is_empty() {
+            return None;
+        }
+        for piece in pieces {
+            if !visit_states(piece, &mut f)? {
+                return Some(false);
             }
-            bytes
-        })
+        }
+        Some(true)
     }
 
     /// How many documents the states hold and their substantive
@@ -201,7 +216,7 @@ impl Payload {
     /// the bytes, nothing decoded (`None` when they are damaged).
     fn tally(&self, ids: &std::collections::BTreeSet<String>) -> Option<(usize, usize, bool)> {
         let (mut n, mut provisions, mut any) = (0, 0, false);
-        let whole = visit_states(self.raw(), |r| {
+        let whole = self.visit_raw(|r| {
             n += 1;
             provisions += r.provisions as usize;
             any |= ids.contains(r.id);
@@ -213,15 +228,24 @@ impl Payload {
     /// Are the states readable and whole? (Read now if they were not yet:
     /// a writer checks before it trusts them.)
     pub fn states_readable(&self) -> bool {
-        self.states.is_empty()
-            || self.documents.get().is_some()
-            || visit_states(self.raw(), |_| true).is_some()
+        // (The bytes are checked as they are read: empty when damaged.)
+        self.states.is_empty() || self.documents.get().is_some() || !self.raw().is_empty()
     }
 
     /// Per document id, what was indexed.
     pub fn documents(&self) -> &BTreeMap<String, DocState> {
-        self.documents
-            .get_or_init(|| decode_states(self.raw()).unwrap_or_default())
+        self.documents.get_or_init(|| {
+            let mut docs = BTreeMap::new();
+            let complete = self.visit_raw(|r| {
+                docs.insert(r.id.to_string(), r.state());
+                true
+            });
+            if complete == Some(true) {
+                docs
+            } else {
+                BTreeMap::new()
+            }
+        })
     }
 
     pub fn into_documents(self) -> BTreeMap<String, DocState> {
@@ -237,15 +261,58 @@ impl Payload {
             Some(docs) if unread && self.states_file.0.is_none() => {
                 docs.iter().all(|(id, d)| f(id, d.size, d.mtime_ns))
             }
-            _ => visit_states(self.raw(), |r| f(r.id, r.size, r.mtime_ns)) == Some(true),
+            _ => self.visit_raw(|r| f(r.id, r.size, r.mtime_ns)) == Some(true),
         }
     }
 }
 
+/// A states file's bytes: read, or mapped when large (a states file is
+/// written under a temporary name, synced and renamed, named by its
+/// content, and never changed; one removed stays readable while open).
+enum StatesBytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for StatesBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            StatesBytes::Read(b) => b,
+            StatesBytes::Mapped(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Debug for StatesBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes of states", self.len())
+    }
+}
+
+impl PartialEq for StatesBytes {
+    fn eq(&self, other: &StatesBytes) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for StatesBytes {}
+
+/// Files from this size on are mapped rather than read.
+const MAP_FROM: u64 = 1 << 20;
+
 /// The bytes of `file` from its start (clones of a payload share the
-/// file: its offset is not used).
-fn read_whole(file: &std::fs::File) -> Option<Vec<u8>> {
-    let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+/// file: its offset is not used); mapped when large.
+fn read_whole(file: &std::fs::File) -> Option<StatesBytes> {
+    let m = file.metadata().ok()?;
+    if m.len() >= MAP_FROM {
+        // SAFETY: see `StatesBytes`: the file is never written after it
+        // was renamed into place, nor cut back.
+        return unsafe { memmap2::Mmap::map(file) }
+            .ok()
+            .map(StatesBytes::Mapped);
+    }
+    let len = usize::try_from(m.len()).ok()?;
     let mut bytes = vec![0; len];
     #[cfg(unix)]
     std::os::unix::fs::FileExt::read_exact_at(file, &mut bytes, 0).ok()?;
@@ -256,7 +323,7 @@ fn read_whole(file: &std::fs::File) -> Option<Vec<u8>> {
         f.seek(std::io::SeekFrom::Start(0)).ok()?;
         f.read_exact(&mut bytes).ok()?;
     }
-    Some(bytes)
+    Some(StatesBytes::Read(bytes))
 }
 
 /// An open states file; payloads compare equal whatever it is (it is
@@ -312,16 +379,6 @@ pub fn encode_states<'a>(
     out
 }
 
-/// Append the records of states file `more` to those of `bytes` (both
-/// well-formed): the count is the sum, the records follow in order.
-fn join_states(bytes: &mut Vec<u8>, more: &[u8]) {
-    let at = STATES_MAGIC.len();
-    let count = |b: &[u8]| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-    let total = count(bytes) + count(more);
-    bytes[at..at + 8].copy_from_slice(&total.to_le_bytes());
-    bytes.extend_from_slice(&more[at + 8..]);
-}
-
 /// One record of a states file, borrowed from its bytes.
 struct StateRef<'a> {
     id: &'a str,
@@ -330,6 +387,18 @@ struct StateRef<'a> {
     size: u64,
     mtime_ns: u128,
     provisions: u64,
+}
+
+impl StateRef<'_> {
+    fn state(&self) -> DocState {
+        DocState {
+            fingerprint: self.fingerprint.to_string(),
+            size: self.size,
+            mtime_ns: self.mtime_ns,
+            file_hash: self.file_hash.to_string(),
+            provisions: self.provisions as usize,
+        }
+    }
 }
 
 /// Hand the records of a states file to `f` in order until it returns
@@ -369,16 +438,7 @@ fn visit_states<'a>(bytes: &'a [u8], mut f: impl FnMut(StateRef<'a>) -> bool) ->
 pub fn decode_states(bytes: &[u8]) -> Option<BTreeMap<String, DocState>> {
     let mut docs = BTreeMap::new();
     let complete = visit_states(bytes, |r| {
-        docs.insert(
-            r.id.to_string(),
-            DocState {
-                fingerprint: r.fingerprint.to_string(),
-                size: r.size,
-                mtime_ns: r.mtime_ns,
-                file_hash: r.file_hash.to_string(),
-                provisions: r.provisions as usize,
-            },
-        );
+        docs.insert(r.id.to_string(), r.state());
         true
     })?;
     complete.then_some(docs)
@@ -645,15 +705,15 @@ pub fn additions(
     }
     let signals = Signals::read(corpus);
     let catalog = crate::corpus::file_stamp(&crate::corpus::Catalog::path(&corpus.dir));
-    // The added documents are the catalog's last entries, in its order.
-    let entries = &corpus.catalog.documents;
-    let tail = &entries[entries.len().saturating_sub(journal.changed.len())..];
+    // The added documents are the catalog's last entries, in its order
+    // (only those decoded).
+    let tail = corpus.catalog.last(journal.changed.len());
     if tail.len() != journal.changed.len() || tail.iter().any(|e| !journal.changed.contains(&e.id))
     {
         return Ok(None);
     }
     let mut docs = BTreeMap::new();
-    for entry in tail {
+    for entry in &tail {
         docs.insert(
             entry.id.clone(),
             observe_entry(corpus, entry, None, None, false, true)?,

@@ -63,8 +63,62 @@ fn with_jieba<R>(f: impl FnOnce(&Jieba) -> R) -> R {
 }
 
 /// jieba-rs 0.11's own dictionary (`src/data/dict.txt` of the crate, which
-/// does not expose it), for [`Subset`]. A test checks it is the same.
-const BASE_DICT_ZST: &[u8] = include_bytes!("../../data/jieba_dict.txt.zst");
+/// does not expose it; `data/jieba_dict.txt.zst`), for [`Subset`], as the
+/// table `build.rs` makes of it: its words by the key of their first
+/// characters, then its text. A test checks it is the same.
+static BASE_DICT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jieba_dict.bin"));
+
+#[allow(dead_code)]
+mod dict_key {
+    include!("dict_key.rs");
+}
+use dict_key::GRAM;
+
+/// [`BASE_DICT`] read: the frequency total, the bucket starts, the
+/// entries (key, line offset) and the text.
+struct BaseDict {
+    total: usize,
+    buckets: &'static [u8],
+    entries: &'static [u8],
+    text: &'static [u8],
+}
+
+impl BaseDict {
+    fn get() -> BaseDict {
+        let u32_at = |at: usize| u32::from_le_bytes(BASE_DICT[at..at + 4].try_into().unwrap());
+        let total = u64::from_le_bytes(BASE_DICT[..8].try_into().unwrap()) as usize;
+        let n = u32_at(8) as usize;
+        let buckets_at = 12;
+        let entries_at = buckets_at + 4 * ((1 << dict_key::BUCKET_BITS) + 1);
+        let text_at = entries_at + 12 * n;
+        BaseDict {
+            total,
+            buckets: &BASE_DICT[buckets_at..entries_at],
+            entries: &BASE_DICT[entries_at..text_at],
+            text: &BASE_DICT[text_at..],
+        }
+    }
+
+    /// The offsets of the lines whose word's first characters have `key`.
+    fn lines_of(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
+        let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        let b = (key >> (64 - dict_key::BUCKET_BITS)) as usize;
+        let (from, to) = (
+            u32_at(self.buckets, 4 * b) as usize,
+            u32_at(self.buckets, 4 * b + 4) as usize,
+        );
+        (from..to).filter_map(move |k| {
+            let e = &self.entries[12 * k..12 * k + 12];
+            (u64::from_le_bytes(e[..8].try_into().unwrap()) == key).then(|| u32_at(e, 8) as usize)
+        })
+    }
+
+    /// The line at `at` of the text.
+    fn line(&self, at: usize) -> &'static [u8] {
+        let rest = &self.text[at..];
+        &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())]
+    }
+}
 
 /// A dictionary that cuts given texts exactly as the full one does, loaded
 /// with only the words that occur in them (about a tenth of the full load's
@@ -86,9 +140,6 @@ const BASE_DICT_ZST: &[u8] = include_bytes!("../../data/jieba_dict.txt.zst");
 ///
 /// A subset may only cut the texts it was made for (and their substrings).
 pub struct Subset(std::sync::Arc<Jieba>);
-
-/// Characters in a gram of [`Subset`]'s substring test.
-const GRAM: usize = 4;
 
 impl Subset {
     /// A dictionary for cutting `texts` (folded, as the callers of
@@ -137,30 +188,39 @@ impl Subset {
             grams.contains(&word[..starts[GRAM]])
                 && grams.contains(&word[starts[starts.len() - GRAM]..])
         };
-        // One allocation of the known size (jieba-rs 0.11: 5,071,843 bytes).
-        let dict =
-            zstd::bulk::decompress(BASE_DICT_ZST, 6 << 20).expect("the embedded jieba dictionary");
         fn text(b: &[u8]) -> &str {
             std::str::from_utf8(b).expect("the jieba dictionary is UTF-8")
         }
+        // The dictionary's lines whose word may be covered: a word is
+        // covered only when its first GRAM characters (all of them, for a
+        // shorter one) are a gram, so only the lines under the grams' keys
+        // are read, then added in the dictionary's order.
+        let dict = BaseDict::get();
+        let mut lines: Vec<usize> = grams
+            .iter()
+            .flat_map(|g| dict.lines_of(dict_key::key(g)))
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
         let mut j = Jieba::empty();
-        let (mut total, mut kept) = (0usize, 0usize);
+        let mut kept = 0usize;
         // Parsed as jieba-rs's `load_default_dict` parses it (lines, fields
         // split on ASCII whitespace, a missing frequency 0, a missing tag "").
-        for line in dict.split(|&b| b == b'\n') {
-            let mut iter = line
+        for at in lines {
+            let mut iter = dict
+                .line(at)
                 .split(|b| b.is_ascii_whitespace())
                 .filter(|f| !f.is_empty());
             let Some(word) = iter.next() else { continue };
             let freq = iter
                 .next()
                 .map_or(0, |x| text(x).parse::<usize>().expect("frequency"));
-            total += freq;
             if covered(word) {
                 j.add_word(text(word), Some(freq), Some(iter.next().map_or("", text)));
                 kept += freq;
             }
         }
+        let total = dict.total;
         // The word standing for every word left out: private-use characters,
         // made longer until no text holds it.
         let mut rest = String::from('\u{E000}');
@@ -304,17 +364,46 @@ mod tests {
         }
     }
 
+    /// Every line of the dictionary with a word is found under the key of
+    /// its word's first characters (the table build.rs writes agrees with
+    /// the key the subset looks up), and the total is the lines' sum.
+    #[test]
+    fn every_dictionary_word_is_under_its_key() {
+        let dict = BaseDict::get();
+        let (mut at, mut total) = (0, 0);
+        for line in dict.text.split(|&b| b == b'\n') {
+            let start = at;
+            at += line.len() + 1;
+            let mut fields = line
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|f| !f.is_empty());
+            let Some(word) = fields.next() else { continue };
+            total += fields.next().map_or(0, |f| {
+                std::str::from_utf8(f).unwrap().parse::<usize>().unwrap()
+            });
+            let key = dict_key::key(dict_key::lead(word));
+            assert!(dict.lines_of(key).any(|l| l == start), "{line:?}");
+            assert_eq!(dict.line(start), line);
+        }
+        assert_eq!(total, dict.total);
+        assert_eq!(
+            dict_key::lead("高质量发展".as_bytes()),
+            "高质量发".as_bytes()
+        );
+        assert_eq!(dict_key::lead("发展".as_bytes()), "发展".as_bytes());
+    }
+
     #[test]
     fn embedded_dictionary_is_jiebas_own() {
         // The same number of words and the same frequency total (jieba's
         // Debug shows both), every word known to jieba, and the copy loaded
         // as jieba loads its own gives the same cuts (the subset's tests in
         // tests/segment_subset.rs compare cuts at length).
-        let dict = zstd::decode_all(BASE_DICT_ZST).unwrap();
+        let dict = BaseDict::get().text;
         let copy = Jieba::with_dict(&mut &dict[..]).unwrap();
         let own = Jieba::new();
         assert_eq!(format!("{copy:?}"), format!("{own:?}"));
-        let text = std::str::from_utf8(&dict).unwrap();
+        let text = std::str::from_utf8(dict).unwrap();
         let mut n = 0;
         for line in text.lines() {
             let word = line.split_ascii_whitespace().next().unwrap();
