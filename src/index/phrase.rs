@@ -1,5 +1,6 @@
-//! Exact phrases: the texts that hold every character of the phrase (an
-//! intersection of [`chars`](super::chars) postings) are the candidates;
+//! Exact phrases: the texts that hold every character of the phrase and
+//! every bucket of its adjacent character pairs (an intersection of
+//! [`chars`](super::chars) postings, see `phrase_keys`) are the candidates;
 //! each is verified by searching its folded text (see
 //! [`texts`](super::texts)) for the folded phrase. Matching is therefore
 //! exactly "the folded provision text contains the folded phrase", whatever
@@ -40,7 +41,7 @@ use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
-use super::chars::{indexed_chars, CharPostings};
+use super::chars::{phrase_keys, CharPostings};
 use super::heading::average_heading;
 use super::ordmap::OrdMaps;
 use super::schema::{HEADING_WORDS, HEAD_AT, HEAD_LEN, TEXT_AT, TEXT_LEN, TEXT_ORD};
@@ -54,8 +55,9 @@ const B: Score = 0.75;
 #[derive(Clone)]
 pub struct ExactPhrase {
     needle: Arc<Finder<'static>>,
-    /// The distinct indexed characters of the needle.
-    chars: Vec<char>,
+    /// The keys every text holding the needle holds (its characters and
+    /// pair buckets).
+    keys: Vec<u32>,
     postings: Arc<CharPostings>,
     texts: Arc<TextStore>,
     maps: Arc<OrdMaps>,
@@ -85,15 +87,15 @@ impl ExactPhrase {
         maps: Arc<OrdMaps>,
         words: Field,
     ) -> Option<ExactPhrase> {
-        let chars = indexed_chars(folded);
-        if chars.is_empty() {
+        let keys = phrase_keys(folded);
+        if keys.is_empty() {
             return None;
         }
         let mut it = folded.chars();
         let single_char = it.next().is_some() && it.next().is_none();
         Some(ExactPhrase {
             needle: Arc::new(Finder::new(folded.as_bytes()).into_owned()),
-            chars,
+            keys,
             postings,
             texts,
             maps,
@@ -214,7 +216,7 @@ impl Query for ExactPhrase {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let set = self
             .postings
-            .containing_all(&self.chars)
+            .containing_all(&self.keys)
             .map_err(corrupt)?
             .unwrap_or_default();
         let candidates = Arc::new(Candidates::new(set));
