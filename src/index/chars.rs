@@ -785,6 +785,15 @@ impl CharPostings {
         Ok(CharPostings { chunks })
     }
 
+    /// How many ordinals the chunks cover (texts, and ordinals a thread's
+    /// last block left unused).
+    pub fn ordinals(&self) -> u64 {
+        self.chunks
+            .iter()
+            .map(|c| u64::from(c.end.saturating_sub(c.first)))
+            .sum()
+    }
+
     /// How many texts hold `key` (including removed and replaced ones).
     #[cfg(test)]
     pub fn doc_freq(&self, key: u32) -> Result<u64> {

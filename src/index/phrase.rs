@@ -148,7 +148,17 @@ struct Candidates {
     set: RoaringBitmap,
     sorted: Vec<u32>,
     walk: std::sync::OnceLock<Blocks>,
+    /// Few among the texts (under one in [`SPARSE`]): their texts are read
+    /// with positioned reads rather than through the mapping (see
+    /// [`TextStore::read`]).
+    sparse: bool,
 }
+
+/// Candidates under one text in this many are read, not touched in the
+/// mapping (a 64 KB fault-around window holds ~160 texts; at x16 the NPC
+/// standing committee's 15,328 matches of 1.1M texts were 15% slower read,
+/// 知识产权's 25,237 of 4.4M at x64 22% faster).
+const SPARSE: u64 = 100;
 
 struct Blocks {
     /// The block of the lowest candidate.
@@ -159,9 +169,10 @@ struct Blocks {
 }
 
 impl Candidates {
-    fn new(set: RoaringBitmap) -> Candidates {
+    fn new(set: RoaringBitmap, ordinals: u64) -> Candidates {
         Candidates {
             sorted: set.iter().collect(),
+            sparse: set.len().saturating_mul(SPARSE) < ordinals,
             set,
             walk: std::sync::OnceLock::new(),
         }
@@ -219,7 +230,7 @@ impl Query for ExactPhrase {
             .containing_all(&self.keys)
             .map_err(corrupt)?
             .unwrap_or_default();
-        let candidates = Arc::new(Candidates::new(set));
+        let candidates = Arc::new(Candidates::new(set, self.postings.ordinals()));
         let EnableScoring::Enabled {
             searcher,
             statistics_provider,
@@ -277,15 +288,24 @@ impl ExactPhrase {
         let head_len = ff.u64(HEAD_LEN)?.first_or_default_col(0);
         let count = |t: &[u8]| self.needle.find_iter(t).count() as u32;
         let mut out = vec![];
+        let mut heading = vec![];
         // Counting the occurrences is the verification: one pass per text.
         let mut doc = walk.next_candidate(0);
         while doc != TERMINATED {
             let tf = walk.text(doc).map_or(0, count);
             if tf > 0 {
                 let text_at = walk.at.get_val(doc);
-                let heading_tf = match self.texts.get(head_at.get_val(doc), head_len.get_val(doc)) {
-                    Some(h) if !h.is_empty() => count(h),
-                    _ => 0,
+                let (at, len) = (head_at.get_val(doc), head_len.get_val(doc));
+                let heading_tf = if len == 0 {
+                    0
+                } else if candidates.sparse {
+                    if self.texts.read(at, len, &mut heading) {
+                        count(&heading)
+                    } else {
+                        0
+                    }
+                } else {
+                    self.texts.get(at, len).map_or(0, count)
                 };
                 // A heading written before the text is in the words field too.
                 let extra = if head_at.get_val(doc) < text_at {
@@ -452,6 +472,8 @@ struct ExactScorer {
     candidates: Arc<Candidates>,
     query: ExactPhrase,
     boost: Score,
+    /// The text read last.
+    buf: Vec<u8>,
 }
 
 impl ExactScorer {
@@ -499,6 +521,7 @@ impl ExactScorer {
             candidates: candidates.clone(),
             query: query.clone(),
             boost: 1.0,
+            buf: vec![],
         })
     }
 
@@ -548,17 +571,26 @@ impl ExactScorer {
         doc
     }
 
-    fn text(&self, doc: DocId) -> Option<&[u8]> {
-        self.query
-            .texts
-            .get(self.at.get_val(doc), self.len.get_val(doc))
+    /// The folded text of `doc` (read when the candidates are sparse, see
+    /// [`TextStore::read`]).
+    fn text(&mut self, doc: DocId) -> Option<&[u8]> {
+        let (at, len) = (self.at.get_val(doc), self.len.get_val(doc));
+        if self.candidates.sparse {
+            self.query
+                .texts
+                .read(at, len, &mut self.buf)
+                .then_some(&self.buf[..])
+        } else {
+            self.query.texts.get(at, len)
+        }
     }
 
-    fn verify(&self, doc: DocId) -> bool {
-        self.query.single_char
-            || self
-                .text(doc)
-                .is_some_and(|t| self.query.needle.find(t).is_some())
+    fn verify(&mut self, doc: DocId) -> bool {
+        if self.query.single_char {
+            return true;
+        }
+        let needle = self.query.needle.clone();
+        self.text(doc).is_some_and(|t| needle.find(t).is_some())
     }
 }
 
