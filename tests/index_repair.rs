@@ -53,7 +53,7 @@ fn a_truncated_or_overwritten_chunk_is_noticed_and_rebuilt() {
         ("directory overwritten", |p| {
             // The first directory entry's offset pushed past the end.
             let mut bytes = std::fs::read(p).unwrap();
-            let at = b"policy-diff chars 1\n".len() + 12 + 8;
+            let at = b"policy-diff chars 2\n".len() + 12 + 8;
             bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
             std::fs::write(p, bytes).unwrap();
         }),

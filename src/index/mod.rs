@@ -7,8 +7,8 @@
 //!   names the `states-*.bin` file holding, per document, the fingerprint
 //!   that was indexed (see `state`; written before the commit); beside it
 //!   `texts.bin`, the folded provision texts exact phrases are checked
-//!   against (see `texts`), and the `chars-*.bin` chunks of character
-//!   postings that give their candidates (see `chars`);
+//!   against (see `texts`), and the `chars-*.bin` chunks of character and
+//!   character-pair postings that give their candidates (see `chars`);
 //! - `LOCK`: held by the one process that writes.
 //!
 //! Files are written whole under a temporary name (`<prefix>XXXXXX.tmp`,

@@ -10,8 +10,10 @@ use super::tokenize::{WordTokenizer, WORDS};
 /// Bump when fields or their tokenization change, or what a commit's
 /// payload refers to (10: the per-document states may come in parts,
 /// `states_parts`, which a build before it would not read: it would take
-/// the documents of the parts for new ones and index them twice).
-pub const SCHEMA_VERSION: u32 = 10;
+/// the documents of the parts for new ones and index them twice; 11: the
+/// character chunks also hold character pairs, which a phrase query of a
+/// build before it would not find in older chunks).
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Fast fields locating a provision's folded text in `texts.bin`.
 pub const TEXT_AT: &str = "text_at";

@@ -213,6 +213,8 @@ impl TextSink {
 /// The text file mapped for reading.
 pub struct TextStore {
     map: Option<memmap2::Mmap>,
+    /// The same file, for [`read`](Self::read).
+    file: Option<File>,
 }
 
 impl TextStore {
@@ -225,14 +227,42 @@ impl TextStore {
             .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
             .len();
         if len == 0 {
-            return Ok(TextStore { map: None });
+            return Ok(TextStore {
+                map: None,
+                file: None,
+            });
         }
         // SAFETY: the file is only ever appended to (never truncated or
         // rewritten in place, see the module docs); a rebuild writes a new
         // generation and unlinks this one, which leaves the mapping valid.
         let map = unsafe { memmap2::Mmap::map(&file) }
             .map_err(|e| Error::io(format!("mapping {}", path.display()), e))?;
-        Ok(TextStore { map: Some(map) })
+        Ok(TextStore {
+            map: Some(map),
+            file: Some(file),
+        })
+    }
+
+    /// The text at `at..at + len` copied into `buf`, if the mapping holds
+    /// it (the bytes [`get`](Self::get) would give). For texts read here
+    /// and there, as a phrase's candidates are when few: a positioned read
+    /// copies the text alone, where touching the mapping maps the 16 pages
+    /// around it and unmaps them at exit (two thirds of 知识产权's CPU at x64,
+    /// 25,237 matches of 4.4M texts). Where candidates are dense the
+    /// mapping is cheaper: one fault serves several texts.
+    pub fn read(&self, at: u64, len: u64, buf: &mut Vec<u8>) -> bool {
+        use std::os::unix::fs::FileExt;
+        let (Some(map), Some(file)) = (&self.map, &self.file) else {
+            return false;
+        };
+        let fits = at
+            .checked_add(len)
+            .is_some_and(|end| end <= map.len() as u64);
+        if !fits {
+            return false;
+        }
+        buf.resize(len as usize, 0);
+        file.read_exact_at(buf, at).is_ok()
     }
 
     /// The text at `at..at + len`, if the file holds it.
@@ -353,6 +383,14 @@ mod tests {
         assert_eq!(store.get(b[0].at, 6), Some("土地".as_bytes()));
         assert_eq!(store.get(b[0].at, 7), None, "past the end");
         assert_eq!(store.get(u64::MAX, 1), None);
+        // A positioned read gives what the mapping holds, and nothing past it.
+        let mut buf = vec![];
+        for (at, len) in [(a[0].at, 15), (a[1].at, 6), (b[0].at, 6), (b[0].at, 0)] {
+            assert!(store.read(at, len, &mut buf));
+            assert_eq!(Some(&buf[..]), store.get(at, len));
+        }
+        assert!(!store.read(b[0].at, 7, &mut buf), "past the end");
+        assert!(!store.read(u64::MAX, 1, &mut buf));
     }
 
     #[test]
