@@ -76,15 +76,7 @@ fn load_law(rel: &str) -> String {
 fn cli_export_clauses_and_show_clauses() {
     let idx = tempfile::tempdir().unwrap();
     let corpus = repo().join("corpus");
-    let out = cli(&corpus, idx.path())
-        .args(["export", "--level", "clause"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(cli(&corpus, idx.path()).args(["export", "--level", "clause"]));
     let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

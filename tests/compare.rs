@@ -501,17 +501,7 @@ fn cmd() -> Command {
 }
 
 fn json(args: &[&str]) -> Value {
-    let out = cmd()
-        .arg("compare")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(cmd().arg("compare").args(args).args(["--format", "json"]));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -731,14 +721,8 @@ fn cli_html_escapes_a_hostile_document() {
     let corpus_dir = hostile_corpus(dir.path());
     let index = dir.path().join("index");
     for fmt in ["html", "md"] {
-        let out = cmd_with(&corpus_dir, &index)
-            .args(["compare", "--topic", "talent", "--format", fmt])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = succeed(
+            cmd_with(&corpus_dir, &index).args(["compare", "--topic", "talent", "--format", fmt]),
         );
         let page = String::from_utf8(out.stdout).unwrap();
         if fmt == "md" {
@@ -767,14 +751,9 @@ fn cli_classification_cache_follows_edits() {
     let corpus_dir = hostile_corpus(dir.path());
     let index = dir.path().join("index");
     let run = || {
-        let out = cmd_with(&corpus_dir, &index)
-            .args(["compare", "--topic", "talent", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = succeed(
+            cmd_with(&corpus_dir, &index)
+                .args(["compare", "--topic", "talent", "--format", "json"]),
         );
         serde_json::from_slice::<Value>(&out.stdout).unwrap()
     };

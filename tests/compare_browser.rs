@@ -58,25 +58,20 @@ fn html_report_as_chromium_shows_it() {
     let dir = tempfile::tempdir().unwrap();
     let corpus_dir = hostile_corpus(dir.path());
     let page = dir.path().join("talent.html");
-    let out = Command::cargo_bin("policy-diff")
-        .unwrap()
-        .env_remove("POLICY_DIFF_CORPUS")
-        .env_remove("POLICY_DIFF_INDEX")
-        .env_remove("POLICY_DIFF_TOPICS")
-        .arg("--corpus")
-        .arg(&corpus_dir)
-        .arg("--index")
-        .arg(dir.path().join("index"))
-        .args([
-            "compare", "--topic", "talent", "--format", "html", "--output",
-        ])
-        .arg(&page)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        Command::cargo_bin("policy-diff")
+            .unwrap()
+            .env_remove("POLICY_DIFF_CORPUS")
+            .env_remove("POLICY_DIFF_INDEX")
+            .env_remove("POLICY_DIFF_TOPICS")
+            .arg("--corpus")
+            .arg(&corpus_dir)
+            .arg("--index")
+            .arg(dir.path().join("index"))
+            .args([
+                "compare", "--topic", "talent", "--format", "html", "--output",
+            ])
+            .arg(&page),
     );
     let profile = tempfile::tempdir().unwrap();
     let dom = dump_dom(&page, profile.path());

@@ -330,15 +330,7 @@ fn cmd() -> Command {
 
 #[test]
 fn cli_json_follows_the_contract() {
-    let out = cmd()
-        .args(["diff", "lyg-2022-32", "nt-2021-23", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(cmd().args(["diff", "lyg-2022-32", "nt-2021-23", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["a"]["id"], "lyg-2022-32");
     assert_eq!(v["b"]["id"], "nt-2021-23");

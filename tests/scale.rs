@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{cli, copy_dir, index_options, repo};
+use common::{cli, copy_dir, index_options, repo, succeed};
 use policy_diff::corpus::Corpus;
 use policy_diff::index::{Check, IndexDir};
 
@@ -205,15 +205,7 @@ fn add_appends_to_the_catalog_and_indexes_only_the_new_document() {
     let topics = cli_topics(&corpus);
     assert_eq!(idx.staleness_with(&c, &topics, Check::Files).unwrap(), None);
     // Removing it is seen too.
-    let out = cli(&corpus, &index)
-        .args(["remove", &c.catalog.documents.last().unwrap().id])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed(cli(&corpus, &index).args(["remove", &c.catalog.documents.last().unwrap().id]));
     assert_eq!(total(&corpus, &index, "鹦鹉螺条款"), 0);
 }
 
@@ -338,16 +330,7 @@ fn add_extends_the_copy_beside_the_catalog_in_place() {
         file
     };
     let add = |k: usize| {
-        let out = cli(&corpus, &index)
-            .arg("add")
-            .arg(new_doc(k))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeed(cli(&corpus, &index).arg("add").arg(new_doc(k)));
     };
     let stat = |p: &Path| std::fs::metadata(p).unwrap();
     let catalog_is_read_back = || {

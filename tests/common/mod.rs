@@ -103,6 +103,18 @@ pub fn cli(corpus: &Path, index: &Path) -> assert_cmd::Command {
 
 /// Index options without topics and without progress bars (tests of the
 /// index itself).
+/// Run `cmd` and assert that it succeeded (its stderr is the message);
+/// its output.
+pub fn succeed(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 pub fn index_options(rebuild: bool) -> policy_diff::index::Options<'static> {
     fn no_topics(_: &Provision) -> Vec<String> {
         vec![]
