@@ -19,14 +19,10 @@ use policy_diff::text::fold;
 fn seeds_and_laws() -> (tempfile::TempDir, PathBuf) {
     let (dir, corpus_dir) = seeded_corpus();
     let mut c = Corpus::open(&corpus_dir).unwrap();
-    let mut laws: Vec<PathBuf> = walk(&laws_dir())
-        .into_iter()
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "md")
-                && p.file_name().is_some_and(|n| n != "_index.md")
-        })
-        .collect();
-    laws.sort();
+    let mut laws = files_under(&laws_dir());
+    laws.retain(|p| {
+        p.extension().is_some_and(|x| x == "md") && p.file_name().is_some_and(|n| n != "_index.md")
+    });
     let laws: Vec<&Path> = laws.iter().map(|p| p.as_path()).collect();
     let added = c
         .add_files(&laws, &Default::default())
@@ -35,19 +31,6 @@ fn seeds_and_laws() -> (tempfile::TempDir, PathBuf) {
         .count();
     assert!(added > 1000, "{added} laws added");
     (dir, corpus_dir)
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn generation(index_dir: &Path) -> PathBuf {
