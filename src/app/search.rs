@@ -90,7 +90,10 @@ impl Workspace {
         };
         let reader = self.fresh_reader(&corpus)?;
         self.mark("index open and checked fresh");
-        self.search_in(&corpus, &reader, req, q, raw, notices, filter)
+        let results = self.search_in(&corpus, &reader, req, q, raw, notices, filter);
+        self.done_with(reader);
+        self.done_with(corpus);
+        results
     }
 
     /// Answer a search from a corpus and an index reader the caller keeps

@@ -227,7 +227,8 @@ pub fn run() -> i32 {
                 timing: std::env::var_os("POLICY_DIFF_TIMING").map(|_| std::time::Instant::now()),
             }),
         )
-        .checking_files(cli.check),
+        .checking_files(cli.check)
+        .one_command(!matches!(cli.command, Command::Serve(_))),
     };
     let result = match cli.command {
         Command::Add(a) => add::run(&ctx, a),
