@@ -506,3 +506,63 @@ fn explain_shows_scores_and_evidence() {
         .code(2)
         .stderr(predicate::str::contains("unknown provision"));
 }
+
+/// A search reads the taxonomy's fingerprint from a memo beside the index
+/// (no parse); editing the corpus's topics file must still be seen: the
+/// next search brings the index up to date, and the one after does not.
+#[test]
+fn an_edited_topics_file_is_seen_although_the_fingerprint_is_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let index = dir.path().join("index");
+    std::fs::create_dir_all(corpus.join("docs")).unwrap();
+    for entry in std::fs::read_dir(repo().join("corpus/docs")).unwrap() {
+        let e = entry.unwrap();
+        std::fs::copy(e.path(), corpus.join("docs").join(e.file_name())).unwrap();
+    }
+    std::fs::copy(
+        repo().join("corpus/catalog.toml"),
+        corpus.join("catalog.toml"),
+    )
+    .unwrap();
+    let topics = corpus.join("topics.toml");
+    std::fs::write(&topics, "extends = \"builtin\"\nversion = \"one\"\n").unwrap();
+    let search = || {
+        let out = Command::cargo_bin("policy-diff")
+            .unwrap()
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .args(["search", "\"一级财政\"", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(search().contains("updating the index"), "first build");
+    assert!(!search().contains("updating the index"));
+    let memos = || {
+        std::fs::read_dir(&index)
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with("taxonomy-")
+            })
+            .count()
+    };
+    assert_eq!(memos(), 1, "the fingerprint is remembered");
+    std::fs::write(
+        &topics,
+        "extends = \"builtin\"\nversion = \"two\"\nremove = [\"safety\"]\n",
+    )
+    .unwrap();
+    let after = search();
+    assert!(after.contains("updating the index"), "{after}");
+    assert!(!search().contains("updating the index"));
+    assert_eq!(memos(), 1, "the old memo is replaced");
+}

@@ -182,6 +182,56 @@ impl Workspace {
         Ok(self.taxonomy.get_or_init(|| t))
     }
 
+    /// The taxonomy's fingerprint (see [`Taxonomy::fingerprint`]: what the
+    /// index records of the topics it assigned), read from a memo beside
+    /// the index when that was written for the same taxonomy file's bytes
+    /// (or the built-in taxonomy) by this same build of the program. A
+    /// search then need not parse and compile the taxonomy: ~1.2 ms, a
+    /// quarter of its start-up (BENCHMARKS.md, "Phrase search, read in
+    /// runs"). Else the taxonomy is parsed and the memo written (a memo that
+    /// cannot be written is no error).
+    pub fn topics_fingerprint(&self) -> Result<String> {
+        if let Some(t) = self.taxonomy.get() {
+            return Ok(t.fingerprint());
+        }
+        let key = self.taxonomy_key();
+        let memo = cache::Cache::new(&self.index_dir, "taxonomy", "txt");
+        let remembered = key
+            .as_deref()
+            .and_then(|k| memo.read(k))
+            .and_then(|b| String::from_utf8(b).ok())
+            .filter(|f| f.starts_with("topics-") && !f.contains(char::is_whitespace));
+        if let Some(f) = remembered {
+            return Ok(f);
+        }
+        let fingerprint = self.taxonomy()?.fingerprint();
+        if let Some(k) = key {
+            memo.write(&k, fingerprint.as_bytes());
+        }
+        Ok(fingerprint)
+    }
+
+    /// What the taxonomy's fingerprint follows from without parsing it:
+    /// this build of the program (its version, size and modification
+    /// time) and the bytes of the taxonomy file, if one is used (`None`
+    /// when either cannot be read).
+    fn taxonomy_key(&self) -> Option<String> {
+        let mut h = blake3::Hasher::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+        h.update(format!("\0{}\0{:?}\0", exe.len(), exe.modified().ok()?).as_bytes());
+        match Taxonomy::source_file(&self.corpus_dir, self.topics_file.as_deref()) {
+            Some(path) => {
+                h.update(b"file\0");
+                h.update(&std::fs::read(path).ok()?);
+            }
+            None => {
+                h.update(b"built-in\0");
+            }
+        }
+        Some(h.finalize().to_hex()[..32].to_string())
+    }
+
     /// Topic assignment for indexing: (version, classifier).
     fn topic_assignment(&self) -> Result<(String, Box<Classifier>)> {
         let tax = self.taxonomy()?.clone();
@@ -190,6 +240,9 @@ impl Workspace {
 
     /// Resolve topic names (id, label or alias) to topic ids.
     pub fn resolve_topics(&self, names: &[String]) -> Result<Vec<String>> {
+        if names.is_empty() {
+            return Ok(vec![]);
+        }
         let tax = self.taxonomy()?;
         names
             .iter()
@@ -243,7 +296,7 @@ impl Workspace {
     /// When the update fails (a full disk, a read-only directory) and a
     /// committed index exists, answer from it: see [`Workspace::stale`].
     pub fn fresh_reader(&self, corpus: &Corpus) -> Result<Reader> {
-        let version = self.taxonomy()?.fingerprint();
+        let version = self.topics_fingerprint()?;
         match self
             .index()
             .reader_if_fresh_with(corpus, &version, self.check)?
@@ -266,7 +319,7 @@ impl Workspace {
     /// is written: see [`Workspace::fresh_reader`] for the reader that
     /// updates it).
     pub fn reader_if_fresh(&self, corpus: &Corpus) -> Result<Option<Reader>> {
-        let version = self.taxonomy()?.fingerprint();
+        let version = self.topics_fingerprint()?;
         Ok(self
             .index()
             .reader_if_fresh_with(corpus, &version, self.check)?
@@ -276,7 +329,7 @@ impl Workspace {
     /// Bring the index up to date if it is missing or stale, saying so;
     /// when that fails, go on with the last committed index.
     pub fn refresh(&self, corpus: &Corpus) -> Result<()> {
-        let version = self.taxonomy()?.fingerprint();
+        let version = self.topics_fingerprint()?;
         if let Some(reason) = self.index().staleness_with(corpus, &version, self.check)? {
             self.notice(&format!(
                 "policy-diff: updating the index in {} ({reason})",

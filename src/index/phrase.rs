@@ -250,7 +250,7 @@ impl Query for ExactPhrase {
         }
         let docs = statistics_provider.total_num_docs()?;
         let tokens = statistics_provider.total_num_tokens(self.words)?;
-        let heading = if self.heading > 0.0 {
+        let heading = if self.heading > 0.0 && doc_freq > 0 {
             average_heading(searcher)?
         } else {
             1.0
@@ -288,6 +288,11 @@ impl ExactPhrase {
         reader: &SegmentReader,
         candidates: &Arc<Candidates>,
     ) -> tantivy::Result<Vec<Match>> {
+        if candidates.count() == 0 {
+            // A phrase found nowhere (what start-up is measured with): no
+            // column of the segment opened.
+            return Ok(vec![]);
+        }
         let mut walk = ExactScorer::unpositioned(self, candidates, reader)?;
         let ff = reader.fast_fields();
         let head_at = ff.u64(HEAD_AT)?.first_or_default_col(0);
@@ -449,6 +454,10 @@ impl Weight for ScoredWeight {
             Some(m) => m.clone(),
             None => Arc::new(self.query.matches(reader, &self.candidates)?),
         };
+        if matches.is_empty() {
+            // Nothing to score: no column opened.
+            return Ok(Box::new(tantivy::query::EmptyScorer));
+        }
         Ok(Box::new(ScoredScorer {
             matches,
             i: 0,

@@ -125,15 +125,21 @@ impl Taxonomy {
     /// The taxonomy to use for a corpus: `explicit` if given, else
     /// `<corpus_dir>/topics.toml` if it exists, else the built-in one.
     pub fn resolve_file(corpus_dir: &Path, explicit: Option<&Path>) -> Result<Taxonomy> {
+        match Taxonomy::source_file(corpus_dir, explicit) {
+            Some(p) => Taxonomy::load(&p),
+            None => Ok(Taxonomy::builtin()),
+        }
+    }
+
+    /// The file [`resolve_file`](Self::resolve_file) reads: `explicit` if
+    /// given, else `<corpus_dir>/topics.toml` if it exists; `None` for the
+    /// built-in taxonomy.
+    pub fn source_file(corpus_dir: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
         if let Some(p) = explicit {
-            return Taxonomy::load(p);
+            return Some(p.to_path_buf());
         }
         let local = corpus_dir.join(CORPUS_FILE);
-        if local.is_file() {
-            Taxonomy::load(&local)
-        } else {
-            Ok(Taxonomy::builtin())
-        }
+        local.is_file().then_some(local)
     }
 
     /// Parse taxonomy text; `path` names it in errors.
