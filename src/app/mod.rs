@@ -184,31 +184,29 @@ impl Workspace {
 
     /// The taxonomy's fingerprint (see [`Taxonomy::fingerprint`]: what the
     /// index records of the topics it assigned), read from a memo beside
-    /// the index when that was written for the same taxonomy file's bytes
-    /// (or the built-in taxonomy) by this same build of the program. A
-    /// search then need not parse and compile the taxonomy: ~1.2 ms, a
-    /// quarter of its start-up (BENCHMARKS.md, "Phrase search, read in
-    /// runs"). Else the taxonomy is parsed and the memo written (a memo that
-    /// cannot be written is no error).
+    /// the index when an index update wrote it for the same taxonomy file's
+    /// bytes (or the built-in taxonomy) with this same build of the
+    /// program. A search then need not parse and compile the taxonomy:
+    /// ~1.2 ms, a quarter of its start-up (BENCHMARKS.md, "Phrase search,
+    /// read in runs"). Else the taxonomy is parsed. Reading commands never
+    /// write the memo: only an update, which writes the index anyway.
     pub fn topics_fingerprint(&self) -> Result<String> {
         if let Some(t) = self.taxonomy.get() {
             return Ok(t.fingerprint());
         }
-        let key = self.taxonomy_key();
-        let memo = cache::Cache::new(&self.index_dir, "taxonomy", "txt");
-        let remembered = key
-            .as_deref()
-            .and_then(|k| memo.read(k))
+        let remembered = self
+            .taxonomy_key()
+            .and_then(|k| self.taxonomy_memo().read(&k))
             .and_then(|b| String::from_utf8(b).ok())
             .filter(|f| f.starts_with("topics-") && !f.contains(char::is_whitespace));
-        if let Some(f) = remembered {
-            return Ok(f);
+        match remembered {
+            Some(f) => Ok(f),
+            None => Ok(self.taxonomy()?.fingerprint()),
         }
-        let fingerprint = self.taxonomy()?.fingerprint();
-        if let Some(k) = key {
-            memo.write(&k, fingerprint.as_bytes());
-        }
-        Ok(fingerprint)
+    }
+
+    fn taxonomy_memo(&self) -> cache::Cache<'_> {
+        cache::Cache::new(&self.index_dir, "taxonomy", "txt")
     }
 
     /// What the taxonomy's fingerprint follows from without parsing it:
@@ -235,7 +233,13 @@ impl Workspace {
     /// Topic assignment for indexing: (version, classifier).
     fn topic_assignment(&self) -> Result<(String, Box<Classifier>)> {
         let tax = self.taxonomy()?.clone();
-        Ok((tax.fingerprint(), Box::new(move |p| topic_ids(&tax, p))))
+        let fingerprint = tax.fingerprint();
+        // See `topics_fingerprint` (a memo that cannot be written is no
+        // error: the next search parses the taxonomy).
+        if let Some(k) = self.taxonomy_key() {
+            self.taxonomy_memo().write(&k, fingerprint.as_bytes());
+        }
+        Ok((fingerprint, Box::new(move |p| topic_ids(&tax, p))))
     }
 
     /// Resolve topic names (id, label or alias) to topic ids.

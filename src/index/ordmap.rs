@@ -71,6 +71,12 @@ impl OrdMap {
         self.n
     }
 
+    /// The lowest and the highest ordinal of the segment (`None`: it has
+    /// no documents).
+    pub fn ord_range(&self) -> Option<(u64, u64)> {
+        (self.n > 0).then(|| (self.pair(0) >> 32, self.pair(self.n - 1) >> 32))
+    }
+
     /// The documents holding any of `ords` (sorted, ascending), in
     /// document order.
     pub fn docs_of(&self, ords: &[u32], max_doc: DocId) -> Vec<DocId> {

@@ -293,22 +293,30 @@ impl ExactPhrase {
             // column of the segment opened.
             return Ok(vec![]);
         }
-        let mut walk = ExactScorer::unpositioned(self, candidates, reader)?;
-        let ff = reader.fast_fields();
-        let head_at = ff.u64(HEAD_AT)?.first_or_default_col(0);
-        let head_len = ff.u64(HEAD_LEN)?.first_or_default_col(0);
-        let mut spots = vec![];
+        let mut walk = ExactScorer::unpositioned(self, candidates, reader, false)?;
+        let mut docs = vec![];
         let mut doc = walk.next_candidate(0);
         while doc != TERMINATED {
-            spots.push(Spot {
-                doc,
-                text_at: walk.at.get_val(doc),
-                text_len: walk.len.get_val(doc),
-                head_at: head_at.get_val(doc),
-                head_len: head_len.get_val(doc),
-            });
+            docs.push(doc);
             doc = walk.next_candidate(doc + 1);
         }
+        if docs.is_empty() {
+            return Ok(vec![]);
+        }
+        let ff = reader.fast_fields();
+        let column = |name| -> tantivy::Result<_> { Ok(ff.u64(name)?.first_or_default_col(0)) };
+        let (text_at, text_len) = (column(TEXT_AT)?, column(TEXT_LEN)?);
+        let (head_at, head_len) = (column(HEAD_AT)?, column(HEAD_LEN)?);
+        let spots: Vec<Spot> = docs
+            .into_iter()
+            .map(|doc| Spot {
+                doc,
+                text_at: text_at.get_val(doc),
+                text_len: text_len.get_val(doc),
+                head_at: head_at.get_val(doc),
+                head_len: head_len.get_val(doc),
+            })
+            .collect();
         let count = |t: &[u8]| self.needle.find_iter(t).count() as u32;
         let mut found = vec![None; spots.len()];
         read_runs(&self.texts, &spots, |i, windows| {
@@ -580,12 +588,14 @@ struct ExactScorer {
     /// gave them (else the segment is walked), and the next one to try.
     docs: Option<Vec<DocId>>,
     next: usize,
-    ords: Arc<dyn ColumnValues<u64>>,
+    /// The `text_ord` column, when the segment is walked.
+    ords: Option<Arc<dyn ColumnValues<u64>>>,
     /// Ordinals of documents `block_start..block_start + block.len()`.
     block: Vec<u64>,
     block_start: DocId,
-    at: Arc<dyn ColumnValues<u64>>,
-    len: Arc<dyn ColumnValues<u64>>,
+    /// Where the texts lie (`text_at`, `text_len`), if the scorer reads
+    /// them and the segment has candidates (else no column is opened).
+    places: Option<[Arc<dyn ColumnValues<u64>>; 2]>,
     candidates: Arc<Candidates>,
     query: ExactPhrase,
     boost: Score,
@@ -600,30 +610,46 @@ impl ExactScorer {
         candidates: &Arc<Candidates>,
         reader: &SegmentReader,
     ) -> tantivy::Result<ExactScorer> {
-        let mut scorer = ExactScorer::unpositioned(query, candidates, reader)?;
+        let mut scorer = ExactScorer::unpositioned(query, candidates, reader, true)?;
         scorer.doc = scorer.next_from(0);
         Ok(scorer)
     }
 
-    /// Before the first candidate (`doc` is 0 whether or not it matches).
+    /// Before the first candidate (`doc` is 0 whether or not it matches);
+    /// verifying them if `read_texts` (else only
+    /// [`next_candidate`](Self::next_candidate) is used).
     fn unpositioned(
         query: &ExactPhrase,
         candidates: &Arc<Candidates>,
         reader: &SegmentReader,
+        read_texts: bool,
     ) -> tantivy::Result<ExactScorer> {
         let ff = reader.fast_fields();
-        let ords = ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX);
         let max_doc = reader.max_doc();
-        // A segment none of whose ordinals is a candidate has none.
-        let docs = if !candidates.any_in(ords.min_value(), ords.max_value()) {
-            Some(vec![])
+        // A segment none of whose ordinals is a candidate has none. Its
+        // ordinal map gives its documents (and the range of its ordinals)
+        // without the `text_ord` column, which only a walk opens.
+        let (docs, ords) = match query.maps.get(reader)?.as_ref() {
+            Some(map) => {
+                let docs = match map.ord_range() {
+                    Some((lo, hi)) if candidates.any_in(lo, hi) => {
+                        map.docs_of(&candidates.sorted, max_doc)
+                    }
+                    _ => vec![],
+                };
+                (Some(docs), None)
+            }
+            None => {
+                let ords = ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX);
+                let none = !candidates.any_in(ords.min_value(), ords.max_value());
+                (none.then(Vec::new), Some(ords))
+            }
+        };
+        let places = if read_texts && docs.as_ref().is_none_or(|d| !d.is_empty()) {
+            let column = |name| -> tantivy::Result<_> { Ok(ff.u64(name)?.first_or_default_col(0)) };
+            Some([column(TEXT_AT)?, column(TEXT_LEN)?])
         } else {
-            query
-                .maps
-                .get(reader)?
-                .as_ref()
-                .as_ref()
-                .map(|map| map.docs_of(&candidates.sorted, max_doc))
+            None
         };
         Ok(ExactScorer {
             doc: 0,
@@ -633,8 +659,7 @@ impl ExactScorer {
             ords,
             block: vec![],
             block_start: 0,
-            at: ff.u64(TEXT_AT)?.first_or_default_col(0),
-            len: ff.u64(TEXT_LEN)?.first_or_default_col(0),
+            places,
             candidates: candidates.clone(),
             query: query.clone(),
             boost: 1.0,
@@ -647,7 +672,12 @@ impl ExactScorer {
         if i >= self.block.len() {
             let n = BLOCK.min((self.max_doc - doc) as usize);
             self.block.resize(n, 0);
-            self.ords.get_range(u64::from(doc), &mut self.block);
+            match &self.ords {
+                Some(ords) => ords.get_range(u64::from(doc), &mut self.block),
+                // Only a segment without an ordinal map is walked, and
+                // its column is open.
+                None => self.block.fill(u64::MAX),
+            }
             self.block_start = doc;
             return self.block[0];
         }
@@ -691,7 +721,8 @@ impl ExactScorer {
     /// The folded text of `doc` (read when the candidates are sparse, see
     /// [`TextStore::read`]).
     fn text(&mut self, doc: DocId) -> Option<&[u8]> {
-        let (at, len) = (self.at.get_val(doc), self.len.get_val(doc));
+        let [at, len] = self.places.as_ref()?;
+        let (at, len) = (at.get_val(doc), len.get_val(doc));
         if self.candidates.sparse {
             self.query
                 .texts
