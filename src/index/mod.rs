@@ -507,6 +507,12 @@ impl IndexDir {
     fn update_inner(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
         let _lock = self.lock(opts.observer)?;
+        // A rebuild of more documents than a subset dictionary serves
+        // needs the full one: load it while the corpus is looked at (a
+        // core is idle meanwhile; `index_documents` waits for it).
+        if opts.rebuild && corpus.catalog.documents.len() > SUBSET_MAX_DOCS {
+            std::thread::spawn(crate::text::segment::load);
+        }
         // Written before the corpus is looked at, removed once committed:
         // if this update is killed, readers compare every file until
         // another one finishes (see `stale`). Best effort: an update that
@@ -710,7 +716,7 @@ impl IndexDir {
             .mark(&format!("index: {} documents to index", to_index.len()));
         // The chunks the new documents' postings are added to (none in a
         // new generation).
-        let mut chunks = match (&new_gen, &previous) {
+        let chunks = match (&new_gen, &previous) {
             (None, Some(p)) => p.chars.clone(),
             _ => vec![],
         };
@@ -740,31 +746,59 @@ impl IndexDir {
         summary.indexed_provisions = counts.per_doc.iter().map(|d| d.provisions).sum();
         summary.bytes = counts.bytes;
         // The texts and their postings must be on disk before any document
-        // pointing at them is.
-        let end = sink.next_ordinal();
-        if end > first {
-            chunks.push(counts.postings.write(&gen_dir, first, end)?);
-        }
-        if chunks.len() > chars::MAX_CHUNKS {
-            // The last few, not all: a small update (`add`) never rewrites
-            // the large chunk of the build before it.
-            let from = chars::merge_from(&gen_dir, &chunks);
-            let merged = chars::merge_chunks(&gen_dir, &chunks[from..])?;
-            chunks.truncate(from);
-            chunks.push(merged);
-        }
-        let mut payload = Payload::new(want, documents, observed.catalog, chunks);
-        payload.signals = Some(observed.signals.clone());
-        payload.texts = replaced.map(|r| (sink.len(), r));
-        let json = match (&additions, &previous) {
-            (Some((_, _, order)), Some(p)) => {
-                payload_json_appended(&gen_dir, &mut payload, p, order)?
+        // pointing at them is: written (with the states) while tantivy's
+        // threads write their segments, committed once both are done.
+        let postings = counts.postings;
+        let write_payload = || -> Result<(String, Payload)> {
+            let mut chunks = chunks;
+            let end = sink.next_ordinal();
+            if end > first {
+                let postings = postings
+                    .into_iter()
+                    .reduce(chars::Builder::merge)
+                    .unwrap_or_default();
+                chunks.push(postings.write(&gen_dir, first, end)?);
             }
-            _ => payload_json(&gen_dir, &mut payload, corpus)?,
+            if chunks.len() > chars::MAX_CHUNKS {
+                // The last few, not all: a small update (`add`) never rewrites
+                // the large chunk of the build before it.
+                let from = chars::merge_from(&gen_dir, &chunks);
+                let merged = chars::merge_chunks(&gen_dir, &chunks[from..])?;
+                chunks.truncate(from);
+                chunks.push(merged);
+            }
+            let mut payload = Payload::new(want, documents, observed.catalog, chunks);
+            payload.signals = Some(observed.signals.clone());
+            payload.texts = replaced.map(|r| (sink.len(), r));
+            let json = match (&additions, &previous) {
+                (Some((_, _, order)), Some(p)) => {
+                    payload_json_appended(&gen_dir, &mut payload, p, order)?
+                }
+                _ => payload_json(&gen_dir, &mut payload, corpus)?,
+            };
+            sink.sync()?;
+            Ok((json, payload))
         };
-        sink.sync()?;
         let mut writer = writer;
-        let mut prepared = writer.prepare_commit().map_err(ierr)?;
+        let (written, prepared) = std::thread::scope(|s| {
+            let written = s.spawn(write_payload);
+            let prepared = writer.prepare_commit().map_err(ierr);
+            let written = written
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (written, prepared)
+        });
+        // A failure to write the texts' files is reported before tantivy's.
+        let (json, payload) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                if let Ok(prepared) = prepared {
+                    let _ = prepared.abort();
+                }
+                return Err(e);
+            }
+        };
+        let mut prepared = prepared?;
         prepared.set_payload(&json);
         prepared.commit().map_err(ierr)?;
         remove_unreferenced(&gen_dir, &payload, previous.as_ref());
