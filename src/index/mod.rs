@@ -69,8 +69,8 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// Indexing memory budget (all threads): tantivy writes a thread's segment
 /// each time its share fills, so a build's memory does not grow with the
 /// corpus (at two threads a segment held ~45 MB of text; 192 MB before
-/// issue 20's fourth pass: ~70 MB; at two cores one thread has used the
-/// whole budget since session 12).
+/// issue 20's fourth pass: ~70 MB; a build of more than
+/// [`ONE_SHARE_BYTES`] at two cores has one thread since session 12).
 const WRITER_HEAP: usize = 128 * 1024 * 1024;
 /// Segments of more documents than this are never merged again. tantivy's
 /// default (`LogMergePolicy`) merges any eight segments of a size, reading
@@ -92,6 +92,11 @@ const MERGE_GROUP_BYTES: u64 = 128 * 1024 * 1024;
 /// segments) the merge was ~7% of the build's CPU. tantivy's own policy
 /// waits for eight, too.
 const MERGE_MIN_SEGMENTS: usize = 8;
+/// An update of documents whose files hold less than this is indexed by
+/// as many tantivy threads as workers, a larger one by half as many (see
+/// `update_inner`): below it no thread's share of [`WRITER_HEAP`] fills
+/// before the commit (x1, 27 MB: one segment per thread, written then).
+const ONE_SHARE_BYTES: u64 = 64 << 20;
 /// Updates of fewer documents than this are small (see `update_inner`).
 const SMALL_UPDATE: usize = 64;
 /// Their budget: tantivy's smallest for one thread.
@@ -678,16 +683,28 @@ impl IndexDir {
         };
         // A small update (an `add`) needs neither all cores nor the large
         // buffers of a build: one writer thread, tantivy's smallest budget.
-        // Otherwise one writer thread per two of the pool's workers: a
-        // writer thread's share of a build is about half a worker's (the
-        // workers parse, fold and cut), so it keeps up with two. At two
-        // cores one thread, one segment per budget filled: x1 -4% CPU and
-        // -7% wall, x16 -6% CPU against two threads (session 12).
+        // One whose files hold less than `ONE_SHARE_BYTES` has its segments
+        // written only at the commit: a writer thread per worker, so that
+        // they are written in parallel (x1). A larger one writes segments
+        // as the threads' shares fill: one writer thread per two of the
+        // pool's workers (a writer thread's share of the work is about half
+        // a worker's, so it keeps up with two), fewer and larger segments
+        // for less CPU (x16, two cores: -10%, session 12).
         let small = plan.add.len() + plan.update.len() < SMALL_UPDATE;
+        let file_bytes: u64 = plan
+            .add
+            .iter()
+            .chain(&plan.update)
+            .filter_map(|id| observed.docs.get(id))
+            .map(|d| d.size)
+            .sum();
+        let workers = rayon::current_num_threads();
         let threads = if small {
             1
+        } else if file_bytes < ONE_SHARE_BYTES {
+            workers.clamp(1, 4)
         } else {
-            (rayon::current_num_threads() / 2).clamp(1, 4)
+            (workers / 2).clamp(1, 4)
         };
         let heap = if small {
             SMALL_WRITER_HEAP
