@@ -160,6 +160,20 @@ fn merge_groups<T: Ord>(mut sized: Vec<(u64, T)>, limit: u64, min: usize) -> Vec
     groups
 }
 
+/// A rebuild of more documents than a subset dictionary serves needs the
+/// full one: start loading it (once) on a thread of its own, while the
+/// corpus is looked at (a core is idle meanwhile; `index_documents` waits
+/// for it). At x1 the workers then wait ~50 ms less.
+fn preload_dictionary(corpus: &Corpus) {
+    static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if corpus.catalog.documents.len() > SUBSET_MAX_DOCS
+        && !crate::text::segment::loaded()
+        && !STARTED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        std::thread::spawn(crate::text::segment::load);
+    }
+}
+
 /// Return the allocator's free memory to the system (glibc keeps freed
 /// blocks in its arenas, so a build's peak stays resident after it).
 fn release_free_memory() {
@@ -513,11 +527,8 @@ impl IndexDir {
     fn update_inner(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
         let _lock = self.lock(opts.observer)?;
-        // A rebuild of more documents than a subset dictionary serves
-        // needs the full one: load it while the corpus is looked at (a
-        // core is idle meanwhile; `index_documents` waits for it).
-        if opts.rebuild && corpus.catalog.documents.len() > SUBSET_MAX_DOCS {
-            std::thread::spawn(crate::text::segment::load);
+        if opts.rebuild {
+            preload_dictionary(corpus);
         }
         // Written before the corpus is looked at, removed once committed:
         // if this update is killed, readers compare every file until
@@ -571,6 +582,9 @@ impl IndexDir {
                 }),
             }
         };
+        if rebuild_reason.is_some() {
+            preload_dictionary(corpus);
+        }
         let existing = existing.ok();
         let previous = existing.as_ref().map(|(_, p, _)| p.clone());
         // A writer's own changes (`add`, `remove`, `meta`) to a corpus the
