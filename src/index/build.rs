@@ -18,8 +18,9 @@ pub(super) struct Counts {
     /// of the bytes parsed.
     pub(super) per_doc: Vec<Indexed>,
     pub(super) bytes: u64,
-    /// The character postings of the texts appended.
-    pub(super) postings: chars::Builder,
+    /// The character postings of the texts appended, one builder per
+    /// worker (their union is written while tantivy writes its segments).
+    pub(super) postings: Vec<chars::Builder>,
 }
 
 /// A document indexed (see [`Counts::per_doc`]).
@@ -31,9 +32,13 @@ pub(super) struct Indexed {
     pub(super) file_hash: String,
 }
 
-/// Documents a worker parses ahead while the dictionary loads (it would
-/// otherwise wait for it with a core idle).
-const AHEAD: usize = 32;
+/// Bytes of document text a worker parses ahead while the dictionary
+/// loads (it would otherwise wait for it with a core idle). A rebuild
+/// starts the load before the corpus is looked at (`update_inner`): at x1
+/// it is done ~100 ms into the indexing, when a worker has parsed about
+/// this much (32 documents before session 12, ~0.6 MB: the workers waited
+/// ~50 ms). 4 MB raised the x1 peak by ~20 MB for no gain.
+const AHEAD_BYTES: u64 = 1 << 20;
 
 /// A document's tantivy documents before their words are cut (the part of
 /// the work that needs the dictionary): each provision's document without
@@ -152,6 +157,7 @@ pub(super) fn index_documents(
         let mut postings = chars::Builder::default();
         let mut ords = texts::Ordinals::default();
         let mut ahead: std::collections::VecDeque<Prepared> = Default::default();
+        let mut ahead_bytes = 0;
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(id) = ids.get(i) else { break };
@@ -193,13 +199,15 @@ pub(super) fn index_documents(
                 file_hash,
             });
             bytes += document.text.len() as u64;
+            ahead_bytes += document.text.len() as u64;
             ahead.push_back(prepared);
             // While the full dictionary loads, parse ahead instead of
             // waiting (a subset is loaded already).
-            if subset.is_some() || crate::text::segment::loaded() || ahead.len() >= AHEAD {
+            if subset.is_some() || crate::text::segment::loaded() || ahead_bytes >= AHEAD_BYTES {
                 while let Some(p) = ahead.pop_front() {
                     hand(p)?;
                 }
+                ahead_bytes = 0;
             }
             if let Some(p) = progress {
                 p.advance(1);
@@ -220,13 +228,13 @@ pub(super) fn index_documents(
     let mut counts = Counts {
         per_doc: vec![],
         bytes: 0,
-        postings: chars::Builder::default(),
+        postings: vec![],
     };
     for r in results {
         let (done, bytes, postings) = r?;
         counts.per_doc.extend(done);
         counts.bytes += bytes;
-        counts.postings = counts.postings.merge(postings);
+        counts.postings.push(postings);
     }
     Ok(counts)
 }

@@ -68,8 +68,9 @@ const CHECKING: &str = "CHECKING";
 const TEMP_SUFFIX: &str = ".tmp";
 /// Indexing memory budget (all threads): tantivy writes a thread's segment
 /// each time its share fills, so a build's memory does not grow with the
-/// corpus (at two threads a segment holds ~45 MB of text; 192 MB before
-/// issue 20's fourth pass: ~70 MB).
+/// corpus (at two threads a segment held ~45 MB of text; 192 MB before
+/// issue 20's fourth pass: ~70 MB; a build of more than
+/// [`ONE_SHARE_BYTES`] at two cores has one thread since session 12).
 const WRITER_HEAP: usize = 128 * 1024 * 1024;
 /// Segments of more documents than this are never merged again. tantivy's
 /// default (`LogMergePolicy`) merges any eight segments of a size, reading
@@ -91,6 +92,11 @@ const MERGE_GROUP_BYTES: u64 = 128 * 1024 * 1024;
 /// segments) the merge was ~7% of the build's CPU. tantivy's own policy
 /// waits for eight, too.
 const MERGE_MIN_SEGMENTS: usize = 8;
+/// An update of documents whose files hold less than this is indexed by
+/// as many tantivy threads as workers, a larger one by half as many (see
+/// `update_inner`): below it no thread's share of [`WRITER_HEAP`] fills
+/// before the commit (x1, 27 MB: one segment per thread, written then).
+const ONE_SHARE_BYTES: u64 = 64 << 20;
 /// Updates of fewer documents than this are small (see `update_inner`).
 const SMALL_UPDATE: usize = 64;
 /// Their budget: tantivy's smallest for one thread.
@@ -152,6 +158,20 @@ fn merge_groups<T: Ord>(mut sized: Vec<(u64, T)>, limit: u64, min: usize) -> Vec
     }
     groups.retain(|g| g.len() > 1);
     groups
+}
+
+/// A rebuild of more documents than a subset dictionary serves needs the
+/// full one: start loading it (once) on a thread of its own, while the
+/// corpus is looked at (a core is idle meanwhile; `index_documents` waits
+/// for it). At x1 the workers then wait ~50 ms less.
+fn preload_dictionary(corpus: &Corpus) {
+    static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if corpus.catalog.documents.len() > SUBSET_MAX_DOCS
+        && !crate::text::segment::loaded()
+        && !STARTED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        std::thread::spawn(crate::text::segment::load);
+    }
 }
 
 /// Return the allocator's free memory to the system (glibc keeps freed
@@ -507,6 +527,9 @@ impl IndexDir {
     fn update_inner(&self, corpus: &Corpus, opts: &Options) -> Result<Summary> {
         let started = Instant::now();
         let _lock = self.lock(opts.observer)?;
+        if opts.rebuild {
+            preload_dictionary(corpus);
+        }
         // Written before the corpus is looked at, removed once committed:
         // if this update is killed, readers compare every file until
         // another one finishes (see `stale`). Best effort: an update that
@@ -559,6 +582,9 @@ impl IndexDir {
                 }),
             }
         };
+        if rebuild_reason.is_some() {
+            preload_dictionary(corpus);
+        }
         let existing = existing.ok();
         let previous = existing.as_ref().map(|(_, p, _)| p.clone());
         // A writer's own changes (`add`, `remove`, `meta`) to a corpus the
@@ -671,11 +697,28 @@ impl IndexDir {
         };
         // A small update (an `add`) needs neither all cores nor the large
         // buffers of a build: one writer thread, tantivy's smallest budget.
+        // One whose files hold less than `ONE_SHARE_BYTES` has its segments
+        // written only at the commit: a writer thread per worker, so that
+        // they are written in parallel (x1). A larger one writes segments
+        // as the threads' shares fill: one writer thread per two of the
+        // pool's workers (a writer thread's share of the work is about half
+        // a worker's, so it keeps up with two), fewer and larger segments
+        // for less CPU (x16, two cores: -10%, session 12).
         let small = plan.add.len() + plan.update.len() < SMALL_UPDATE;
+        let file_bytes: u64 = plan
+            .add
+            .iter()
+            .chain(&plan.update)
+            .filter_map(|id| observed.docs.get(id))
+            .map(|d| d.size)
+            .sum();
+        let workers = rayon::current_num_threads();
         let threads = if small {
             1
+        } else if file_bytes < ONE_SHARE_BYTES {
+            workers.clamp(1, 4)
         } else {
-            rayon::current_num_threads().clamp(1, 4)
+            (workers / 2).clamp(1, 4)
         };
         let heap = if small {
             SMALL_WRITER_HEAP
@@ -710,7 +753,7 @@ impl IndexDir {
             .mark(&format!("index: {} documents to index", to_index.len()));
         // The chunks the new documents' postings are added to (none in a
         // new generation).
-        let mut chunks = match (&new_gen, &previous) {
+        let chunks = match (&new_gen, &previous) {
             (None, Some(p)) => p.chars.clone(),
             _ => vec![],
         };
@@ -740,31 +783,59 @@ impl IndexDir {
         summary.indexed_provisions = counts.per_doc.iter().map(|d| d.provisions).sum();
         summary.bytes = counts.bytes;
         // The texts and their postings must be on disk before any document
-        // pointing at them is.
-        let end = sink.next_ordinal();
-        if end > first {
-            chunks.push(counts.postings.write(&gen_dir, first, end)?);
-        }
-        if chunks.len() > chars::MAX_CHUNKS {
-            // The last few, not all: a small update (`add`) never rewrites
-            // the large chunk of the build before it.
-            let from = chars::merge_from(&gen_dir, &chunks);
-            let merged = chars::merge_chunks(&gen_dir, &chunks[from..])?;
-            chunks.truncate(from);
-            chunks.push(merged);
-        }
-        let mut payload = Payload::new(want, documents, observed.catalog, chunks);
-        payload.signals = Some(observed.signals.clone());
-        payload.texts = replaced.map(|r| (sink.len(), r));
-        let json = match (&additions, &previous) {
-            (Some((_, _, order)), Some(p)) => {
-                payload_json_appended(&gen_dir, &mut payload, p, order)?
+        // pointing at them is: written (with the states) while tantivy's
+        // threads write their segments, committed once both are done.
+        let postings = counts.postings;
+        let write_payload = || -> Result<(String, Payload)> {
+            let mut chunks = chunks;
+            let end = sink.next_ordinal();
+            if end > first {
+                let postings = postings
+                    .into_iter()
+                    .reduce(chars::Builder::merge)
+                    .unwrap_or_default();
+                chunks.push(postings.write(&gen_dir, first, end)?);
             }
-            _ => payload_json(&gen_dir, &mut payload, corpus)?,
+            if chunks.len() > chars::MAX_CHUNKS {
+                // The last few, not all: a small update (`add`) never rewrites
+                // the large chunk of the build before it.
+                let from = chars::merge_from(&gen_dir, &chunks);
+                let merged = chars::merge_chunks(&gen_dir, &chunks[from..])?;
+                chunks.truncate(from);
+                chunks.push(merged);
+            }
+            let mut payload = Payload::new(want, documents, observed.catalog, chunks);
+            payload.signals = Some(observed.signals.clone());
+            payload.texts = replaced.map(|r| (sink.len(), r));
+            let json = match (&additions, &previous) {
+                (Some((_, _, order)), Some(p)) => {
+                    payload_json_appended(&gen_dir, &mut payload, p, order)?
+                }
+                _ => payload_json(&gen_dir, &mut payload, corpus)?,
+            };
+            sink.sync()?;
+            Ok((json, payload))
         };
-        sink.sync()?;
         let mut writer = writer;
-        let mut prepared = writer.prepare_commit().map_err(ierr)?;
+        let (written, prepared) = std::thread::scope(|s| {
+            let written = s.spawn(write_payload);
+            let prepared = writer.prepare_commit().map_err(ierr);
+            let written = written
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (written, prepared)
+        });
+        // A failure to write the texts' files is reported before tantivy's.
+        let (json, payload) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                if let Ok(prepared) = prepared {
+                    let _ = prepared.abort();
+                }
+                return Err(e);
+            }
+        };
+        let mut prepared = prepared?;
         prepared.set_payload(&json);
         prepared.commit().map_err(ierr)?;
         remove_unreferenced(&gen_dir, &payload, previous.as_ref());
