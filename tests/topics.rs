@@ -515,33 +515,12 @@ fn an_edited_topics_file_is_seen_although_the_fingerprint_is_remembered() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     let index = dir.path().join("index");
-    std::fs::create_dir_all(corpus.join("docs")).unwrap();
-    for entry in std::fs::read_dir(repo().join("corpus/docs")).unwrap() {
-        let e = entry.unwrap();
-        std::fs::copy(e.path(), corpus.join("docs").join(e.file_name())).unwrap();
-    }
-    std::fs::copy(
-        repo().join("corpus/catalog.toml"),
-        corpus.join("catalog.toml"),
-    )
-    .unwrap();
+    copy_dir(&repo().join("corpus"), &corpus);
     let topics = corpus.join("topics.toml");
     std::fs::write(&topics, "extends = \"builtin\"\nversion = \"one\"\n").unwrap();
     let search = || {
-        let out = Command::cargo_bin("policy-diff")
-            .unwrap()
-            .arg("--corpus")
-            .arg(&corpus)
-            .arg("--index")
-            .arg(&index)
-            .args(["search", "\"一级财政\"", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut c = cli(&corpus, &index);
+        let out = succeed(c.args(["search", "\"一级财政\"", "--format", "json"]));
         String::from_utf8(out.stderr).unwrap()
     };
     assert!(search().contains("updating the index"), "first build");
