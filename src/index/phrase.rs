@@ -631,9 +631,15 @@ impl ExactScorer {
         // without the `text_ord` column, which only a walk opens.
         let (docs, ords) = match query.maps.get(reader)?.as_ref() {
             Some(map) => {
+                // Only the candidates in the segment's range are looked up
+                // (a segment of an `add`, or of one writer thread's
+                // blocks, holds a narrow one).
                 let docs = match map.ord_range() {
                     Some((lo, hi)) if candidates.any_in(lo, hi) => {
-                        map.docs_of(&candidates.sorted, max_doc)
+                        let sorted = &candidates.sorted;
+                        let from = sorted.partition_point(|&o| u64::from(o) < lo);
+                        let to = sorted.partition_point(|&o| u64::from(o) <= hi);
+                        map.docs_of(&sorted[from..to], max_doc)
                     }
                     _ => vec![],
                 };
