@@ -234,10 +234,14 @@ impl Workspace {
     fn topic_assignment(&self) -> Result<(String, Box<Classifier>)> {
         let tax = self.taxonomy()?.clone();
         let fingerprint = tax.fingerprint();
-        // See `topics_fingerprint` (a memo that cannot be written is no
-        // error: the next search parses the taxonomy).
+        // See `topics_fingerprint`. Written (and synced) only when it is
+        // not there already: not on every `add`. A memo that cannot be
+        // written is no error: the next search parses the taxonomy.
         if let Some(k) = self.taxonomy_key() {
-            self.taxonomy_memo().write(&k, fingerprint.as_bytes());
+            let memo = self.taxonomy_memo();
+            if memo.read(&k).as_deref() != Some(fingerprint.as_bytes()) {
+                memo.write(&k, fingerprint.as_bytes());
+            }
         }
         Ok((fingerprint, Box::new(move |p| topic_ids(&tax, p))))
     }
