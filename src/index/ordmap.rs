@@ -237,23 +237,35 @@ impl OrdMaps {
 
     /// The map of `reader`'s segment (`None`: walk the segment instead).
     pub fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Option<OrdMap>>> {
+        if let Some(map) = self.stored(reader) {
+            return Ok(map);
+        }
+        let map = Arc::new(compute(reader)?.map(|pairs| OrdMap {
+            n: pairs.len(),
+            pairs: Pairs::Owned(pairs),
+        }));
+        self.keep(reader.segment_id(), &map);
+        Ok(map)
+    }
+
+    /// The map of `reader`'s segment if it is at hand (in memory or in its
+    /// file) without computing it from the column: what a caller that may
+    /// not need it (no candidate in the segment) asks first.
+    pub fn stored(&self, reader: &SegmentReader) -> Option<Arc<Option<OrdMap>>> {
         let id = reader.segment_id();
         if let Some(m) = self.maps.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
-            return Ok(m.clone());
+            return Some(m.clone());
         }
-        let map = match open(&self.dir.join(file_name(id)), reader.max_doc()) {
-            Some(m) => Some(m),
-            None => compute(reader)?.map(|pairs| OrdMap {
-                n: pairs.len(),
-                pairs: Pairs::Owned(pairs),
-            }),
-        };
-        let map = Arc::new(map);
+        let map = Arc::new(Some(open(&self.dir.join(file_name(id)), reader.max_doc())?));
+        self.keep(id, &map);
+        Some(map)
+    }
+
+    fn keep(&self, id: SegmentId, map: &Arc<Option<OrdMap>>) {
         self.maps
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, map.clone());
-        Ok(map)
     }
 }
 

@@ -627,28 +627,31 @@ impl ExactScorer {
         let ff = reader.fast_fields();
         let max_doc = reader.max_doc();
         // A segment none of whose ordinals is a candidate has none. Its
-        // ordinal map gives its documents (and the range of its ordinals)
-        // without the `text_ord` column, which only a walk opens.
-        let (docs, ords) = match query.maps.get(reader)?.as_ref() {
-            Some(map) => {
-                // Only the candidates in the segment's range are looked up
-                // (a segment of an `add`, or of one writer thread's
-                // blocks, holds a narrow one).
-                let docs = match map.ord_range() {
-                    Some((lo, hi)) if candidates.any_in(lo, hi) => {
-                        let sorted = &candidates.sorted;
-                        let from = sorted.partition_point(|&o| u64::from(o) < lo);
-                        let to = sorted.partition_point(|&o| u64::from(o) <= hi);
-                        map.docs_of(&sorted[from..to], max_doc)
-                    }
-                    _ => vec![],
-                };
-                (Some(docs), None)
+        // ordinal map gives its documents, looking up only the candidates
+        // in its range of ordinals (a segment of an `add`, or of one writer
+        // thread's blocks, holds a narrow one).
+        let of_map = |map: &super::ordmap::OrdMap| match map.ord_range() {
+            Some((lo, hi)) if candidates.any_in(lo, hi) => {
+                let sorted = &candidates.sorted;
+                let from = sorted.partition_point(|&o| u64::from(o) < lo);
+                let to = sorted.partition_point(|&o| u64::from(o) <= hi);
+                map.docs_of(&sorted[from..to], max_doc)
             }
+            _ => vec![],
+        };
+        // A map at hand (in memory or in its file) needs no `text_ord`
+        // column; else the column's range is checked before a map is
+        // computed from it, and a segment without one is walked.
+        let (docs, ords) = match query.maps.stored(reader).filter(|m| m.is_some()) {
+            Some(map) => (map.as_ref().as_ref().map(of_map), None),
             None => {
                 let ords = ff.u64(TEXT_ORD)?.first_or_default_col(u64::MAX);
-                let none = !candidates.any_in(ords.min_value(), ords.max_value());
-                (none.then(Vec::new), Some(ords))
+                let docs = if candidates.any_in(ords.min_value(), ords.max_value()) {
+                    query.maps.get(reader)?.as_ref().as_ref().map(of_map)
+                } else {
+                    Some(vec![])
+                };
+                (docs, Some(ords))
             }
         };
         let places = if read_texts && docs.as_ref().is_none_or(|d| !d.is_empty()) {
