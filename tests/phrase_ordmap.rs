@@ -148,9 +148,68 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
     let some = samples(&folded, 0x9E37_79B9_7F4A_7C15, 150);
     check_phrases(&index.reader().unwrap(), &folded, &some, "with maps");
 
+    // The maps hold the segments' statistics (format 2), and the scores
+    // they give are tantivy's: the same as from maps of the first format
+    // (no statistics: the reader asks tantivy for the token count, and
+    // samples the headings' lengths, so a provision whose heading holds
+    // the phrase may score a little differently).
+    let gen = generation(&index_dir);
+    let frequent = ["的", "人民代表大会常务委员会", "知识产权", "国务院"];
+    // Per phrase: (provision, score, does its heading hold the phrase).
+    let scores = |reader: &Reader| -> Vec<Vec<(String, f32, bool)>> {
+        frequent
+            .iter()
+            .map(|p| {
+                let q = Query::Phrase(p.to_string());
+                let r = reader
+                    .search(&q, &SearchFilter::default(), 1_000_000)
+                    .unwrap();
+                let mut hits: Vec<(String, f32, bool)> = r
+                    .hits
+                    .into_iter()
+                    .map(|h| (h.provision_id, h.score, fold(&h.heading).contains(p)))
+                    .collect();
+                hits.sort_by(|a, b| a.0.cmp(&b.0));
+                hits
+            })
+            .collect()
+    };
+    let stored = scores(&index.reader().unwrap());
+    let header = b"policy-diff ords 2\n".len() + 8;
+    for m in &maps {
+        let path = gen.join(format!("ords-{m}.bin"));
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(b"policy-diff ords 2\n"), "{m}: format 2");
+        let first = [
+            &b"policy-diff ords 1\n"[..],
+            &bytes[header - 8..header],
+            &bytes[header + 16..],
+        ]
+        .concat();
+        std::fs::write(&path, first).unwrap();
+    }
+    let asked = scores(&index.reader().unwrap());
+    for ((p, a), b) in frequent.iter().zip(&stored).zip(&asked) {
+        assert_eq!(a.len(), b.len(), "{p}");
+        let mut text_only = 0;
+        for ((id, sa, heading), (other, sb, _)) in a.iter().zip(b) {
+            assert_eq!(id, other, "{p}");
+            let off = ((sa - sb) / sb).abs();
+            if *heading {
+                assert!(off < 0.02, "{p}: {id} scores {sa} against {sb}");
+            } else {
+                text_only += 1;
+                assert!(off < 1e-5, "{p}: {id} scores {sa} against {sb}");
+            }
+        }
+        assert!(
+            text_only > 10,
+            "{p}: {text_only} hits without it in the heading"
+        );
+    }
+
     // A damaged map (truncated, or of another size) is not used: the
     // reader computes the segment's map itself.
-    let gen = generation(&index_dir);
     let first = gen.join(format!("ords-{}.bin", maps.iter().next().unwrap()));
     let bytes = std::fs::read(&first).unwrap();
     std::fs::write(&first, &bytes[..bytes.len() - 5]).unwrap();
@@ -181,6 +240,10 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
     assert_eq!(s.updated, 1);
     let (segments, maps) = segments_and_maps(&index_dir);
     assert_eq!(maps, segments, "maps written again after an update");
+    for m in &maps {
+        let bytes = std::fs::read(gen.join(format!("ords-{m}.bin"))).unwrap();
+        assert!(bytes.starts_with(b"policy-diff ords 2\n"), "{m}: rewritten");
+    }
 
     // Documents added, edited and removed, one update each.
     let mut c = Corpus::open(&corpus_dir).unwrap();

@@ -154,6 +154,16 @@ struct Candidates {
     sparse: bool,
 }
 
+/// From this many candidates on, the segments' matches are found on all
+/// cores (rayon's pool, work-stealing over segments): at x64 (14 segments)
+/// 知识产权's 25,237 matches took 35.9 -> 24.2 ms, the NPC standing
+/// committee's 64.6 -> 46.5 ms (BENCHMARKS.md, "Phrase matches on both
+/// cores"). Below, starting the pool costs about what it saves. Verifying
+/// one segment's candidates in pieces on both cores was tried too: no
+/// faster at x4 (one segment; 8.1 against 7.6 ms for the NPC standing
+/// committee), the pieces' thread hand-offs eat the gain.
+const PARALLEL_CANDIDATES: u64 = 2_000;
+
 /// Candidates under one text in this many are read, not touched in the
 /// mapping (a 64 KB fault-around window holds ~160 texts; at x16 the NPC
 /// standing committee's 15,328 matches of 1.1M texts were 15% slower read,
@@ -241,27 +251,52 @@ impl Query for ExactPhrase {
                 candidates,
             }));
         };
+        let readers = searcher.segment_readers();
+        let found: Vec<Vec<Match>> =
+            if candidates.count() >= PARALLEL_CANDIDATES && readers.len() > 1 {
+                use rayon::prelude::*;
+                readers
+                    .par_iter()
+                    .map(|reader| self.matches(reader, &candidates))
+                    .collect::<tantivy::Result<_>>()?
+            } else {
+                readers
+                    .iter()
+                    .map(|reader| self.matches(reader, &candidates))
+                    .collect::<tantivy::Result<_>>()?
+            };
         let mut segments = HashMap::new();
         let mut doc_freq = 0;
-        for reader in searcher.segment_readers() {
-            let found = self.matches(reader, &candidates)?;
+        for (reader, found) in readers.iter().zip(found) {
             doc_freq += found.len() as u64;
             segments.insert(reader.segment_id(), Arc::new(found));
         }
         let docs = statistics_provider.total_num_docs()?;
-        let tokens = statistics_provider.total_num_tokens(self.words)?;
-        let heading = if self.heading > 0.0 && doc_freq > 0 {
-            average_heading(searcher)?
+        // Found nowhere: nothing is scored, no statistics needed.
+        let (avg_len, avg_heading) = if doc_freq == 0 {
+            (1.0, 1.0)
+        } else if let Some(stats) = self.stored_stats(readers) {
+            // The statistics written beside the segments' maps.
+            (
+                stats.tokens as Score / docs.max(1) as Score,
+                stats.heading_words as Score / stats.max_docs.max(1) as Score,
+            )
         } else {
-            1.0
+            let tokens = statistics_provider.total_num_tokens(self.words)?;
+            let heading = if self.heading > 0.0 {
+                average_heading(searcher)?
+            } else {
+                1.0
+            };
+            (tokens as Score / docs.max(1) as Score, heading)
         };
         Ok(Box::new(ScoredWeight {
             query: self.clone(),
             candidates,
             segments,
             idf: idf(doc_freq, docs),
-            avg_len: (tokens as Score / docs.max(1) as Score).max(1.0),
-            avg_heading: heading,
+            avg_len: avg_len.max(1.0),
+            avg_heading: avg_heading.max(1.0),
         }))
     }
 }
@@ -275,7 +310,34 @@ struct Match {
     heading_tf: u32,
 }
 
+/// The statistics of all of a searcher's segments, summed.
+struct Totals {
+    tokens: u64,
+    heading_words: u64,
+    max_docs: u64,
+}
+
 impl ExactPhrase {
+    /// The segments' statistics from their map files (see
+    /// [`ordmap`](super::ordmap)), if every segment's map holds them
+    /// (`None`: an index written before they were, or a read-only one
+    /// without maps; the caller asks tantivy then).
+    fn stored_stats(&self, readers: &[SegmentReader]) -> Option<Totals> {
+        let mut totals = Totals {
+            tokens: 0,
+            heading_words: 0,
+            max_docs: 0,
+        };
+        for reader in readers {
+            let map = self.maps.stored(reader)?;
+            let stats = map.as_ref().as_ref()?.stats()?;
+            totals.tokens += stats.tokens;
+            totals.heading_words += stats.heading_words;
+            totals.max_docs += u64::from(reader.max_doc());
+        }
+        Some(totals)
+    }
+
     /// Every document of `reader` that contains the phrase, in order.
     ///
     /// The candidates' texts are read in runs (see [`read_runs`]): a
@@ -407,11 +469,8 @@ fn read_runs(texts: &TextStore, spots: &[Spot], mut each: impl FnMut(usize, &[Wi
     let mut with = |spans: &[[u64; 2]], then: &mut dyn FnMut(&[Window])| {
         let mut windows = Vec::with_capacity(2);
         for (span, buf) in spans.iter().zip(bufs.iter_mut()) {
-            if texts.read(span[0], span[1] - span[0], buf) {
-                windows.push(Window {
-                    at: span[0],
-                    bytes: buf,
-                });
+            if let Some(bytes) = texts.read(span[0], span[1] - span[0], buf) {
+                windows.push(Window { at: span[0], bytes });
             }
         }
         then(&windows);
@@ -733,10 +792,7 @@ impl ExactScorer {
         let [at, len] = self.places.as_ref()?;
         let (at, len) = (at.get_val(doc), len.get_val(doc));
         if self.candidates.sparse {
-            self.query
-                .texts
-                .read(at, len, &mut self.buf)
-                .then_some(&self.buf[..])
+            self.query.texts.read(at, len, &mut self.buf)
         } else {
             self.query.texts.get(at, len)
         }
