@@ -156,12 +156,12 @@ struct Candidates {
 
 /// From this many candidates on, the segments' matches are found on all
 /// cores (rayon's pool, work-stealing over segments): at x64 (14 segments)
-/// 知识产权's 25,237 matches took 35.9 -> 24.2 ms, the NPC standing
-/// committee's 64.6 -> 46.5 ms (BENCHMARKS.md, "Phrase matches on both
-/// cores"). Below, starting the pool costs about what it saves. Verifying
-/// one segment's candidates in pieces on both cores was tried too: no
-/// faster at x4 (one segment; 8.1 against 7.6 ms for the NPC standing
-/// committee), the pieces' thread hand-offs eat the gain.
+/// 知识产权's 25,237 matches took 37.1 -> 24.2 ms, the NPC standing
+/// committee's 64.6 -> 46.5 ms (BENCHMARKS.md, "Session 13"). A threshold
+/// of 100 made no difference to 一级财政 (321 candidates) at x16 or x64.
+/// Verifying one segment's candidates in pieces on both cores was tried
+/// too: slower at x4 (one segment; the NPC standing committee 7.6 -> 8.1
+/// ms), the pieces' hand-offs eat the gain.
 const PARALLEL_CANDIDATES: u64 = 2_000;
 
 /// Candidates under one text in this many are read, not touched in the

@@ -251,8 +251,8 @@ impl TextStore {
     /// 25,237 matches of 4.4M texts). Where candidates are dense the
     /// mapping is cheaper: one fault serves several texts.
     ///
-    /// `buf` only grows (what it held is overwritten, not zeroed first:
-    /// zeroing 16 MB of buffers was ~4% of 知识产权's CPU at x64).
+    /// `buf` only grows: what it held is overwritten, not zeroed first
+    /// (x64 一级财政 7.5 -> 7.0 ms of CPU; BENCHMARKS.md, "Session 13").
     pub fn read<'b>(&self, at: u64, len: u64, buf: &'b mut Vec<u8>) -> Option<&'b [u8]> {
         use std::os::unix::fs::FileExt;
         let (Some(map), Some(file)) = (&self.map, &self.file) else {
