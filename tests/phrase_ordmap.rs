@@ -207,6 +207,15 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
             "{p}: {text_only} hits without it in the heading"
         );
     }
+    // An update with nothing to do rewrites maps of the first format.
+    let s = index
+        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
+        .unwrap();
+    assert_eq!((s.added, s.updated, s.removed), (0, 0, 0));
+    for m in &maps {
+        let bytes = std::fs::read(gen.join(format!("ords-{m}.bin"))).unwrap();
+        assert!(bytes.starts_with(b"policy-diff ords 2\n"), "{m}: upgraded");
+    }
 
     // A damaged map (truncated, or of another size) is not used: the
     // reader computes the segment's map itself.

@@ -674,6 +674,10 @@ impl IndexDir {
                 prepared.commit().map_err(ierr)?;
                 remove_unreferenced(&gen_dir, &payload, previous.as_ref());
             }
+            // Maps missing or of the first format (an index written before
+            // the maps held statistics) are written even when nothing else
+            // changed: only their headers are read when they are current.
+            let _ = ordmap::write_missing(&gen_dir, &index);
             let _ = std::fs::remove_file(self.root.join(CHECKING));
             summary.seconds = started.elapsed().as_secs_f64();
             return Ok(summary);

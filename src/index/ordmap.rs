@@ -17,7 +17,8 @@
 //! [`SegmentStats`] as two u64, then `n` pairs as u64 `ordinal << 32 |
 //! document`, little-endian, sorted). Maps of segments the index no longer
 //! lists are removed then. A map of the first format (no statistics) is
-//! still read, and rewritten by the next update.
+//! still read, and rewritten by the next update (one with nothing else
+//! to do too: `index` upgrades an index written before).
 //!
 //! The statistics are what an exact phrase's BM25 needs of every segment
 //! (see [`phrase`](super::phrase)): with them a phrase search opens no
