@@ -73,24 +73,9 @@ pub struct SegmentStats {
 
 impl SegmentStats {
     pub fn of(reader: &SegmentReader, words: Field) -> tantivy::Result<SegmentStats> {
-        let tokens = reader.inverted_index(words)?.total_num_tokens();
-        let column = reader
-            .fast_fields()
-            .u64(HEADING_WORDS)?
-            .first_or_default_col(0);
-        let mut heading_words = 0;
-        let mut block = vec![0u64; 4096];
-        let max_doc = u64::from(reader.max_doc());
-        let mut at = 0;
-        while at < max_doc {
-            let n = (max_doc - at).min(block.len() as u64) as usize;
-            column.get_range(at, &mut block[..n]);
-            heading_words += block[..n].iter().sum::<u64>();
-            at += n as u64;
-        }
         Ok(SegmentStats {
-            tokens,
-            heading_words,
+            tokens: reader.inverted_index(words)?.total_num_tokens(),
+            heading_words: column_values(reader, HEADING_WORDS, 0)?.iter().sum(),
         })
     }
 }
@@ -177,17 +162,8 @@ impl OrdMap {
 /// The pairs of `reader`'s segment, from its `text_ord` column; `None` when
 /// its ordinals are not distinct u32 values.
 pub fn compute(reader: &SegmentReader) -> tantivy::Result<Option<Vec<u64>>> {
-    let column = reader
-        .fast_fields()
-        .u64(TEXT_ORD)?
-        .first_or_default_col(u64::MAX);
-    let n = reader.max_doc() as usize;
-    let mut ords = vec![0u64; n];
-    const STEP: usize = 4096;
-    for (i, block) in ords.chunks_mut(STEP).enumerate() {
-        column.get_range((i * STEP) as u64, block);
-    }
-    let mut pairs = Vec::with_capacity(n);
+    let ords = column_values(reader, TEXT_ORD, u64::MAX)?;
+    let mut pairs = Vec::with_capacity(ords.len());
     for (doc, ord) in ords.into_iter().enumerate() {
         if ord > u64::from(u32::MAX) {
             return Ok(None);
@@ -199,6 +175,21 @@ pub fn compute(reader: &SegmentReader) -> tantivy::Result<Option<Vec<u64>>> {
         return Ok(None);
     }
     Ok(Some(pairs))
+}
+
+/// Every document's value in the u64 column `name` of `reader`'s segment
+/// (`default` where it has none), read in blocks.
+fn column_values(reader: &SegmentReader, name: &str, default: u64) -> tantivy::Result<Vec<u64>> {
+    let column = reader
+        .fast_fields()
+        .u64(name)?
+        .first_or_default_col(default);
+    let mut values = vec![0u64; reader.max_doc() as usize];
+    const STEP: usize = 4096;
+    for (i, block) in values.chunks_mut(STEP).enumerate() {
+        column.get_range((i * STEP) as u64, block);
+    }
+    Ok(values)
 }
 
 /// The map file of a segment of `max_doc` documents, if present and whole
