@@ -23,8 +23,8 @@
 //! The statistics are what an exact phrase's BM25 needs of every segment
 //! (see [`phrase`](super::phrase)): with them a phrase search opens no
 //! segment's inverted index (tantivy's `total_num_tokens`) and reads no
-//! sample of `heading_words` (at x64, 14 segments, that was ~0.5 ms and a
-//! sixth of the page faults of a search for 一级财政). A segment without
+//! sample of `heading_words` (at x64, 14 segments, that was ~0.6 ms and a
+//! sixth of the page faults of a search for 一级财政; now a few µs). A segment without
 //! a valid map (an index written before maps existed, a merge's segment a
 //! reader opens before the writer wrote its map, a read-only index) has its
 //! map computed in memory from the column, once per reader; a segment
