@@ -137,7 +137,7 @@ fn stage3_parse(bencher: Bencher) {
         });
 }
 
-fn no_topics(_: &Provision) -> Vec<String> {
+fn no_topics(_: &Provision, _: &str, _: &str) -> Vec<String> {
     vec![]
 }
 

@@ -38,7 +38,7 @@ impl Observer for Recorder {
     }
 }
 
-fn no_topics(_: &Provision) -> Vec<String> {
+fn no_topics(_: &Provision, _: &str, _: &str) -> Vec<String> {
     vec![]
 }
 

@@ -12,7 +12,7 @@ use policy_diff::corpus::{Corpus, Provision};
 use policy_diff::index::{IndexDir, Options, SearchFilter, Topics};
 use policy_diff::query::parse;
 
-fn no_topics(_: &Provision) -> Vec<String> {
+fn no_topics(_: &Provision, _: &str, _: &str) -> Vec<String> {
     vec![]
 }
 

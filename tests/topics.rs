@@ -8,7 +8,8 @@ use std::time::Instant;
 use assert_cmd::Command;
 use common::*;
 use policy_diff::corpus::{Document, Provision, ProvisionKind};
-use policy_diff::topics::{classify, topic_ids, Taxonomy, THRESHOLD};
+use policy_diff::text::fold;
+use policy_diff::topics::{classify, topic_ids, topic_ids_folded, Taxonomy, THRESHOLD};
 use predicates::prelude::*;
 
 fn tax() -> Taxonomy {
@@ -266,6 +267,37 @@ fn classification_properties_hold_on_the_corpus() {
             );
         }
     }
+}
+
+/// What the index stores (`topic_ids_folded`, given the folds it already
+/// made) is `topic_ids`, on every provision of the seeds (many with a
+/// responsible-unit note, whose body is folded again) and of every fifth
+/// file of the laws bench corpus.
+#[test]
+fn topics_from_folded_text_are_the_same() {
+    let t = tax();
+    let mut provisions: Vec<Provision> = corpus()
+        .documents()
+        .unwrap()
+        .into_iter()
+        .flat_map(|d| d.provisions)
+        .collect();
+    for path in files_under(&laws_dir()).iter().step_by(5) {
+        let text = policy_diff::corpus::load::read_text(path).unwrap().text;
+        provisions.extend(policy_diff::corpus::parse("doc", &text).0);
+    }
+    let (mut on, mut noted) = (0, 0);
+    for p in &provisions {
+        let want = topic_ids(&t, p);
+        let got = topic_ids_folded(&t, p, &fold(&p.heading), &fold(&p.text));
+        assert_eq!(got, want, "{}: {}", p.id, p.text);
+        on += usize::from(!want.is_empty());
+        noted += usize::from(p.body_end() < p.text.len() && !want.is_empty());
+    }
+    assert!(
+        on > 1000 && noted > 20,
+        "{on} provisions on a topic, {noted} with a note"
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub mod topics;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use crate::classify::topics::{topic_ids, Taxonomy};
+use crate::classify::topics::{topic_ids_folded, Taxonomy};
 use crate::compare::SimilarityModel;
 use crate::corpus::Corpus;
 use crate::index::{Check, Classifier, IndexDir, Options, Reader, Summary, Topics};
@@ -243,7 +243,10 @@ impl Workspace {
                 memo.write(&k, fingerprint.as_bytes());
             }
         }
-        Ok((fingerprint, Box::new(move |p| topic_ids(&tax, p))))
+        Ok((
+            fingerprint,
+            Box::new(move |p, heading, text| topic_ids_folded(&tax, p, heading, text)),
+        ))
     }
 
     /// Resolve topic names (id, label or alias) to topic ids.

@@ -82,6 +82,21 @@ impl<'a> MatchText<'a> {
         }
     }
 
+    /// The matching form of a text whose [`fold`](crate::text::fold) is
+    /// `folded`, without the map: the same chars as `new(original, false)`
+    /// (the matching form is the fold without the ignorable characters, and
+    /// the fold is a char-by-char stream), at the cost of decoding `folded`
+    /// rather than folding `original` again.
+    pub fn of_folded(folded: &'a str) -> Self {
+        let mut chars = Vec::with_capacity(folded.len() / 2);
+        chars.extend(folded.chars().filter(|&c| !is_ignorable(c)));
+        MatchText {
+            original: folded,
+            chars,
+            orig: vec![],
+        }
+    }
+
     /// The original text behind `chars[range]`, as written (made with the map).
     pub fn original(&self, range: Range<usize>) -> &'a str {
         if range.is_empty() {

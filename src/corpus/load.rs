@@ -212,10 +212,15 @@ fn decode_owned(path: &Path, bytes: Vec<u8>) -> Result<Decoded> {
     if Encoding::for_bom(&bytes).is_some() || utf16_without_bom(&bytes).is_some() {
         return decode(path, &bytes);
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => return decode(path, e.as_bytes()),
-    };
+    // simdutf8 validates Chinese text about ten times faster than the
+    // standard library, whose fast path is for ASCII (the x1 build spent 2%
+    // of its instructions in `from_utf8`). Not UTF-8: `decode` detects the
+    // encoding.
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
+        return decode(path, &bytes);
+    }
+    // SAFETY: simdutf8 has just validated `bytes` as UTF-8.
+    let text = unsafe { String::from_utf8_unchecked(bytes) };
     // What `decode` does with valid UTF-8: encoding_rs would return the
     // same text without errors.
     if memchr::memchr(0, text.as_bytes()).is_some() {

@@ -184,7 +184,8 @@ pub(super) fn index_documents(
                 // The per-text structures beside tantivy's.
                 postings.add(at.ord, &text);
                 let d = to_tantivy_unworded(f, p, &heading, &text, at);
-                prepared.push((d, (topics.classify)(p), heading, text));
+                let topic_ids = (topics.classify)(p, &heading, &text);
+                prepared.push((d, topic_ids, heading, text));
             }
             postings.spill_if_large(dir)?;
             done.push(Indexed {

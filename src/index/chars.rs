@@ -64,8 +64,14 @@ pub const MAX_CHUNKS: usize = 8;
 /// Does the character take part in phrase matching? (Whitespace does not:
 /// folding keeps at most one space between non-CJK characters, and a
 /// phrase of spaces only matches nothing.)
+#[inline]
 pub fn is_indexed(c: char) -> bool {
-    !c.is_whitespace()
+    // Printable ASCII and U+3001–FFFF (CJK and the fullwidth forms) hold no
+    // whitespace: most characters are answered without the Unicode table.
+    match c as u32 {
+        0x21..=0x7E | 0x3001..=0xFFFF => true,
+        _ => !c.is_whitespace(),
+    }
 }
 
 /// Does the character take part in pairs? Letters and digits of ASCII and
@@ -842,6 +848,18 @@ impl CharPostings {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn indexed_characters_are_the_non_whitespace_ones() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                super::is_indexed(c),
+                !c.is_whitespace(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
     #[test]
     fn the_last_chunks_are_merged_not_a_larger_one_before_them() {
         let dir = tempfile::tempdir().unwrap();

@@ -192,8 +192,9 @@ fn ierr(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     }
 }
 
-/// Assigns topic ids to a provision.
-pub type Classifier = dyn Fn(&Provision) -> Vec<String> + Sync;
+/// Assigns topic ids to a provision, given it and its folded heading and
+/// text (see [`crate::classify::topics::topic_ids_folded`]).
+pub type Classifier = dyn Fn(&Provision, &str, &str) -> Vec<String> + Sync;
 
 /// Topic assignment used while indexing; the index only stores the ids.
 pub struct Topics<'a> {

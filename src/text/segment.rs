@@ -269,8 +269,17 @@ pub struct Word<'a> {
 
 /// Is this token worth indexing as a word (not punctuation or spaces)?
 pub fn is_wordlike(token: &str) -> bool {
-    // Unified ideographs are all alphabetic; testing their range first
-    // skips the general Unicode table search for nearly every word.
+    // Unified ideographs are all alphabetic: a token starting with one of
+    // U+5000–9FFF (lead byte E5–E9) is a word, and a one-byte token is one
+    // when it is an ASCII letter or digit, without decoding (these are
+    // nearly all of jieba's tokens).
+    match token.as_bytes() {
+        [0xE5..=0xE9, ..] => return true,
+        [b] => return b.is_ascii_alphanumeric(),
+        _ => {}
+    }
+    // Testing the unified ideographs' range first skips the general
+    // Unicode table search for nearly every other word.
     token
         .chars()
         .any(|c| matches!(c as u32, 0x4E00..=0x9FFF) || c.is_alphanumeric())
@@ -323,6 +332,17 @@ mod tests {
         assert!(is_wordlike("，人"));
         assert!(!is_wordlike("，。、 "));
         assert!(is_wordlike("2021"));
+        // The shortcuts agree with the characters' classes.
+        for c in [
+            'a', 'Z', '7', ',', ' ', '\t', '-', '。', '、', '人', '丁', '鿿', '〇', 'é',
+        ]
+        .into_iter()
+        .chain((0x4E00..=0x9FFF).step_by(97).filter_map(char::from_u32))
+        {
+            let want = matches!(c as u32, 0x4E00..=0x9FFF) || c.is_alphanumeric();
+            assert_eq!(is_wordlike(&c.to_string()), want, "{c:?}");
+            assert_eq!(is_wordlike(&format!("{c}，")), want, "{c:?}，");
+        }
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn succeed(cmd: &mut assert_cmd::Command) -> std::process::Output {
 }
 
 pub fn index_options(rebuild: bool) -> policy_diff::index::Options<'static> {
-    fn no_topics(_: &Provision) -> Vec<String> {
+    fn no_topics(_: &Provision, _: &str, _: &str) -> Vec<String> {
         vec![]
     }
     policy_diff::index::Options {

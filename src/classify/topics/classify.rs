@@ -95,7 +95,18 @@ pub fn classify(tax: &Taxonomy, p: &Provision) -> Vec<TopicScore> {
 
 /// The ids of [`classify`], best first (the evidence is not collected).
 pub fn topic_ids(tax: &Taxonomy, p: &Provision) -> Vec<String> {
-    let Some(zones) = zone_scores(tax, p, false) else {
+    topic_ids_with(tax, p, None)
+}
+
+/// [`topic_ids`] of a provision whose heading and text are already folded
+/// (`heading` is `fold(&p.heading)`, `text` is `fold(&p.text)`; what the
+/// index holds): the same ids, without folding them again.
+pub fn topic_ids_folded(tax: &Taxonomy, p: &Provision, heading: &str, text: &str) -> Vec<String> {
+    topic_ids_with(tax, p, Some(Folded { heading, text }))
+}
+
+fn topic_ids_with(tax: &Taxonomy, p: &Provision, folded: Option<Folded>) -> Vec<String> {
+    let Some(zones) = zone_scores(tax, p, false, folded) else {
         return vec![];
     };
     let mut on: Vec<(usize, f64)> = zones
@@ -121,7 +132,7 @@ pub fn explain(tax: &Taxonomy, p: &Provision) -> Vec<Explained> {
 /// [`explain`], with the evidence strings only when `evidence` is set (the
 /// scores are the same either way).
 fn explain_with(tax: &Taxonomy, p: &Provision, evidence: bool) -> Vec<Explained> {
-    let Some(Zones { acc, body_chars }) = zone_scores(tax, p, evidence) else {
+    let Some(Zones { acc, body_chars }) = zone_scores(tax, p, evidence, None) else {
         return vec![];
     };
     let mut out: Vec<(usize, Explained)> = acc
@@ -154,9 +165,22 @@ struct Zones {
     body_chars: usize,
 }
 
+/// A provision's heading and text folded (see [`topic_ids_folded`]).
+#[derive(Clone, Copy)]
+struct Folded<'a> {
+    heading: &'a str,
+    text: &'a str,
+}
+
 /// The [`Zones`] of `p`, with evidence when `evidence` is set; `None` for
-/// front matter.
-fn zone_scores(tax: &Taxonomy, p: &Provision, evidence: bool) -> Option<Zones> {
+/// front matter. With `folded` (and no evidence), the heading's and the
+/// text's folds are taken from it rather than made again.
+fn zone_scores(
+    tax: &Taxonomy,
+    p: &Provision,
+    evidence: bool,
+    folded: Option<Folded>,
+) -> Option<Zones> {
     if p.kind == ProvisionKind::Front {
         return None;
     }
@@ -164,7 +188,12 @@ fn zone_scores(tax: &Taxonomy, p: &Provision, evidence: bool) -> Option<Zones> {
     let mut acc: Vec<Acc> = std::iter::repeat_with(Acc::default).take(n).collect();
     let mut hits = vec![];
 
-    let heading = MatchText::new(&p.heading, evidence);
+    // Evidence needs the map back to the original, which only folding gives.
+    let folded = folded.filter(|_| !evidence);
+    let heading = match folded {
+        Some(f) => MatchText::of_folded(f.heading),
+        None => MatchText::new(&p.heading, evidence),
+    };
     let number = p.number.as_deref().map(fold_chars).unwrap_or_default();
     let h_start = skip_marker(&heading.chars, 0, &number);
     score_zone(tax, &heading, h_start, &mut acc, evidence, &mut hits, |a| {
@@ -176,14 +205,26 @@ fn zone_scores(tax: &Taxonomy, p: &Provision, evidence: bool) -> Option<Zones> {
         // Different matching forms mean different folds (the matching form
         // is the fold without some characters): fold only when they agree.
         let parent_text = MatchText::new(parent, evidence);
-        if parent_text.chars != heading.chars || fold(parent) != fold(&p.heading) {
+        let same_fold = || match folded {
+            Some(f) => fold(parent) == f.heading,
+            None => fold(parent) == fold(&p.heading),
+        };
+        if parent_text.chars != heading.chars || !same_fold() {
             score_zone(tax, &parent_text, 0, &mut acc, evidence, &mut hits, |a| {
                 &mut a.parent
             });
         }
     }
 
-    let body = MatchText::new(without_units(p), evidence);
+    // The text without its responsible-unit note (see
+    // [`Provision::body_end`]): the note names who acts, not what the
+    // measure is about.
+    let body_end = p.body_end();
+    let body = match folded {
+        // The whole text (no unit note): its fold is at hand.
+        Some(f) if body_end == p.text.len() => MatchText::of_folded(f.text),
+        _ => MatchText::new(&p.text[..body_end], evidence),
+    };
     let mut b_start = skip_marker(&body.chars, 0, &number);
     let core = &heading.chars[h_start..];
     if !core.is_empty() && body.chars[b_start..].starts_with(core) {
@@ -237,13 +278,6 @@ fn skip_marker(chars: &[char], start: usize, number: &[char]) -> usize {
         }
     }
     i
-}
-
-/// The text without its responsible-unit note (see
-/// [`Provision::body_end`]): the note names who acts, not what the measure
-/// is about.
-fn without_units(p: &Provision) -> &str {
-    &p.text[..p.body_end()]
 }
 
 /// Add the hits of `text[start..]` to the zone chosen by `zone` (`hits` is

@@ -17,8 +17,8 @@ mod coverage;
 mod taxonomy;
 
 pub use classify::{
-    classify, explain, topic_ids, Explained, TopicScore, BODY_MIN_CHARS, HEADING_WEIGHT,
-    LIST_FACTOR, PARENT_WEIGHT, SCORING_VERSION, THRESHOLD, ZONE_CAP,
+    classify, explain, topic_ids, topic_ids_folded, Explained, TopicScore, BODY_MIN_CHARS,
+    HEADING_WEIGHT, LIST_FACTOR, PARENT_WEIGHT, SCORING_VERSION, THRESHOLD, ZONE_CAP,
 };
 pub use coverage::{coverage, Counts, Coverage, TopicCoverage};
 pub use taxonomy::{Source, Taxonomy, Term, Topic, BUILTIN_TOML, CORPUS_FILE};
