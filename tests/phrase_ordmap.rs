@@ -301,3 +301,46 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
     assert_eq!(count("第三号试验标记"), 1);
     assert!(count("第二号试验标记") > 0, "the added document");
 }
+
+/// A reader refuses an index whose character postings do not cover every
+/// text its segments refer to (a phrase search would silently miss those
+/// texts). The highest ordinal of a segment comes from its ordinal map, or
+/// from its `text_ord` column when it has none: both ways refuse.
+#[test]
+fn a_reader_refuses_postings_that_do_not_cover_the_segments() {
+    let (dir, corpus_dir) = seeded_corpus();
+    let index_dir = dir.path().join("index");
+    let index = IndexDir::new(&index_dir);
+    index
+        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
+        .unwrap();
+    assert!(index.reader().is_ok());
+    let gen = generation(&index_dir);
+    let (_, maps) = segments_and_maps(&index_dir);
+    assert!(!maps.is_empty());
+
+    // The last commit's payload lists no character chunk.
+    let meta_path = gen.join("meta.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let mut payload: serde_json::Value =
+        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    assert!(!payload["chars"].as_array().unwrap().is_empty());
+    payload["chars"] = serde_json::json!([]);
+    meta["payload"] = serde_json::Value::String(payload.to_string());
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+
+    let refused = |what: &str| {
+        let err = index
+            .reader()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("do not cover the index"), "{what}: {err:?}");
+    };
+    refused("with the maps");
+    for m in &maps {
+        std::fs::remove_file(gen.join(format!("ords-{m}.bin"))).unwrap();
+    }
+    refused("without the maps");
+}

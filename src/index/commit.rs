@@ -3,6 +3,7 @@
 //! how it is read back, and the bytes of `texts.bin` documents refer to.
 
 use super::*;
+use tantivy::Directory;
 
 /// A generation with the payload of its last commit, or why it cannot be
 /// used (it is rebuilt).
@@ -40,12 +41,7 @@ pub(super) fn load_payload(
 ) -> Result<std::result::Result<Payload, String>> {
     let mut why = String::new();
     for _ in 0..3 {
-        let Some(payload) = index
-            .load_metas()
-            .map_err(ierr)?
-            .payload
-            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
-        else {
+        let Some(payload) = committed_payload(index)? else {
             return Ok(Ok(Payload::default()));
         };
         if payload.states.is_empty() {
@@ -110,14 +106,35 @@ pub(super) fn load_payload(
 
 /// The character chunks the last commit lists.
 pub(super) fn committed_chunks(index: &Index) -> Result<Vec<chars::ChunkRef>> {
-    Ok(index
-        .load_metas()
-        .map_err(ierr)?
-        .payload
-        .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+    Ok(committed_payload(index)?
         .map(|p| p.chars)
         .unwrap_or_default())
 }
+
+/// The payload of the last commit (`None`: none, or unreadable), read from
+/// `meta.json` without the rest of it: tantivy's `load_metas` builds the
+/// schema and every segment's meta, which at x64 (14 segments) cost as
+/// much as opening a segment; every reading command read the payload
+/// twice that way.
+fn committed_payload(index: &Index) -> Result<Option<Payload>> {
+    /// The one field of `meta.json` read here (serde skips the others).
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        payload: Option<String>,
+    }
+    let bytes = index
+        .directory()
+        .atomic_read(std::path::Path::new(META_FILE))
+        .map_err(ierr)?;
+    let meta: Meta = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::index(format!("reading the index's {META_FILE}: {e}")))?;
+    Ok(meta
+        .payload
+        .and_then(|p| serde_json::from_str::<Payload>(&p).ok()))
+}
+
+/// tantivy's record of the last commit (its segments and our payload).
+const META_FILE: &str = "meta.json";
 
 /// Write the states file of `payload` into the generation directory (named
 /// by its content, synced; in the catalog's order) and return the payload
