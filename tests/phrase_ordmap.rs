@@ -175,15 +175,30 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
             .collect()
     };
     let stored = scores(&index.reader().unwrap());
-    let header = b"policy-diff ords 2\n".len() + 8;
+    let header = b"policy-diff ords 3\n".len() + 8;
+    let mut second = vec![];
     for m in &maps {
         let path = gen.join(format!("ords-{m}.bin"));
         let bytes = std::fs::read(&path).unwrap();
-        assert!(bytes.starts_with(b"policy-diff ords 2\n"), "{m}: format 2");
+        assert!(bytes.starts_with(b"policy-diff ords 3\n"), "{m}: format 3");
+        // Format 3 is format 2 (pairs after the statistics) with a place
+        // per pair after the pairs.
+        let n = u32::from_le_bytes(bytes[header - 4..header].try_into().unwrap()) as usize;
+        let pairs = &bytes[header + 16..header + 16 + 8 * n];
+        assert_eq!(bytes.len(), header + 16 + 24 * n, "{m}: a place per pair");
+        second.push((
+            path.clone(),
+            [
+                &b"policy-diff ords 2\n"[..],
+                &bytes[header - 8..header + 16],
+                pairs,
+            ]
+            .concat(),
+        ));
         let first = [
             &b"policy-diff ords 1\n"[..],
             &bytes[header - 8..header],
-            &bytes[header + 16..],
+            pairs,
         ]
         .concat();
         std::fs::write(&path, first).unwrap();
@@ -214,8 +229,27 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
     assert_eq!((s.added, s.updated, s.removed), (0, 0, 0));
     for m in &maps {
         let bytes = std::fs::read(gen.join(format!("ords-{m}.bin"))).unwrap();
-        assert!(bytes.starts_with(b"policy-diff ords 2\n"), "{m}: upgraded");
+        assert!(bytes.starts_with(b"policy-diff ords 3\n"), "{m}: upgraded");
     }
+    // Maps of the second format (statistics, no places: the texts' places
+    // come from the columns) give the same hits and scores, and an update
+    // with nothing to do rewrites them too.
+    for (path, bytes) in &second {
+        std::fs::write(path, bytes).unwrap();
+    }
+    check_phrases(&index.reader().unwrap(), &folded, &some, "format 2");
+    assert_eq!(scores(&index.reader().unwrap()), stored, "format 2");
+    index
+        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
+        .unwrap();
+    for m in &maps {
+        let bytes = std::fs::read(gen.join(format!("ords-{m}.bin"))).unwrap();
+        assert!(
+            bytes.starts_with(b"policy-diff ords 3\n"),
+            "{m}: upgraded from 2"
+        );
+    }
+    assert_eq!(scores(&index.reader().unwrap()), stored, "format 3 again");
 
     // A damaged map (truncated, or of another size) is not used: the
     // reader computes the segment's map itself.
@@ -251,7 +285,7 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
     assert_eq!(maps, segments, "maps written again after an update");
     for m in &maps {
         let bytes = std::fs::read(gen.join(format!("ords-{m}.bin"))).unwrap();
-        assert!(bytes.starts_with(b"policy-diff ords 2\n"), "{m}: rewritten");
+        assert!(bytes.starts_with(b"policy-diff ords 3\n"), "{m}: rewritten");
     }
 
     // Documents added, edited and removed, one update each.

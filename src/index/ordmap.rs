@@ -40,14 +40,18 @@ use tantivy::index::SegmentId;
 use tantivy::schema::Field;
 use tantivy::{DocId, Index, ReloadPolicy, SegmentReader};
 
-use super::schema::{HEADING_WORDS, TEXT_ORD};
+use super::schema::{HEADING_WORDS, HEAD_AT, HEAD_LEN, TEXT_AT, TEXT_LEN, TEXT_ORD};
 use crate::error::{Error, Result};
 
-const MAGIC: &[u8] = b"policy-diff ords 2\n";
+const MAGIC: &[u8] = b"policy-diff ords 3\n";
+/// The second format: statistics, no places.
+const MAGIC_2: &[u8] = b"policy-diff ords 2\n";
 /// The first format: no statistics.
 const MAGIC_1: &[u8] = b"policy-diff ords 1\n";
 const HEADER: usize = MAGIC.len() + 8 + 16;
 const HEADER_1: usize = MAGIC_1.len() + 8;
+/// The bit of a place saying the text's heading is written just before it.
+const LEAD_BIT: u64 = 1 << 63;
 /// File names start with this (temporary ones too).
 pub const PREFIX: &str = "ords-";
 
@@ -88,6 +92,78 @@ pub struct OrdMap {
     header: usize,
     /// `None` in a map of the first format, or computed in memory.
     stats: Option<SegmentStats>,
+    /// Whether the file holds each pair's [`Place`] after the pairs
+    /// (format 3).
+    places: bool,
+}
+
+/// Where a text and its heading lie in `texts.bin`: what the `text_at`,
+/// `text_len`, `head_at` and `head_len` columns hold, kept in the map
+/// (format 3, two u64 a pair) because tantivy stores such columns
+/// blockwise, and opening one decodes a header per 512 documents: at x64
+/// (14 segments) a phrase search spent a quarter of its instructions
+/// opening them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// Where the folded text starts (`text_at`).
+    pub text_at: u64,
+    /// Its length in bytes (`text_len`).
+    pub text_len: u32,
+    /// The folded heading's length in bytes (`head_len`).
+    pub head_len: u32,
+    /// Whether the folded heading is written just before the text (then
+    /// `head_at` is `text_at - head_len`), rather than being the text's
+    /// start or absent (`head_at` is `text_at`).
+    pub heading_before: bool,
+}
+
+impl Place {
+    fn encode(self) -> [u64; 2] {
+        let lead = if self.heading_before { LEAD_BIT } else { 0 };
+        [
+            self.text_at | lead,
+            u64::from(self.text_len) | u64::from(self.head_len) << 32,
+        ]
+    }
+
+    fn decode([at, lens]: [u64; 2]) -> Place {
+        Place {
+            text_at: at & !LEAD_BIT,
+            text_len: lens as u32,
+            head_len: (lens >> 32) as u32,
+            heading_before: at & LEAD_BIT != 0,
+        }
+    }
+
+    /// The place of a text of `text_len` bytes at `text_at` whose heading
+    /// of `head_len` bytes is at `head_at`; `None` when the heading is
+    /// neither the text's start nor written right before it, or a value
+    /// does not fit (never written so).
+    fn of(text_at: u64, text_len: u64, head_at: u64, head_len: u64) -> Option<Place> {
+        let heading_before = if head_at == text_at {
+            false
+        } else if head_len > 0 && head_at.checked_add(head_len) == Some(text_at) {
+            true
+        } else {
+            return None;
+        };
+        (text_at & LEAD_BIT == 0).then_some(())?;
+        Some(Place {
+            text_at,
+            text_len: u32::try_from(text_len).ok()?,
+            head_len: u32::try_from(head_len).ok()?,
+            heading_before,
+        })
+    }
+
+    /// Where the heading starts (`head_at`).
+    pub fn head_at(self) -> u64 {
+        if self.heading_before {
+            self.text_at.saturating_sub(u64::from(self.head_len))
+        } else {
+            self.text_at
+        }
+    }
 }
 
 impl OrdMap {
@@ -100,6 +176,25 @@ impl OrdMap {
                 u64::from_le_bytes(m[at..at + 8].try_into().unwrap())
             }
         }
+    }
+
+    /// The place of pair `i` (only in a mapped file of format 3).
+    #[inline]
+    fn place(&self, i: usize) -> Option<Place> {
+        match &self.pairs {
+            Pairs::Mapped(m) if self.places => {
+                let at = self.header + 8 * self.n + 16 * i;
+                let u64_at = |at: usize| u64::from_le_bytes(m[at..at + 8].try_into().unwrap());
+                Some(Place::decode([u64_at(at), u64_at(at + 8)]))
+            }
+            _ => None,
+        }
+    }
+
+    /// Does the map hold the texts' places (format 3)?
+    #[cfg(test)]
+    pub fn has_places(&self) -> bool {
+        self.places
     }
 
     #[cfg(test)]
@@ -122,6 +217,28 @@ impl OrdMap {
     /// document order.
     pub fn docs_of(&self, ords: &[u32], max_doc: DocId) -> Vec<DocId> {
         let mut out = vec![];
+        self.find(ords, max_doc, |doc, _| out.push(doc));
+        out.sort_unstable();
+        out
+    }
+
+    /// [`OrdMap::docs_of`] with each document's [`Place`]; `None` when the
+    /// map holds no places (then the columns tell).
+    pub fn placed_docs_of(&self, ords: &[u32], max_doc: DocId) -> Option<Vec<(DocId, Place)>> {
+        if !self.places {
+            return None;
+        }
+        let mut out = vec![];
+        self.find(ords, max_doc, |doc, i| {
+            out.push((doc, self.place(i).expect("a map with places")))
+        });
+        out.sort_unstable_by_key(|&(doc, _)| doc);
+        Some(out)
+    }
+
+    /// Calls `found(document, pair index)` for every pair whose ordinal is
+    /// one of `ords` (sorted, ascending), in ordinal order.
+    fn find(&self, ords: &[u32], max_doc: DocId, mut found: impl FnMut(DocId, usize)) {
         let mut i = 0;
         for &ord in ords {
             let key = u64::from(ord) << 32;
@@ -150,12 +267,10 @@ impl OrdMap {
                 let doc = p as u32;
                 // Only a damaged file points past the segment.
                 if doc < max_doc {
-                    out.push(doc);
+                    found(doc, i);
                 }
             }
         }
-        out.sort_unstable();
-        out
     }
 }
 
@@ -175,6 +290,24 @@ pub fn compute(reader: &SegmentReader) -> tantivy::Result<Option<Vec<u64>>> {
         return Ok(None);
     }
     Ok(Some(pairs))
+}
+
+/// The [`Place`] of each pair's text (`pairs` as [`compute`] gives them);
+/// `None` when a heading is neither its text's start nor written right
+/// before it (never written so: then the map is written without places and
+/// readers use the columns).
+fn places(reader: &SegmentReader, pairs: &[u64]) -> tantivy::Result<Option<Vec<[u64; 2]>>> {
+    let text_at = column_values(reader, TEXT_AT, 0)?;
+    let text_len = column_values(reader, TEXT_LEN, 0)?;
+    let head_at = column_values(reader, HEAD_AT, 0)?;
+    let head_len = column_values(reader, HEAD_LEN, 0)?;
+    Ok(pairs
+        .iter()
+        .map(|&p| {
+            let d = p as u32 as usize;
+            Place::of(text_at[d], text_len[d], head_at[d], head_len[d]).map(Place::encode)
+        })
+        .collect())
 }
 
 /// Every document's value in the u64 column `name` of `reader`'s segment
@@ -209,6 +342,8 @@ fn open(path: &Path, max_doc: DocId) -> Option<OrdMap> {
     };
     let (magic, header) = if map.starts_with(MAGIC) {
         (MAGIC, HEADER)
+    } else if map.starts_with(MAGIC_2) {
+        (MAGIC_2, HEADER)
     } else if map.starts_with(MAGIC_1) {
         (MAGIC_1, HEADER_1)
     } else {
@@ -218,10 +353,12 @@ fn open(path: &Path, max_doc: DocId) -> Option<OrdMap> {
         return None;
     }
     let n = u32_at(magic.len() + 4)? as usize;
-    if n > max_doc as usize || map.len() != header + 8 * n {
+    let places = magic == MAGIC;
+    let words = if places { 3 * n } else { n };
+    if n > max_doc as usize || map.len() != header + 8 * words {
         return None;
     }
-    let stats = if magic == MAGIC {
+    let stats = if magic != MAGIC_1 {
         Some(SegmentStats {
             tokens: u64_at(magic.len() + 8)?,
             heading_words: u64_at(magic.len() + 16)?,
@@ -234,29 +371,33 @@ fn open(path: &Path, max_doc: DocId) -> Option<OrdMap> {
         n,
         header,
         stats,
+        places,
     })
 }
 
-/// Write the map of a segment (synced, renamed into place).
+/// Write the map of a segment (synced, renamed into place): format 3 with
+/// `places` (one per pair), else format 2.
 fn write(
     dir: &Path,
     id: SegmentId,
     max_doc: DocId,
     stats: SegmentStats,
     pairs: &[u64],
+    places: Option<&[[u64; 2]]>,
 ) -> Result<()> {
     let path = dir.join(file_name(id));
     let err = |e| Error::io(format!("writing {}", path.display()), e);
     let tmp = super::temp_file(dir, PREFIX)?;
     let mut w = BufWriter::with_capacity(1 << 20, tmp);
-    w.write_all(MAGIC).map_err(err)?;
+    w.write_all(if places.is_some() { MAGIC } else { MAGIC_2 })
+        .map_err(err)?;
     w.write_all(&max_doc.to_le_bytes()).map_err(err)?;
     w.write_all(&(pairs.len() as u32).to_le_bytes())
         .map_err(err)?;
     w.write_all(&stats.tokens.to_le_bytes()).map_err(err)?;
     w.write_all(&stats.heading_words.to_le_bytes())
         .map_err(err)?;
-    for p in pairs {
+    for p in pairs.iter().chain(places.into_iter().flatten().flatten()) {
         w.write_all(&p.to_le_bytes()).map_err(err)?;
     }
     let tmp = w.into_inner().map_err(|e| err(e.into_error()))?;
@@ -285,12 +426,14 @@ pub fn write_missing(dir: &Path, index: &Index) -> Result<usize> {
         let name = file_name(segment.segment_id());
         let path = dir.join(&name);
         keep.insert(name);
-        if open(&path, segment.max_doc()).is_some_and(|m| m.stats.is_some()) {
+        if open(&path, segment.max_doc()).is_some_and(|m| m.stats.is_some() && m.places) {
             continue;
         }
         if let Some(pairs) = compute(segment).map_err(super::ierr)? {
             let stats = SegmentStats::of(segment, words).map_err(super::ierr)?;
-            write(dir, segment.segment_id(), segment.max_doc(), stats, &pairs)?;
+            let places = places(segment, &pairs).map_err(super::ierr)?;
+            let (id, max_doc) = (segment.segment_id(), segment.max_doc());
+            write(dir, id, max_doc, stats, &pairs, places.as_deref())?;
             written += 1;
         }
     }
@@ -327,6 +470,7 @@ impl OrdMaps {
             pairs: Pairs::Owned(pairs),
             header: 0,
             stats: None,
+            places: false,
         }));
         self.keep(reader.segment_id(), &map);
         Ok(map)
@@ -363,6 +507,7 @@ mod tests {
             pairs: Pairs::Owned(pairs),
             header: 0,
             stats: None,
+            places: false,
         }
     }
 
@@ -391,11 +536,46 @@ mod tests {
             tokens: 1 << 40,
             heading_words: 9,
         };
-        write(dir.path(), id, 2, stats, &pairs).unwrap();
+        // Doc 1's heading is written before its text, doc 0's is its start.
+        let places = [
+            Place::of(900, 300, 880, 20).unwrap(),
+            Place::of(40, 12, 40, 6).unwrap(),
+        ];
+        assert_eq!((places[0].head_at(), places[0].text_len), (880, 300));
+        assert_eq!((places[1].head_at(), places[1].head_len), (40, 6));
+        assert_eq!(Place::of(900, 1, 850, 20), None, "a heading elsewhere");
+        assert_eq!(
+            Place::of(LEAD_BIT | 9, 1, LEAD_BIT | 9, 0),
+            None,
+            "past 2^63"
+        );
+        assert_eq!(Place::of(9, 1 << 32, 9, 0), None, "a text past 4 GB");
+        assert_eq!(Place::of(900, 5, 900, 0).map(|p| p.head_at()), Some(900));
+        let encoded: Vec<[u64; 2]> = places.iter().map(|p| p.encode()).collect();
+        assert_eq!(Place::decode(encoded[0]), places[0]);
+        write(dir.path(), id, 2, stats, &pairs, Some(&encoded)).unwrap();
         let path = dir.path().join(file_name(id));
         let m = open(&path, 2).unwrap();
         assert_eq!((m.len(), m.pair(0), m.pair(1)), (2, pairs[0], pairs[1]));
         assert_eq!(m.stats(), Some(stats));
+        assert!(m.has_places());
+        assert_eq!(
+            m.placed_docs_of(&[5, 7], 2),
+            Some(vec![(0, places[1]), (1, places[0])])
+        );
+        assert_eq!(m.docs_of(&[5, 7], 2), vec![0, 1]);
+        // The second format (statistics, no places) still reads.
+        let second = dir.path().join("second.bin");
+        let whole = std::fs::read(&path).unwrap();
+        let cut = [MAGIC_2, &whole[MAGIC.len()..whole.len() - 32]].concat();
+        std::fs::write(&second, cut).unwrap();
+        let m2 = open(&second, 2).unwrap();
+        assert_eq!(
+            (m2.len(), m2.stats(), m2.has_places()),
+            (2, Some(stats), false)
+        );
+        assert_eq!(m2.placed_docs_of(&[5, 7], 2), None);
+        assert_eq!(m2.docs_of(&[5, 7], 2), vec![0, 1]);
         // The first format (no statistics) still reads.
         let first = [
             MAGIC_1,

@@ -43,7 +43,7 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
 use super::chars::{phrase_keys, CharPostings};
 use super::heading::average_heading;
-use super::ordmap::OrdMaps;
+use super::ordmap::{OrdMap, OrdMaps};
 use super::schema::{HEADING_WORDS, HEAD_AT, HEAD_LEN, TEXT_AT, TEXT_LEN, TEXT_ORD};
 use super::texts::TextStore;
 
@@ -355,30 +355,52 @@ impl ExactPhrase {
             // column of the segment opened.
             return Ok(vec![]);
         }
-        let mut walk = ExactScorer::unpositioned(self, candidates, reader, false)?;
-        let mut docs = vec![];
-        let mut doc = walk.next_candidate(0);
-        while doc != TERMINATED {
-            docs.push(doc);
-            doc = walk.next_candidate(doc + 1);
-        }
-        if docs.is_empty() {
-            return Ok(vec![]);
-        }
         let ff = reader.fast_fields();
         let column = |name| -> tantivy::Result<_> { Ok(ff.u64(name)?.first_or_default_col(0)) };
-        let (text_at, text_len) = (column(TEXT_AT)?, column(TEXT_LEN)?);
-        let (head_at, head_len) = (column(HEAD_AT)?, column(HEAD_LEN)?);
-        let spots: Vec<Spot> = docs
-            .into_iter()
-            .map(|doc| Spot {
-                doc,
-                text_at: text_at.get_val(doc),
-                text_len: text_len.get_val(doc),
-                head_at: head_at.get_val(doc),
-                head_len: head_len.get_val(doc),
-            })
-            .collect();
+        // The candidates' documents with their texts' places from the
+        // segment's ordinal map when it holds them (format 3): then no
+        // column is opened (tantivy decodes a blockwise one's block
+        // headers whole on opening).
+        let placed = self.maps.stored(reader).and_then(|map| {
+            let map = map.as_ref().as_ref()?;
+            map.placed_docs_of(in_range(map, candidates), reader.max_doc())
+        });
+        let spots: Vec<Spot> = match placed {
+            Some(placed) if placed.is_empty() => return Ok(vec![]),
+            Some(placed) => placed
+                .into_iter()
+                .map(|(doc, place)| Spot {
+                    doc,
+                    text_at: place.text_at,
+                    text_len: u64::from(place.text_len),
+                    head_at: place.head_at(),
+                    head_len: u64::from(place.head_len),
+                })
+                .collect(),
+            None => {
+                let mut walk = ExactScorer::unpositioned(self, candidates, reader, false)?;
+                let mut docs = vec![];
+                let mut doc = walk.next_candidate(0);
+                while doc != TERMINATED {
+                    docs.push(doc);
+                    doc = walk.next_candidate(doc + 1);
+                }
+                if docs.is_empty() {
+                    return Ok(vec![]);
+                }
+                let (text_at, text_len) = (column(TEXT_AT)?, column(TEXT_LEN)?);
+                let (head_at, head_len) = (column(HEAD_AT)?, column(HEAD_LEN)?);
+                docs.into_iter()
+                    .map(|doc| Spot {
+                        doc,
+                        text_at: text_at.get_val(doc),
+                        text_len: text_len.get_val(doc),
+                        head_at: head_at.get_val(doc),
+                        head_len: head_len.get_val(doc),
+                    })
+                    .collect()
+            }
+        };
         let count = |t: &[u8]| self.needle.find_iter(t).count() as u32;
         let mut found = vec![None; spots.len()];
         read_runs(&self.texts, &spots, |i, windows| {
@@ -403,6 +425,20 @@ impl ExactPhrase {
             });
         });
         Ok(found.into_iter().flatten().collect())
+    }
+}
+
+/// The candidates within the range of ordinals of `map`'s segment (none
+/// when no candidate lies there).
+fn in_range<'c>(map: &OrdMap, candidates: &'c Candidates) -> &'c [u32] {
+    match map.ord_range() {
+        Some((lo, hi)) if candidates.any_in(lo, hi) => {
+            let sorted = &candidates.sorted;
+            let from = sorted.partition_point(|&o| u64::from(o) < lo);
+            let to = sorted.partition_point(|&o| u64::from(o) <= hi);
+            &sorted[from..to]
+        }
+        _ => &[],
     }
 }
 
@@ -689,15 +725,7 @@ impl ExactScorer {
         // ordinal map gives its documents, looking up only the candidates
         // in its range of ordinals (a segment of an `add`, or of one writer
         // thread's blocks, holds a narrow one).
-        let of_map = |map: &super::ordmap::OrdMap| match map.ord_range() {
-            Some((lo, hi)) if candidates.any_in(lo, hi) => {
-                let sorted = &candidates.sorted;
-                let from = sorted.partition_point(|&o| u64::from(o) < lo);
-                let to = sorted.partition_point(|&o| u64::from(o) <= hi);
-                map.docs_of(&sorted[from..to], max_doc)
-            }
-            _ => vec![],
-        };
+        let of_map = |map: &OrdMap| map.docs_of(in_range(map, candidates), max_doc);
         // A map at hand (in memory or in its file) needs no `text_ord`
         // column; else the column's range is checked before a map is
         // computed from it, and a segment without one is walked.
