@@ -15,10 +15,11 @@
 //! done: `ords-<segment id>.bin` in the generation directory (magic line,
 //! the segment's `max_doc` and the number of pairs `n` as u32, its
 //! [`SegmentStats`] as two u64, then `n` pairs as u64 `ordinal << 32 |
-//! document`, little-endian, sorted). Maps of segments the index no longer
-//! lists are removed then. A map of the first format (no statistics) is
-//! still read, and rewritten by the next update (one with nothing else
-//! to do too: `index` upgrades an index written before).
+//! document`, little-endian, sorted, then each pair's [`Place`] as two
+//! u64). Maps of segments the index no longer lists are removed then. Maps
+//! of the first format (no statistics) and of the second (no places) are
+//! still read, and rewritten by the next update (one with nothing else to
+//! do too: `index` upgrades an index written before).
 //!
 //! The statistics are what an exact phrase's BM25 needs of every segment
 //! (see [`phrase`](super::phrase)): with them a phrase search opens no
