@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use policy_diff::corpus::Corpus;
-use policy_diff::index::{IndexDir, Reader, SearchFilter};
+use policy_diff::index::{Reader, SearchFilter};
 use policy_diff::query::{parse, Query};
 use policy_diff::text::fold;
 
@@ -31,11 +31,6 @@ fn seeds_and_laws() -> (tempfile::TempDir, PathBuf) {
         .count();
     assert!(added > 1000, "{added} laws added");
     (dir, corpus_dir)
-}
-
-fn generation(index_dir: &Path) -> PathBuf {
-    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
-    index_dir.join(gen.trim())
 }
 
 /// The segments `meta.json` lists, and the maps in the generation.
@@ -135,11 +130,7 @@ fn check_phrases(reader: &Reader, folded: &[(String, String)], samples: &[String
 #[test]
 fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
     let (dir, corpus_dir) = seeds_and_laws();
-    let index_dir = dir.path().join("index");
-    let index = IndexDir::new(&index_dir);
-    index
-        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
-        .unwrap();
+    let (index_dir, index) = indexed(dir.path(), &corpus_dir);
     let (segments, maps) = segments_and_maps(&index_dir);
     assert!(!segments.is_empty());
     assert_eq!(maps, segments, "one map per segment");
@@ -343,11 +334,7 @@ fn ordinal_maps_follow_the_segments_and_phrases_stay_exact() {
 #[test]
 fn a_reader_refuses_postings_that_do_not_cover_the_segments() {
     let (dir, corpus_dir) = seeded_corpus();
-    let index_dir = dir.path().join("index");
-    let index = IndexDir::new(&index_dir);
-    index
-        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
-        .unwrap();
+    let (index_dir, index) = indexed(dir.path(), &corpus_dir);
     assert!(index.reader().is_ok());
     let gen = generation(&index_dir);
     let (_, maps) = segments_and_maps(&index_dir);

@@ -299,8 +299,7 @@ fn incremental_update_touches_only_what_changed() {
 
 /// The character postings files of the live generation of `index_dir`.
 fn chunk_files(index_dir: &std::path::Path) -> Vec<String> {
-    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
-    let mut names: Vec<String> = std::fs::read_dir(index_dir.join(gen.trim()))
+    let mut names: Vec<String> = std::fs::read_dir(generation(index_dir))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("chars-"))
@@ -312,17 +311,10 @@ fn chunk_files(index_dir: &std::path::Path) -> Vec<String> {
 #[test]
 fn many_small_updates_keep_phrases_exact_and_the_postings_few() {
     let (dir, corpus_dir) = seeded_corpus();
-    let index_dir = dir.path().join("index");
-    let index = IndexDir::new(&index_dir);
-    index
-        .update(&Corpus::open(&corpus_dir).unwrap(), &index_options(false))
-        .unwrap();
+    let (index_dir, index) = indexed(dir.path(), &corpus_dir);
     assert_eq!(chunk_files(&index_dir).len(), 1);
     // A file a crashed update left behind.
-    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
-    let orphan = index_dir
-        .join(gen.trim())
-        .join("chars-0000999999-0001000000.bin");
+    let orphan = generation(&index_dir).join("chars-0000999999-0001000000.bin");
     std::fs::write(&orphan, b"left by a crash").unwrap();
     let c = Corpus::open(&corpus_dir).unwrap();
     let path = c.file_path(c.entry("nt-2021-23").unwrap());

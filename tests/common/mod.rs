@@ -160,6 +160,23 @@ pub fn seeded_corpus() -> (tempfile::TempDir, PathBuf) {
     (dir, corpus_dir)
 }
 
+/// An index of `corpus_dir` built in `dir/index` (one update through the
+/// library): its directory and handle.
+pub fn indexed(dir: &Path, corpus_dir: &Path) -> (PathBuf, policy_diff::index::IndexDir) {
+    let index_dir = dir.join("index");
+    let index = policy_diff::index::IndexDir::new(&index_dir);
+    index
+        .update(&Corpus::open(corpus_dir).unwrap(), &index_options(false))
+        .unwrap();
+    (index_dir, index)
+}
+
+/// The live generation directory of the index in `index_dir` (`CURRENT`).
+pub fn generation(index_dir: &Path) -> PathBuf {
+    let gen = std::fs::read_to_string(index_dir.join("CURRENT")).unwrap();
+    index_dir.join(gen.trim())
+}
+
 /// A temporary corpus, index, input folder and converters' TMPDIR, and the
 /// binary run on them: the harness of the `add` and intake tests.
 pub struct Env {
